@@ -1,0 +1,15 @@
+/** Every schema migration, in order. Append only: a released migration is never edited. */
+import { m001Inventory } from './001-inventory.js';
+import { m002Scans } from './002-scans.js';
+import { m003Advisories } from './003-advisories.js';
+import { m004Findings } from './004-findings.js';
+
+export interface Migration {
+  version: number;
+  name: string;
+  /** SQL run inside the migration's transaction. */
+  up: string;
+}
+
+/** All migrations, version 1..N without gaps. */
+export const MIGRATIONS: readonly Migration[] = [m001Inventory, m002Scans, m003Advisories, m004Findings];
