@@ -70,7 +70,8 @@ export async function makeGitRepo(files: Record<string, string>, branch = 'main'
     },
     async forcePush(fs, b = branch) {
       await git(workDir, 'checkout', '-q', '--orphan', `rewrite-${Date.now()}`);
-      await git(workDir, 'rm', '-rq', '--cached', '.').catch(() => '');
+      // -f without --cached: the old files leave the work tree too, so the new commit holds only `files`.
+      await git(workDir, 'rm', '-rqf', '.').catch(() => '');
       await writeFiles(fs);
       await git(workDir, 'add', '-A');
       await git(workDir, 'commit', '-q', '-m', 'rewritten history');

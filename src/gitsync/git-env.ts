@@ -1,0 +1,52 @@
+/**
+ * The environment every git child process of icms runs with: never prompts, never touches the
+ * operator's credential store, English messages we can classify, and the auth header handed over
+ * through GIT_CONFIG_* variables (per process, not in argv where `ps` shows it, never on disk).
+ */
+
+/** Inherited variables that would change what git does or run programs; all of GIT_* is dropped too. */
+const DROPPED = new Set(['EDITOR', 'VISUAL', 'PAGER', 'SSH_ASKPASS', 'SSH_ASKPASS_REQUIRE', 'PREFIX', 'LANGUAGE']);
+
+/**
+ * Child env for git from the caller's `env`:
+ * 1. drop inherited GIT_* (GIT_DIR from a hook, GIT_TRACE_CURL, GIT_CONFIG_* ...) and editor/pager/askpass;
+ * 2. no prompts: GIT_TERMINAL_PROMPT=0, GIT_ASKPASS=false (beats core.askPass and SSH_ASKPASS), GCM never
+ *    interactive, ssh in BatchMode (the operator's GIT_SSH_COMMAND is kept, BatchMode appended);
+ * 3. credential helpers reset so a 401 neither asks nor erases the operator's stored credentials;
+ * 4. only the transports icms accepts; no repository discovery above `ceiling`; LC_ALL=C for stderr matching.
+ */
+export function gitEnv(env: Record<string, string | undefined>, authHeader: string | undefined, ceiling: string): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const [k, v] of Object.entries(env)) {
+    if (v === undefined || k.toUpperCase().startsWith('GIT_') || DROPPED.has(k.toUpperCase())) continue;
+    if (k.startsWith('LC_') || k === 'LANG') continue;
+    out[k] = v;
+  }
+  const ssh = env.GIT_SSH_COMMAND?.trim() || 'ssh';
+  Object.assign(out, {
+    LC_ALL: 'C',
+    GIT_TERMINAL_PROMPT: '0',
+    GIT_ASKPASS: 'false',
+    GCM_INTERACTIVE: 'never',
+    GIT_SSH_COMMAND: `${ssh} -o BatchMode=yes`,
+    GIT_ALLOW_PROTOCOL: 'https:http:ssh:file',
+    // A missing .git in a checkout dir must never make git walk up into an enclosing repository.
+    GIT_CEILING_DIRECTORIES: ceiling,
+  });
+  const config: [string, string][] = [['credential.helper', '']];
+  if (authHeader !== undefined) config.push(['http.extraHeader', authHeader]);
+  out.GIT_CONFIG_COUNT = String(config.length);
+  config.forEach(([key, value], i) => {
+    out[`GIT_CONFIG_KEY_${i}`] = key;
+    out[`GIT_CONFIG_VALUE_${i}`] = value;
+  });
+  return out;
+}
+
+/** The simple-git `unsafe` switches for exactly the variables `gitEnv` sets itself. */
+export const GIT_ENV_UNSAFE_FLAGS = {
+  allowUnsafeAskPass: true,
+  allowUnsafeSshCommand: true,
+  allowUnsafeConfigEnvCount: true,
+  allowUnsafeCredentialHelper: true,
+} as const;
