@@ -60,6 +60,8 @@ export interface Package {
   /** Name and version the matcher uses: ecosystem-normalised name; OS packages: source name and epoch:version-release. */
   matchName: string;
   matchVersion: string;
+  /** True when trivy's Type / OS family has no known OSV ecosystem: `ecosystem` then holds trivy's raw type. */
+  unmapped?: boolean | undefined;
 }
 
 /** An OSV event: exactly one key set. */

@@ -1,0 +1,97 @@
+/** `icms doctor`: checks the config, database, work dir, git, trivy and the inventory source, each OK/FAIL with a hint. */
+import type { Command } from 'commander';
+import { accessSync, constants, existsSync, mkdirSync } from 'node:fs';
+import { execa } from 'execa';
+import { openDb } from '../../db/open.js';
+import { schemaVersion, SCHEMA_VERSION } from '../../db/migrate.js';
+import { IcmsError, ExitCode, errorMessage } from '../../shared/errors.js';
+import type { App } from '../main.js';
+import { formatOption, renderTable, writeJson } from '../output.js';
+import { openSession, type Session } from '../session.js';
+
+/** One doctor check's outcome. */
+export interface CheckResult {
+  name: string;
+  ok: boolean;
+  detail: string;
+  hint?: string;
+}
+
+type Check = (s: Session) => Promise<CheckResult>;
+
+/** Registers `doctor`. */
+export function registerDoctor(program: Command, app: App): void {
+  program
+    .command('doctor')
+    .description('check the configuration, database, work dir, git, trivy and the inventory source')
+    .addOption(formatOption(['table', 'json']))
+    .action(async (flags: { format: string }) => {
+      let s: Session;
+      try {
+        s = openSession(app.ctx, app.globals(), app.redactor);
+      } catch (err) {
+        const hint = err instanceof IcmsError ? err.hint : undefined;
+        print(app, flags.format, [{ name: 'config', ok: false, detail: app.redactor.redact(errorMessage(err)), hint }]);
+        app.setExitCode(ExitCode.Usage);
+        return;
+      }
+      const results: CheckResult[] = [{ name: 'config', ok: true, detail: s.configFile ?? 'no file: defaults and environment' }];
+      for (const check of CHECKS) results.push(await safely(check, s));
+      print(app, flags.format, results.map((r) => ({ ...r, detail: s.redactor.redact(r.detail) })));
+      app.setExitCode(results.every((r) => r.ok) ? ExitCode.Ok : ExitCode.External);
+    });
+}
+
+async function safely(check: Check, s: Session): Promise<CheckResult> {
+  try {
+    return await check(s);
+  } catch (err) {
+    return { name: check.name, ok: false, detail: errorMessage(err), hint: err instanceof IcmsError ? err.hint : undefined };
+  }
+}
+
+function print(app: App, format: string, results: CheckResult[]): void {
+  if (format === 'json') {
+    writeJson(app.ctx, { ok: results.every((r) => r.ok), checks: results });
+    return;
+  }
+  const color = app.ctx.stdoutIsTty && !app.ctx.env.NO_COLOR;
+  const mark = (ok: boolean) => (ok ? (color ? '\x1b[32mOK\x1b[0m' : 'OK') : color ? '\x1b[31mFAIL\x1b[0m' : 'FAIL');
+  app.ctx.stdout.write(renderTable(['check', 'status', 'detail', 'hint'], results.map((r) => [r.name, mark(r.ok), r.detail, r.hint ?? '']), { color }));
+}
+
+const database: Check = async (s) => {
+  const db = openDb(s.config.db);
+  try {
+    const quick = db.pragma('quick_check', { simple: true });
+    const ok = quick === 'ok';
+    return { name: 'database', ok, detail: `${s.config.db} (schema ${schemaVersion(db)}/${SCHEMA_VERSION}, quick_check ${String(quick)})`, hint: ok ? undefined : 'restore the database from a backup' };
+  } finally {
+    db.close();
+  }
+};
+
+const workDir: Check = async (s) => {
+  mkdirSync(s.config.workDir, { recursive: true, mode: 0o700 });
+  accessSync(s.config.workDir, constants.W_OK);
+  return { name: 'work dir', ok: true, detail: s.config.workDir };
+};
+
+const git: Check = async (s) => {
+  const r = await execa('git', ['--version'], { reject: false, timeout: 10_000, env: { ...s.ctx.env } });
+  if (r.exitCode !== 0) return { name: 'git', ok: false, detail: r.stderr || 'git not found', hint: 'install git (apt-get install git)' };
+  return { name: 'git', ok: true, detail: r.stdout.trim() };
+};
+
+const inventorySource: Check = async (s) => {
+  const inv = s.config.inventory;
+  if (inv.source === 'file') {
+    const ok = existsSync(inv.file);
+    return { name: 'inventory', ok, detail: `file ${inv.file}`, hint: ok ? undefined : 'create it or set inventory.file' };
+  }
+  const hasToken = Boolean(s.ctx.env[inv.ops.tokenEnv]) || Boolean(inv.ops.tokenFile && existsSync(inv.ops.tokenFile));
+  const ok = Boolean(inv.ops.url) && hasToken;
+  return { name: 'inventory', ok, detail: `ops API ${inv.ops.url ?? '(no url)'}; token ${hasToken ? 'set' : 'missing'}`, hint: ok ? undefined : `set inventory.ops.url and ${inv.ops.tokenEnv} (or inventory.ops.token_file)` };
+};
+
+const CHECKS: Check[] = [database, workDir, git, inventorySource];

@@ -1,0 +1,31 @@
+/** Small output helpers shared by commands: JSON to stdout, simple tables, the --format flag. */
+import Table from 'cli-table3';
+import { Option } from 'commander';
+import type { Context } from './context.js';
+
+/** The `--format` option with the given choices (first is the default). */
+export function formatOption(choices: readonly string[]): Option {
+  return new Option('--format <name>', 'output format').choices([...choices]).default(choices[0]);
+}
+
+/** Writes a value as pretty JSON with a trailing newline. */
+export function writeJson(ctx: Context, value: unknown): void {
+  ctx.stdout.write(`${JSON.stringify(value, null, 2)}\n`);
+}
+
+/** Renders rows as a table; plain borders when colour is off (logs, pipes). */
+export function renderTable(head: string[], rows: (string | number)[][], opts: { color: boolean; columns?: number }): string {
+  const table = new Table({
+    head,
+    style: { head: opts.color ? ['cyan'] : [], border: opts.color ? ['grey'] : [] },
+    wordWrap: true,
+  });
+  for (const r of rows) table.push(r.map((c) => stripControl(String(c))));
+  return `${table.toString()}\n`;
+}
+
+/** Removes control characters and ANSI escapes from untrusted text before it reaches a terminal. */
+export function stripControl(s: string): string {
+  // eslint-disable-next-line no-control-regex
+  return s.replace(/\x1b\[[0-9;?]*[ -/]*[@-~]|\x1b[\]P^_][^\x07\x1b]*(\x07|\x1b\\)?|[\x00-\x08\x0b-\x1f\x7f-\x9f]/g, '');
+}

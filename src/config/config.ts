@@ -1,0 +1,124 @@
+/** The typed, frozen configuration object passed down to stages. */
+import { IcmsError, ExitCode } from '../shared/errors.js';
+
+export interface GitHostAuth {
+  token_env: string;
+  scheme?: 'basic' | 'bearer';
+  username?: string;
+}
+
+export interface AdvisorySourceConfig {
+  name: string;
+  type: string;
+  [key: string]: unknown;
+}
+
+export interface Config {
+  db: string;
+  workDir: string;
+  logLevel: 'debug' | 'info' | 'warn' | 'error';
+  logFile: string | undefined;
+  inventory: {
+    source: 'ops' | 'file';
+    file: string;
+    ops: {
+      url: string | undefined;
+      tokenEnv: string;
+      tokenFile: string | undefined;
+      refreshUrl: string | undefined;
+      timeoutMs: number;
+      retries: number;
+    };
+    allow: { domains: string[]; organizations: string[] };
+  };
+  trivy: { path: string | undefined; timeoutMs: number; extraArgs: string[] };
+  git: { timeoutMs: number; auth: Record<string, GitHostAuth> };
+  scan: { concurrency: number };
+  advisories: { sources: AdvisorySourceConfig[] };
+}
+
+/** Builds the typed config from validated dotted-key values. */
+export function buildConfig(values: Map<string, unknown>, file: string | undefined): Config {
+  const get = <T>(key: string): T => values.get(key) as T;
+  const where = file ?? 'configuration';
+  const config: Config = {
+    db: get('db'),
+    workDir: get('work_dir'),
+    logLevel: get('log_level'),
+    logFile: get('log_file'),
+    inventory: {
+      source: get('inventory.source'),
+      file: get('inventory.file'),
+      ops: {
+        url: get('inventory.ops.url'),
+        tokenEnv: get('inventory.ops.token_env'),
+        tokenFile: get('inventory.ops.token_file'),
+        refreshUrl: get('inventory.ops.refresh_url'),
+        timeoutMs: get('inventory.ops.timeout_ms'),
+        retries: get('inventory.ops.retries'),
+      },
+      allow: { domains: get('inventory.allow.domains'), organizations: get('inventory.allow.organizations') },
+    },
+    trivy: { path: get('trivy.path'), timeoutMs: get('trivy.timeout_ms'), extraArgs: get('trivy.extra_args') },
+    git: { timeoutMs: get('git.timeout_ms'), auth: validateGitAuth(get('git.auth'), where) },
+    scan: { concurrency: get('scan.concurrency') },
+    advisories: { sources: validateSources(get('advisories.sources'), where) },
+  };
+  return deepFreeze(config);
+}
+
+function validateGitAuth(raw: unknown, where: string): Record<string, GitHostAuth> {
+  if (raw === null || typeof raw !== 'object' || Array.isArray(raw)) {
+    throw new IcmsError(`${where}: git.auth must be a mapping of host -> {token_env}`, ExitCode.Usage, {
+      hint: 'e.g. git.auth: {github.com: {token_env: GITHUB_TOKEN}}',
+    });
+  }
+  const out: Record<string, GitHostAuth> = {};
+  for (const [host, v] of Object.entries(raw as Record<string, unknown>)) {
+    const entry = v as Record<string, unknown> | null;
+    if (!entry || typeof entry.token_env !== 'string' || !/^[A-Za-z_][A-Za-z0-9_]*$/.test(entry.token_env)) {
+      throw new IcmsError(`${where}: git.auth.${host}.token_env must name an environment variable`, ExitCode.Usage, {
+        hint: 'secrets come from the environment, never from the config file: token_env: GITHUB_TOKEN',
+      });
+    }
+    const extra = Object.keys(entry).filter((k) => !['token_env', 'scheme', 'username'].includes(k));
+    if (extra.length > 0) {
+      throw new IcmsError(`${where}: git.auth.${host}: unknown key "${extra[0]}"`, ExitCode.Usage, {
+        hint: 'allowed: token_env, scheme (basic|bearer), username',
+      });
+    }
+    if (entry.scheme !== undefined && entry.scheme !== 'basic' && entry.scheme !== 'bearer') {
+      throw new IcmsError(`${where}: git.auth.${host}.scheme must be basic or bearer`, ExitCode.Usage);
+    }
+    out[host.toLowerCase()] = entry as unknown as GitHostAuth;
+  }
+  return out;
+}
+
+function validateSources(raw: unknown, where: string): AdvisorySourceConfig[] {
+  if (!Array.isArray(raw)) {
+    throw new IcmsError(`${where}: advisories.sources must be a list`, ExitCode.Usage, {
+      hint: 'e.g. advisories.sources: [{name: osv, type: osv, path: ./osv}]',
+    });
+  }
+  const names = new Set<string>();
+  return raw.map((s: unknown, i) => {
+    const entry = s as Record<string, unknown> | null;
+    if (!entry || typeof entry.name !== 'string' || !/^[A-Za-z0-9_.-]+$/.test(entry.name) || typeof entry.type !== 'string') {
+      throw new IcmsError(`${where}: advisories.sources[${i}] needs a name ([A-Za-z0-9_.-]) and a type`, ExitCode.Usage, {
+        hint: 'e.g. {name: osv-npm, type: osv, path: ./osv/npm}',
+      });
+    }
+    if (names.has(entry.name)) throw new IcmsError(`${where}: advisories.sources: duplicate name "${entry.name}"`, ExitCode.Usage);
+    names.add(entry.name);
+    return entry as AdvisorySourceConfig;
+  });
+}
+
+function deepFreeze<T>(o: T): T {
+  if (o && typeof o === 'object') {
+    for (const v of Object.values(o)) deepFreeze(v);
+    Object.freeze(o);
+  }
+  return o;
+}

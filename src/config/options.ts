@@ -1,0 +1,62 @@
+/**
+ * Every configuration option, declared once: file key, environment variable, default, type and help.
+ * README's configuration reference is generated from this table (`icms config keys --markdown`).
+ */
+
+export type OptionType = 'string' | 'path' | 'int' | 'bool' | 'enum' | 'list' | 'object' | 'secret-ref';
+
+export interface OptionSpec {
+  /** Dotted key in the YAML file, e.g. 'inventory.ops.url'. */
+  key: string;
+  type: OptionType;
+  /** Allowed values for enums. */
+  values?: readonly string[];
+  default?: unknown;
+  /** ICMS_* variable; derived from the key when omitted, `null` for none. */
+  env?: string | null;
+  /** Bounds for ints. */
+  min?: number;
+  max?: number;
+  description: string;
+}
+
+/** Options whose value is a structured object (validated by their stage's own checker). */
+export const OPTIONS: readonly OptionSpec[] = [
+  { key: 'db', type: 'path', default: './icms.db', description: 'SQLite database file (created 0600).' },
+  { key: 'work_dir', type: 'path', default: './.icms', description: 'Working directory: clones, trivy cache, temp files (created 0700).' },
+  { key: 'log_level', type: 'enum', values: ['debug', 'info', 'warn', 'error'], default: 'info', description: 'Least level logged to stderr (`--verbose` = debug, `--quiet` = warn).' },
+  { key: 'log_file', type: 'path', description: 'Also append plain timestamped log lines to this file.' },
+
+  { key: 'inventory.source', type: 'enum', values: ['ops', 'file'], default: 'file', description: 'Where `fetch-projects` reads the inventory: the ops platform API or a YAML file.' },
+  { key: 'inventory.file', type: 'path', default: './inventory.yaml', description: 'Inventory YAML file (when `inventory.source: file`).' },
+  { key: 'inventory.ops.url', type: 'string', description: 'Ops platform endpoint returning `{err_code, data: [{repository, branch, developer, email}]}`.' },
+  { key: 'inventory.ops.token_env', type: 'string', default: 'ICMS_OPS_TOKEN', env: null, description: 'Name of the environment variable holding the ops Bearer token.' },
+  { key: 'inventory.ops.token_file', type: 'path', description: 'File holding the ops token (read first when present; a refreshed token is written here, mode 0600).' },
+  { key: 'inventory.ops.refresh_url', type: 'string', description: 'POST endpoint (form field `token`) returning `{"token": "..."}`; used once on a 401.' },
+  { key: 'inventory.ops.timeout_ms', type: 'int', default: 30000, min: 100, description: 'Request timeout for the ops API.' },
+  { key: 'inventory.ops.retries', type: 'int', default: 3, min: 0, max: 10, description: 'Retries (with backoff) on 5xx answers and timeouts.' },
+  { key: 'inventory.allow.domains', type: 'list', default: [], description: 'Only repositories on these hosts are kept (empty = any host).' },
+  { key: 'inventory.allow.organizations', type: 'list', default: [], description: 'Only repositories of these owners/organisations are kept (empty = any).' },
+
+  { key: 'trivy.path', type: 'path', description: 'trivy binary; else `trivy` on PATH, else the bundled one.' },
+  { key: 'trivy.timeout_ms', type: 'int', default: 600000, min: 1000, description: 'Timeout of one trivy run.' },
+  { key: 'trivy.extra_args', type: 'list', default: [], env: null, description: 'Extra arguments appended to every trivy command.' },
+
+  { key: 'git.timeout_ms', type: 'int', default: 300000, min: 1000, description: 'Timeout of one git command.' },
+  { key: 'git.auth', type: 'object', default: {}, env: null, description: 'Per-host tokens: `{github.com: {token_env: GITHUB_TOKEN}}`; sent as an HTTP header per command, never stored.' },
+
+  { key: 'scan.concurrency', type: 'int', default: 4, min: 1, max: 64, description: 'Projects scanned at once.' },
+
+  { key: 'advisories.sources', type: 'object', default: [], env: null, description: 'Advisory sources: a list of `{name, type: osv|vtopia, path|url, ...}` (see "Advisory sources").' },
+];
+
+/** The ICMS_* variable of an option, or undefined when it has none. */
+export function envNameOf(spec: OptionSpec): string | undefined {
+  if (spec.env === null) return undefined;
+  return spec.env ?? `ICMS_${spec.key.replace(/\./g, '_').toUpperCase()}`;
+}
+
+/** Looks an option up by its dotted key. */
+export function optionSpec(key: string): OptionSpec | undefined {
+  return OPTIONS.find((o) => o.key === key);
+}

@@ -1,0 +1,152 @@
+/** SQL for projects and maintainers: the inventory is replaced in one transaction. */
+import type { Db } from './open.js';
+import { inTransaction } from './open.js';
+import type { Maintainer, Project, StoredProject } from '../model/types.js';
+import { projectName } from '../model/repo-url.js';
+
+export interface InventoryChange {
+  added: string[];
+  removed: string[];
+  changed: string[];
+  unchanged: number;
+  total: number;
+}
+
+interface ProjectRow {
+  id: number;
+  kind: Project['kind'];
+  url: string;
+  branch: string;
+  name: string;
+  labels: string;
+  status: 'active' | 'removed';
+  first_seen: string;
+  last_seen: string;
+}
+
+/**
+ * Replaces the repository inventory from `source` with `projects` (one transaction): new ones are added,
+ * missing ones marked removed (kept for history), changed maintainers/labels updated.
+ */
+export function replaceInventory(db: Db, projects: readonly Project[], now: Date, source: string): InventoryChange {
+  const at = now.toISOString();
+  return inTransaction(db, () => {
+    const existing = db.prepare("SELECT * FROM projects WHERE kind = 'repo'").all() as ProjectRow[];
+    const byKey = new Map(existing.map((r) => [`${r.url}\0${r.branch}`, r]));
+    const seen = new Set<number>();
+    const change: InventoryChange = { added: [], removed: [], changed: [], unchanged: 0, total: projects.length };
+    const insert = db.prepare(
+      'INSERT INTO projects (kind, url, branch, name, labels, source, status, first_seen, last_seen) VALUES (?, ?, ?, ?, ?, ?, \'active\', ?, ?)',
+    );
+    const update = db.prepare("UPDATE projects SET labels = ?, source = ?, status = 'active', removed_at = NULL, last_seen = ? WHERE id = ?");
+    for (const p of projects) {
+      const row = byKey.get(`${p.url}\0${p.branch}`);
+      const labels = JSON.stringify(sortKeys(p.labels));
+      const name = projectName(p);
+      let id: number;
+      if (!row) {
+        id = Number(insert.run(p.kind, p.url, p.branch, name, labels, source, at, at).lastInsertRowid);
+        change.added.push(name);
+      } else {
+        id = row.id;
+        const before = maintainerEmails(db, id);
+        const isChanged = row.status === 'removed' || row.labels !== labels || before !== p.maintainers.map((m) => m.email.toLowerCase()).sort().join(',');
+        update.run(labels, source, at, id);
+        if (row.status === 'removed') change.added.push(name);
+        else if (isChanged) change.changed.push(name);
+        else change.unchanged++;
+      }
+      seen.add(id);
+      setMaintainers(db, id, p.maintainers);
+    }
+    const remove = db.prepare("UPDATE projects SET status = 'removed', removed_at = ? WHERE id = ?");
+    for (const r of existing) {
+      if (r.status === 'active' && !seen.has(r.id)) {
+        remove.run(at, r.id);
+        change.removed.push(r.name);
+      }
+    }
+    return change;
+  });
+}
+
+function maintainerEmails(db: Db, projectId: number): string {
+  return (
+    db
+      .prepare('SELECT lower(m.email) FROM maintainers m JOIN project_maintainers pm ON pm.maintainer_id = m.id WHERE pm.project_id = ?')
+      .pluck()
+      .all(projectId) as string[]
+  )
+    .sort()
+    .join(',');
+}
+
+function setMaintainers(db: Db, projectId: number, maintainers: readonly Maintainer[]): void {
+  db.prepare('DELETE FROM project_maintainers WHERE project_id = ?').run(projectId);
+  const upsert = db.prepare('INSERT INTO maintainers (email, name) VALUES (?, ?) ON CONFLICT(email) DO UPDATE SET name = excluded.name RETURNING id');
+  const link = db.prepare('INSERT OR IGNORE INTO project_maintainers (project_id, maintainer_id) VALUES (?, ?)');
+  for (const m of maintainers) {
+    const { id } = upsert.get(m.email, m.name) as { id: number };
+    link.run(projectId, id);
+  }
+}
+
+function sortKeys(o: Record<string, string>): Record<string, string> {
+  return Object.fromEntries(Object.entries(o).sort(([a], [b]) => a.localeCompare(b)));
+}
+
+/** Projects with their maintainers; by default only active ones. */
+export function listProjects(db: Db, opts: { includeRemoved?: boolean; kind?: Project['kind'] } = {}): StoredProject[] {
+  const rows = db
+    .prepare(
+      `SELECT * FROM projects WHERE (? OR status = 'active') AND (? IS NULL OR kind = ?) ORDER BY name`,
+    )
+    .all(opts.includeRemoved ? 1 : 0, opts.kind ?? null, opts.kind ?? null) as ProjectRow[];
+  const maint = db.prepare(
+    'SELECT m.name, m.email FROM maintainers m JOIN project_maintainers pm ON pm.maintainer_id = m.id WHERE pm.project_id = ? ORDER BY m.email',
+  );
+  return rows.map((r) => ({
+    id: r.id,
+    kind: r.kind,
+    url: r.url,
+    branch: r.branch,
+    name: r.name,
+    labels: JSON.parse(r.labels) as Record<string, string>,
+    status: r.status,
+    firstSeen: r.first_seen,
+    lastSeen: r.last_seen,
+    maintainers: maint.all(r.id) as Maintainer[],
+  }));
+}
+
+/** Number of active repository projects (an empty fetch must not wipe a non-empty inventory). */
+export function countActiveRepos(db: Db): number {
+  return (db.prepare("SELECT COUNT(*) AS n FROM projects WHERE kind = 'repo' AND status = 'active'").get() as { n: number }).n;
+}
+
+/** Finds or creates a non-inventory project (a local directory or an image), returning its id. */
+export function ensureProject(db: Db, p: Project, now: Date, source: string): number {
+  const at = now.toISOString();
+  const row = db.prepare('SELECT id FROM projects WHERE kind = ? AND url = ? AND branch = ?').get(p.kind, p.url, p.branch) as { id: number } | undefined;
+  if (row) {
+    db.prepare("UPDATE projects SET last_seen = ?, status = 'active', removed_at = NULL WHERE id = ?").run(at, row.id);
+    return row.id;
+  }
+  return Number(
+    db
+      .prepare("INSERT INTO projects (kind, url, branch, name, labels, source, status, first_seen, last_seen) VALUES (?, ?, ?, ?, ?, ?, 'active', ?, ?)")
+      .run(p.kind, p.url, p.branch, projectName(p), JSON.stringify(p.labels), source, at, at).lastInsertRowid,
+  );
+}
+
+/** Records an inventory fetch attempt (ok or failed) for `icms runs` and doctor. */
+export function recordInventoryFetch(db: Db, entry: { source: string; at: Date; status: 'ok' | 'failed'; counts?: object; error?: string; runId?: number }): void {
+  db.prepare('INSERT INTO inventory_fetches (run_id, source, fetched_at, status, counts, error) VALUES (?, ?, ?, ?, ?, ?)').run(
+    entry.runId ?? null,
+    entry.source,
+    entry.at.toISOString(),
+    entry.status,
+    JSON.stringify(entry.counts ?? {}),
+    entry.error ?? null,
+  );
+}

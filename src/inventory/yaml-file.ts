@@ -1,0 +1,72 @@
+/** The inventory as a YAML file: `projects: [{url, branch, maintainers: [{name, email}], labels}]`. */
+import { readFile } from 'node:fs/promises';
+import type { Maintainer, Project } from '../model/types.js';
+import { IcmsError, ExitCode, errorMessage } from '../shared/errors.js';
+import { parseYamlWithLines } from '../shared/yaml.js';
+import { isEmail } from './normalize.js';
+import { parseRepoUrl } from '../model/repo-url.js';
+
+const PROJECT_KEYS = new Set(['url', 'branch', 'maintainers', 'labels']);
+
+/** Reads and validates an inventory file; any invalid entry fails the whole file (exit 2) with its line. */
+export async function readInventoryFile(file: string): Promise<{ projects: Project[]; warnings: string[] }> {
+  let text: string;
+  try {
+    text = await readFile(file, 'utf8');
+  } catch (err) {
+    throw new IcmsError(`cannot read inventory file ${file}: ${errorMessage(err)}`, ExitCode.Usage, {
+      hint: 'set inventory.file (or ICMS_INVENTORY_FILE) to an existing YAML file',
+    });
+  }
+  return parseInventoryYaml(text, file);
+}
+
+/** Parses inventory YAML text (pure). */
+export function parseInventoryYaml(text: string, file: string): { projects: Project[]; warnings: string[] } {
+  const { value, lineOf } = parseYamlWithLines(text, file);
+  const bad = (path: (string | number)[], what: string, hint: string): never => {
+    throw new IcmsError(`${file}:${lineOf(path)}: ${what}`, ExitCode.Usage, { hint });
+  };
+  const root = value as { projects?: unknown } | null;
+  if (!root || typeof root !== 'object' || !Array.isArray(root.projects)) {
+    return bad([], 'expected a top-level `projects:` list', 'see README "Inventory file" for the format');
+  }
+  const warnings: string[] = [];
+  const projects = root.projects.map((entry: unknown, i: number): Project => {
+    const at = ['projects', i];
+    if (!entry || typeof entry !== 'object' || Array.isArray(entry)) return bad(at, `projects[${i}] must be a mapping`, 'each project has url, branch, maintainers');
+    const e = entry as Record<string, unknown>;
+    for (const k of Object.keys(e)) {
+      if (!PROJECT_KEYS.has(k)) bad([...at, k], `projects[${i}]: unknown key "${k}"`, 'allowed keys: url, branch, maintainers, labels');
+    }
+    if (typeof e.url !== 'string') return bad(at, `projects[${i}].url is missing or not a string`, 'give the repository URL, e.g. https://github.com/org/repo');
+    const parts = parseRepoUrl(e.url);
+    if (!parts) return bad([...at, 'url'], `projects[${i}].url "${e.url}" is not a repository URL`, 'use https://host/owner/repo, ssh://…, git@host:owner/repo or file:///path');
+    if (parts.hadCredentials) warnings.push(`${file}:${lineOf([...at, 'url'])}: credentials in the URL were dropped; configure git.auth instead`);
+    const branch = e.branch ?? 'main';
+    if (typeof branch !== 'string' || branch.trim() === '') return bad([...at, 'branch'], `projects[${i}].branch must be a non-empty string`, 'e.g. branch: main');
+    const maintainers = parseMaintainers(e.maintainers, (p, w, h) => bad([...at, 'maintainers', ...p], `projects[${i}].maintainers${w}`, h));
+    const labels = e.labels ?? {};
+    if (typeof labels !== 'object' || Array.isArray(labels) || labels === null) return bad([...at, 'labels'], `projects[${i}].labels must be a mapping`, 'e.g. labels: {exposure: internet}');
+    const labelMap: Record<string, string> = {};
+    for (const [k, v] of Object.entries(labels as Record<string, unknown>)) {
+      if (typeof v !== 'string' && typeof v !== 'number' && typeof v !== 'boolean') bad([...at, 'labels', k], `projects[${i}].labels.${k} must be a scalar`, 'labels are key: value strings');
+      labelMap[k] = String(v);
+    }
+    return { kind: 'repo', url: parts.url, branch: branch.trim(), maintainers, labels: labelMap };
+  });
+  return { projects, warnings };
+}
+
+function parseMaintainers(raw: unknown, bad: (path: (string | number)[], what: string, hint: string) => never): Maintainer[] {
+  if (!Array.isArray(raw) || raw.length === 0) return bad([], ' must list at least one {name, email}', 'every project needs a maintainer to notify');
+  return raw.map((m: unknown, j: number) => {
+    const o = m as Record<string, unknown> | null;
+    if (!o || typeof o !== 'object' || typeof o.email !== 'string' || !isEmail(o.email.trim())) {
+      return bad([j], `[${j}].email is missing or not a valid address`, 'e.g. {name: Alice, email: alice@example.com}');
+    }
+    const name = typeof o.name === 'string' && o.name.trim() ? o.name.trim() : o.email.trim();
+    if (/[\r\n]/.test(name)) return bad([j, 'name'], `[${j}].name contains a line break`, 'names are one line');
+    return { name, email: o.email.trim() };
+  });
+}

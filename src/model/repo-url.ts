@@ -1,0 +1,59 @@
+/** Repository URL normalisation and project display names (shared by inventory, db and gitsync). */
+import type { Project } from './types.js';
+
+export interface RepoUrlParts {
+  /** Normalised URL: scheme and host lower-cased, userinfo, trailing `/` and `.git` removed. */
+  url: string;
+  host: string;
+  /** Path segments after the host, e.g. ['org', 'repo']. */
+  segments: string[];
+  /** True when the input carried credentials (they are dropped, never stored). */
+  hadCredentials: boolean;
+}
+
+const SCP_LIKE = /^([A-Za-z0-9._-]+@)?([A-Za-z0-9.-]+):(?!\/\/)(.+)$/;
+
+/** Parses and normalises a repository URL; returns undefined when it is not a URL icms can clone. */
+export function parseRepoUrl(input: string): RepoUrlParts | undefined {
+  const raw = input.trim();
+  if (raw === '' || /[\s\0]/.test(raw) || raw.startsWith('-')) return undefined;
+  const scp = SCP_LIKE.exec(raw);
+  if (scp && !/^[a-z][a-z0-9+.-]*:\/\//i.test(raw)) {
+    const host = scp[2]!.toLowerCase();
+    const segments = trimPath(scp[3]!);
+    // scp-like syntax needs user@ or a dotted host, and owner/repo: `javascript:alert(1)` is not a repository
+    if (segments.length < 2 || (!scp[1] && !host.includes('.'))) return undefined;
+    return { url: `${scp[1] ?? ''}${host}:${segments.join('/')}`, host, segments, hadCredentials: false };
+  }
+  let u: URL;
+  try {
+    u = new URL(raw);
+  } catch {
+    return undefined;
+  }
+  if (!['https:', 'http:', 'ssh:', 'git:', 'file:'].includes(u.protocol)) return undefined;
+  const hadCredentials = u.password !== '' || (u.username !== '' && u.protocol.startsWith('http'));
+  const segments = trimPath(decodeURIComponent(u.pathname));
+  if (segments.length === 0) return undefined;
+  const host = u.host.toLowerCase();
+  const keepUser = u.protocol === 'ssh:' && u.username ? `${u.username}@` : '';
+  const url = `${u.protocol}//${keepUser}${host}/${segments.join('/')}`;
+  return { url, host: u.protocol === 'file:' ? 'local' : u.hostname.toLowerCase(), segments, hadCredentials };
+}
+
+function trimPath(p: string): string[] {
+  const segments = p.split('/').filter((s) => s !== '');
+  const last = segments.length - 1;
+  if (last >= 0 && segments[last]!.toLowerCase().endsWith('.git')) segments[last] = segments[last]!.slice(0, -4);
+  if (last >= 0 && segments[last] === '') segments.pop();
+  return segments;
+}
+
+/** Human name of a project: host/owner/repo@branch. */
+export function projectName(p: Pick<Project, 'url' | 'branch' | 'kind'>): string {
+  if (p.kind !== 'repo') return p.url;
+  const parts = parseRepoUrl(p.url);
+  const base = parts ? `${parts.host}/${parts.segments.join('/')}` : p.url;
+  return p.branch ? `${base}@${p.branch}` : base;
+}
+

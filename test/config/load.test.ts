@@ -1,0 +1,92 @@
+import { describe, it, expect } from 'vitest';
+import path from 'node:path';
+import { writeFile } from 'node:fs/promises';
+import { loadConfig } from '../../src/config/load.js';
+import { IcmsError, ExitCode } from '../../src/shared/errors.js';
+import { tmpDir } from '../helpers/tmp.js';
+
+async function withConfig(yaml: string): Promise<string> {
+  const dir = await tmpDir();
+  await writeFile(path.join(dir, 'icms.yaml'), yaml);
+  return dir;
+}
+
+function loadError(fn: () => unknown): IcmsError {
+  try {
+    fn();
+  } catch (err) {
+    if (err instanceof IcmsError) return err;
+    throw err;
+  }
+  throw new Error('expected an IcmsError');
+}
+
+describe('loadConfig', () => {
+  it('applies defaults < file < env < flags, and records where each value came from', async () => {
+    const cwd = await withConfig('scan:\n  concurrency: 2\ntrivy:\n  timeout_ms: 5000\ndb: data/x.db\n');
+    const { config, origins } = loadConfig({
+      cwd,
+      env: { ICMS_TRIVY_TIMEOUT_MS: '7000', ICMS_SCAN_CONCURRENCY: '3' },
+      flags: { 'scan.concurrency': 8 },
+    });
+    expect(config.scan.concurrency).toBe(8);
+    expect(origins['scan.concurrency']).toBe('flag');
+    expect(config.trivy.timeoutMs).toBe(7000);
+    expect(origins['trivy.timeout_ms']).toBe('env');
+    expect(config.db).toBe(path.join(cwd, 'data/x.db'));
+    expect(origins.db).toBe('file');
+    expect(config.git.timeoutMs).toBe(300000);
+    expect(origins['git.timeout_ms']).toBe('default');
+    expect(Object.isFrozen(config.scan)).toBe(true);
+  });
+
+  it('resolves paths in the file relative to the file, not the cwd', async () => {
+    const dir = await withConfig('inventory:\n  file: inv/projects.yaml\n');
+    const { config } = loadConfig({ cwd: '/', env: {}, configFlag: path.join(dir, 'icms.yaml') });
+    expect(config.inventory.file).toBe(path.join(dir, 'inv/projects.yaml'));
+  });
+
+  it('uses ICMS_CONFIG when no --config is given', async () => {
+    const dir = await withConfig('log_level: debug\n');
+    const { config, file } = loadConfig({ cwd: '/', env: { ICMS_CONFIG: path.join(dir, 'icms.yaml') } });
+    expect(file).toBe(path.join(dir, 'icms.yaml'));
+    expect(config.logLevel).toBe('debug');
+  });
+
+  it.each([
+    ['an unknown key, with its line and a suggestion', 'db: x.db\ninventry:\n  file: a\n', /icms\.yaml:2: unknown key "inventry"/, /did you mean inventory/],
+    ['a nested unknown key', 'inventory:\n  ops:\n    urll: http://x\n', /icms\.yaml:3: unknown key "inventory\.ops\.urll"/, /inventory\.ops\.url/],
+    ['a wrong type', 'scan:\n  concurrency: many\n', /icms\.yaml:2: scan\.concurrency: expected a whole number/, /scan\.concurrency/],
+    ['an out-of-range number', 'scan:\n  concurrency: 0\n', /expected a whole number >= 1/, /scan\.concurrency/],
+    ['a bad enum', 'inventory:\n  source: ldap\n', /expected one of ops, file/, /inventory\.source/],
+    ['invalid YAML', 'db: [unclosed\n', /icms\.yaml:\d+: invalid YAML/, /syntax/],
+    ['a scalar where a mapping is expected', 'inventory: yes\n', /icms\.yaml:1: inventory must be a mapping/, /inventory/],
+    ['a secret in the file instead of an env name', 'git:\n  auth:\n    github.com: {token: ghp_abc}\n', /token_env must name an environment variable/, /never from the config file/],
+  ])('rejects %s (exit 2, names file, key, line and fix)', async (_name, yaml, message, hint) => {
+    const cwd = await withConfig(yaml);
+    const err = loadError(() => loadConfig({ cwd, env: {} }));
+    expect(err.exitCode).toBe(ExitCode.Usage);
+    expect(err.message).toMatch(message);
+    expect(err.hint ?? '').toMatch(hint);
+  });
+
+  it('rejects a bad environment value naming the variable', async () => {
+    const err = loadError(() => loadConfig({ cwd: await_('/'), env: { ICMS_SCAN_CONCURRENCY: 'x' } }));
+    expect(err.message).toMatch(/environment variable ICMS_SCAN_CONCURRENCY: expected a whole number/);
+  });
+
+  it('reports a missing --config file', () => {
+    const err = loadError(() => loadConfig({ cwd: '/', env: {}, configFlag: '/nonexistent/icms.yaml' }));
+    expect(err.exitCode).toBe(ExitCode.Usage);
+    expect(err.message).toMatch(/\/nonexistent\/icms\.yaml does not exist/);
+  });
+
+  it('parses list options from comma-separated environment values', () => {
+    const { config } = loadConfig({ cwd: '/', env: { ICMS_INVENTORY_ALLOW_DOMAINS: 'github.com, gitee.com' } });
+    expect(config.inventory.allow.domains).toEqual(['github.com', 'gitee.com']);
+  });
+});
+
+function await_(s: string): string {
+  return s;
+}
