@@ -7,15 +7,26 @@
 /** Inherited variables that would change what git does or run programs; all of GIT_* is dropped too. */
 const DROPPED = new Set(['EDITOR', 'VISUAL', 'PAGER', 'SSH_ASKPASS', 'SSH_ASKPASS_REQUIRE', 'PREFIX', 'LANGUAGE']);
 
+export interface GitEnvOptions {
+  /** `Authorization: ...` header line for every HTTP request of this process. */
+  authHeader?: string | undefined;
+  /** No repository discovery at or above this directory. */
+  ceiling: string;
+  /** The per-command limit; transports give up on a stalled connection within it. */
+  timeoutMs: number;
+}
+
 /**
  * Child env for git from the caller's `env`:
  * 1. drop inherited GIT_* (GIT_DIR from a hook, GIT_TRACE_CURL, GIT_CONFIG_* ...) and editor/pager/askpass;
  * 2. no prompts: GIT_TERMINAL_PROMPT=0, GIT_ASKPASS=false (beats core.askPass and SSH_ASKPASS), GCM never
  *    interactive, ssh in BatchMode (the operator's GIT_SSH_COMMAND is kept, BatchMode appended);
  * 3. credential helpers reset so a 401 neither asks nor erases the operator's stored credentials;
- * 4. only the transports icms accepts; no repository discovery above `ceiling`; LC_ALL=C for stderr matching.
+ * 4. only the transports icms accepts; no repository discovery above `ceiling`; LC_ALL=C for stderr matching;
+ * 5. stalled transfers end by themselves: killing git on timeout leaves its transport helper
+ *    (git-remote-http, ssh) running, so curl's low-speed limit and ssh's timeouts bound them too.
  */
-export function gitEnv(env: Record<string, string | undefined>, authHeader: string | undefined, ceiling: string): Record<string, string> {
+export function gitEnv(env: Record<string, string | undefined>, opts: GitEnvOptions): Record<string, string> {
   const out: Record<string, string> = {};
   for (const [k, v] of Object.entries(env)) {
     if (v === undefined || k.toUpperCase().startsWith('GIT_') || DROPPED.has(k.toUpperCase())) continue;
@@ -23,18 +34,21 @@ export function gitEnv(env: Record<string, string | undefined>, authHeader: stri
     out[k] = v;
   }
   const ssh = env.GIT_SSH_COMMAND?.trim() || 'ssh';
+  const seconds = String(Math.max(1, Math.ceil(opts.timeoutMs / 1000)));
   Object.assign(out, {
     LC_ALL: 'C',
     GIT_TERMINAL_PROMPT: '0',
     GIT_ASKPASS: 'false',
     GCM_INTERACTIVE: 'never',
-    GIT_SSH_COMMAND: `${ssh} -o BatchMode=yes`,
+    GIT_SSH_COMMAND: `${ssh} -o BatchMode=yes -o ConnectTimeout=${seconds} -o ServerAliveInterval=15 -o ServerAliveCountMax=4`,
+    GIT_HTTP_LOW_SPEED_LIMIT: '1',
+    GIT_HTTP_LOW_SPEED_TIME: seconds,
     GIT_ALLOW_PROTOCOL: 'https:http:ssh:file',
     // A missing .git in a checkout dir must never make git walk up into an enclosing repository.
-    GIT_CEILING_DIRECTORIES: ceiling,
+    GIT_CEILING_DIRECTORIES: opts.ceiling,
   });
   const config: [string, string][] = [['credential.helper', '']];
-  if (authHeader !== undefined) config.push(['http.extraHeader', authHeader]);
+  if (opts.authHeader !== undefined) config.push(['http.extraHeader', opts.authHeader]);
   out.GIT_CONFIG_COUNT = String(config.length);
   config.forEach(([key, value], i) => {
     out[`GIT_CONFIG_KEY_${i}`] = key;

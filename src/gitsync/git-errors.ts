@@ -70,7 +70,7 @@ export function gitFailure(ctx: GitErrorContext, stderr: string, isTimeout: bool
   const safe = { ...ctx, url };
   const tail = redactGitText(stderrTail(stderr), ctx.authHeader);
   if (isTimeout) {
-    return externalError(`git ${ctx.command} of ${url} timed out after ${Math.round(ctx.timeoutMs / 1000)}s`, {
+    return externalError(`git ${ctx.command} of ${url} timed out after ${ctx.timeoutMs / 1000}s`, {
       hint: 'the remote did not answer in time; raise the git timeout or check the host',
     });
   }
@@ -84,7 +84,8 @@ export function stderrTail(stderr: string): string {
   return stderr
     .split(/\r?\n/)
     .map((l) => l.trim())
-    .filter((l) => l !== '' && !/^(hint|remote): *$/.test(l))
+    // The askpass line is our own doing (GIT_ASKPASS=false), not news to the operator.
+    .filter((l) => l !== '' && !/^(hint|remote): *$/.test(l) && !/unable to read askpass response/.test(l))
     .slice(-TAIL_LINES)
     .join(' | ');
 }

@@ -53,7 +53,7 @@ async function runGit(cwd: string, args: string[], ctx: RunContext): Promise<str
     // stdOut/stdErr false: a hard limit per command, not one that any trickle of output keeps resetting.
     timeout: { block: ctx.timeoutMs, stdOut: false, stdErr: false },
     unsafe: GIT_ENV_UNSAFE_FLAGS,
-  }).env(gitEnv(ctx.env, ctx.auth, path.dirname(cwd)));
+  }).env(gitEnv(ctx.env, { authHeader: ctx.auth, ceiling: path.dirname(cwd), timeoutMs: ctx.timeoutMs }));
   try {
     return await git.raw(args);
   } catch (err) {

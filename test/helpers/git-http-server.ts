@@ -61,7 +61,7 @@ function runHttpBackend(projectRoot: string, req: http.IncomingMessage, res: htt
   if (h['content-length']) env.CONTENT_LENGTH = h['content-length'];
   if (h['content-encoding']) env.HTTP_CONTENT_ENCODING = h['content-encoding'];
   if (typeof h['git-protocol'] === 'string') env.GIT_PROTOCOL = h['git-protocol'];
-  const cgi = spawn('git', ['http-backend'], { env, stdio: ['pipe', 'pipe', 'inherit'] });
+  const cgi = spawn('git', ['http-backend'], { env, stdio: ['pipe', 'pipe', 'ignore'] });
   req.pipe(cgi.stdin);
   let head = Buffer.alloc(0);
   let headerDone = false;
