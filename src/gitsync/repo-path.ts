@@ -72,6 +72,8 @@ export function parseRepoUrl(url: string): ParsedRepoUrl {
   if (CONTROL.test(url)) fail(url, 'contains control characters');
   if (/\s/.test(url)) fail(url, 'contains white space');
   if (url.startsWith('-')) fail(url, 'starts with "-"');
+  // git reads `<transport>::<address>` as "run git-remote-<transport>" (ext::sh -c ...): never ours.
+  if (/^[^/]*::/.test(url)) fail(url, 'transport "::" syntax is not allowed');
   let parsed: ParsedRepoUrl;
   const m = URL_FORM.exec(url);
   if (m) {
