@@ -44,6 +44,8 @@ export function gitEnv(env: Record<string, string | undefined>, opts: GitEnvOpti
     GIT_HTTP_LOW_SPEED_LIMIT: '1',
     GIT_HTTP_LOW_SPEED_TIME: seconds,
     GIT_ALLOW_PROTOCOL: 'https:http:ssh:file',
+    // Lockfiles are never LFS objects; a globally installed git-lfs would otherwise download every blob.
+    GIT_LFS_SKIP_SMUDGE: '1',
     // A missing .git in a checkout dir must never make git walk up into an enclosing repository.
     GIT_CEILING_DIRECTORIES: opts.ceiling,
   });

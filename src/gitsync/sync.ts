@@ -93,19 +93,17 @@ export async function headCommit(dir: string, opts: Pick<GitOptions, 'env' | 'ti
   return out.trim();
 }
 
-/** True when `dir` is the top of a work tree whose origin is `url` (else it is a stale cache entry). */
-async function isOurCheckout(dir: string, ctx: RunContext): Promise<boolean> {
+/** HEAD of `dir` when it is the top of a work tree whose origin is `url`; else undefined (stale cache entry). */
+async function checkoutHead(dir: string, ctx: RunContext): Promise<string | undefined> {
   const gitDir = await stat(path.join(dir, '.git')).catch(() => undefined);
-  if (!gitDir?.isDirectory()) return false;
+  if (!gitDir?.isDirectory()) return undefined;
   try {
-    const top = (await runGit(dir, ['rev-parse', '--show-toplevel'], ctx)).trim();
-    if (top !== (await realpath(dir))) return false;
+    const [top, head] = (await runGit(dir, ['rev-parse', '--show-toplevel', 'HEAD^{commit}'], ctx)).trim().split('\n');
+    if (top !== (await realpath(dir)) || !head) return undefined;
     const origin = (await runGit(dir, ['config', '--get', 'remote.origin.url'], ctx)).trim();
-    if (origin !== ctx.url) return false;
-    await runGit(dir, ['rev-parse', '--verify', 'HEAD^{commit}'], ctx);
-    return true;
+    return origin === ctx.url ? head : undefined;
   } catch {
-    return false;
+    return undefined;
   }
 }
 
@@ -131,7 +129,7 @@ async function resetTo(dir: string, rev: string, ctx: RunContext): Promise<void>
 /**
  * Brings the checkout of `project` to the remote head of its branch:
  * 1. ls-remote: the branch must exist (else error, existing checkout untouched);
- * 2. a valid checkout already at that commit -> 'unchanged' (only a local reset + clean);
+ * 2. a valid checkout already at that commit -> 'unchanged' (no fetch; only a local reset + clean);
  * 3. a valid checkout elsewhere -> shallow fetch + hard reset (force-pushes work) -> 'updated';
  * 4. no or a broken checkout -> fresh shallow clone -> 'cloned'.
  */
@@ -141,22 +139,23 @@ export async function syncRepo(project: SyncProject, opts: SyncOptions): Promise
   await mkdir(path.dirname(dir), { recursive: true });
   const wanted = await remoteHeadIn(path.dirname(dir), ctx);
   if (!wanted) throw branchNotFound({ ...ctx, command: 'ls-remote' });
+  const current = await checkoutHead(dir, ctx);
+  if (current === wanted) {
+    // Still reset: an interrupted earlier reset or a stray file must not reach the scanner.
+    await resetTo(dir, 'HEAD', ctx);
+    return { dir, head: current, action: 'unchanged' };
+  }
   let action: SyncResult['action'];
-  if (await isOurCheckout(dir, ctx)) {
-    const current = (await runGit(dir, ['rev-parse', '--verify', 'HEAD^{commit}'], ctx)).trim();
-    if (current === wanted) {
-      await resetTo(dir, 'HEAD', ctx);
-      action = 'unchanged';
-    } else {
-      await runGit(dir, ['fetch', '-q', '--depth', '1', '--no-tags', '--', 'origin', `refs/heads/${project.branch}`], ctx);
-      await resetTo(dir, 'FETCH_HEAD', ctx);
-      action = 'updated';
-    }
+  if (current !== undefined) {
+    await runGit(dir, ['fetch', '-q', '--depth', '1', '--no-tags', '--', 'origin', `refs/heads/${project.branch}`], ctx);
+    await resetTo(dir, 'FETCH_HEAD', ctx);
+    action = 'updated';
   } else {
     opts.logger.debug(`no usable checkout at ${dir}; cloning`);
     await cloneInto(dir, ctx);
     action = 'cloned';
   }
+  // Read back rather than trust ls-remote: the branch may have moved in between.
   const head = (await runGit(dir, ['rev-parse', '--verify', 'HEAD^{commit}'], ctx)).trim();
   return { dir, head, action };
 }

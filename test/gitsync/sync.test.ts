@@ -123,6 +123,26 @@ describe('syncRepo against a file:// remote', () => {
     expect(res.head).toBe(first.head);
   });
 
+  it('ignores a hostile inherited environment (GIT_DIR, GIT_CONFIG_*, EDITOR, PAGER)', async () => {
+    const remote = await makeGitRepo({ 'a.txt': 'a' });
+    const opts = await options();
+    const decoy = await makeGitRepo({ 'decoy.txt': 'd' });
+    const env = {
+      ...opts.env,
+      GIT_DIR: path.join(decoy.workDir, '.git'),
+      GIT_WORK_TREE: decoy.workDir,
+      GIT_CONFIG_COUNT: '1',
+      GIT_CONFIG_KEY_0: 'url.file:///nonexistent/.insteadOf',
+      GIT_CONFIG_VALUE_0: 'file://',
+      EDITOR: 'vim',
+      PAGER: 'less',
+    };
+    const res = await syncRepo({ url: remote.url, branch: 'main' }, { ...opts, env });
+    expect(res.head).toBe(await git(remote.workDir, 'rev-parse', 'HEAD'));
+    expect(await readFile(path.join(res.dir, 'a.txt'), 'utf8')).toBe('a');
+    expect(await git(decoy.workDir, 'status', '--porcelain')).toBe('');
+  });
+
   it('never treats an enclosing repository as the checkout', async () => {
     // The work dir itself inside a git repository: an empty cache dir must not resolve to it.
     const opts = await options();
