@@ -122,7 +122,8 @@ async function cloneInto(dir: string, ctx: RunContext): Promise<void> {
 }
 
 async function resetTo(dir: string, rev: string, ctx: RunContext): Promise<void> {
-  await runGit(dir, ['reset', '-q', '--hard', rev], ctx);
+  // No -q: simple-git waits an extra 50 ms for any command that printed nothing.
+  await runGit(dir, ['reset', '--hard', rev], ctx);
   await runGit(dir, ['clean', '-q', '-ffdx'], ctx);
 }
 
