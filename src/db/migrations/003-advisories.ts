@@ -18,6 +18,16 @@ CREATE TABLE advisory_sources (
   state          TEXT NOT NULL DEFAULT '{}'
 );
 
+-- per-source watermark for file/zip-entry sources: an entry whose fingerprint (size+mtime, or zip
+-- CRC+size) is unchanged is not read again
+CREATE TABLE advisory_files (
+  source       TEXT NOT NULL,
+  path         TEXT NOT NULL,
+  fingerprint  TEXT NOT NULL,
+  advisory_id  TEXT NOT NULL,
+  PRIMARY KEY (source, path)
+) WITHOUT ROWID;
+
 CREATE TABLE advisories (
   id             INTEGER PRIMARY KEY,
   source         TEXT NOT NULL,
@@ -33,12 +43,19 @@ CREATE TABLE advisories (
   severity       TEXT NOT NULL DEFAULT 'UNKNOWN',
   aliases        TEXT NOT NULL DEFAULT '[]',
   refs           TEXT NOT NULL DEFAULT '[]',
-  raw            TEXT NOT NULL,
+  -- sha1 of the raw record: sources without a usable 'modified' (vtopia) compare content instead
+  content_hash   TEXT,
   group_id       TEXT,
   UNIQUE (source, advisory_id)
 );
 CREATE INDEX advisories_id ON advisories(advisory_id);
 CREATE INDEX advisories_group ON advisories(group_id);
+
+-- the record as the source sent it, apart so that rewriting an advisory row (group_id) stays cheap
+CREATE TABLE advisory_raw (
+  advisory_rowid INTEGER PRIMARY KEY REFERENCES advisories(id) ON DELETE CASCADE,
+  raw            TEXT NOT NULL
+);
 
 CREATE TABLE advisory_aliases (
   advisory_rowid INTEGER NOT NULL REFERENCES advisories(id) ON DELETE CASCADE,

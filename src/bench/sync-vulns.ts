@@ -1,0 +1,96 @@
+/**
+ * Measures `sync-vulns` on a directory of OSV files against the floor of merely reading and
+ * JSON.parse-ing the same files. Run: `node --expose-gc dist/bench/sync-vulns.js <osv-dir> [tmp-dir]`.
+ */
+import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { openDb } from '../db/open.js';
+import { syncAdvisories } from '../advisories/sync.js';
+import type { AdvisorySourceConfig } from '../advisories/config.js';
+import { silentLogger } from '../shared/log.js';
+
+/** Figures of one run. */
+export interface SyncVulnsBench {
+  files: number;
+  megabytes: number;
+  advisories: number;
+  /** Time to read + JSON.parse every file, ms. */
+  floorMs: number;
+  /** First sync into an empty database, ms. */
+  syncMs: number;
+  advisoriesPerSecond: number;
+  /** syncMs / floorMs. */
+  ratio: number;
+  /** Second sync of the unchanged directory, ms. */
+  resyncMs: number;
+  peakRssMb: number;
+  skipped: number;
+}
+
+/** Runs the measurement on `dataDir`, with the database in a fresh directory under `tmpDir`. */
+export async function benchSyncVulns(dataDir: string, tmpDir: string): Promise<SyncVulnsBench> {
+  let peakRss = process.memoryUsage().rss;
+  const sampler = setInterval(() => (peakRss = Math.max(peakRss, process.memoryUsage().rss)), 20);
+  const work = mkdtempSync(path.join(tmpDir, 'icms-bench-sync-'));
+  try {
+    const floor = measureFloor(dataDir);
+    const db = openDb(path.join(work, 'icms.db'));
+    try {
+      const cfg: AdvisorySourceConfig[] = [{ name: 'osv', type: 'osv', path: dataDir, timeoutMs: 30_000, retries: 0, backoffMs: 0 }];
+      const opts = { logger: silentLogger, now: () => new Date(), tmpDir: work };
+      let t = performance.now();
+      const first = await syncAdvisories(db, cfg, opts);
+      const syncMs = performance.now() - t;
+      t = performance.now();
+      await syncAdvisories(db, cfg, opts);
+      const resyncMs = performance.now() - t;
+      const r = first.sources[0];
+      const advisories = (r?.added ?? 0) + (r?.updated ?? 0) + (r?.unchanged ?? 0);
+      peakRss = Math.max(peakRss, process.memoryUsage().rss);
+      return {
+        files: floor.files,
+        megabytes: round(floor.bytes / 1e6),
+        advisories,
+        floorMs: round(floor.ms),
+        syncMs: round(syncMs),
+        advisoriesPerSecond: Math.round(advisories / (syncMs / 1000)),
+        ratio: round(syncMs / floor.ms),
+        resyncMs: round(resyncMs),
+        peakRssMb: round(peakRss / 1e6),
+        skipped: r?.skipped ?? 0,
+      };
+    } finally {
+      db.close();
+    }
+  } finally {
+    clearInterval(sampler);
+    rmSync(work, { recursive: true, force: true });
+  }
+}
+
+/** Reads and parses every JSON file once (cold cache first pass warms it), timing the second pass. */
+function measureFloor(dir: string): { files: number; bytes: number; ms: number } {
+  const files = readdirSync(dir, { recursive: true, encoding: 'utf8' })
+    .filter((f) => f.endsWith('.json'))
+    .map((f) => path.join(dir, f));
+  let bytes = 0;
+  for (const f of files) JSON.parse(readFileSync(f, 'utf8'));
+  const t = performance.now();
+  for (const f of files) {
+    const text = readFileSync(f, 'utf8');
+    bytes += text.length;
+    JSON.parse(text);
+  }
+  return { files: files.length, bytes, ms: performance.now() - t };
+}
+
+function round(n: number): number {
+  return Math.round(n * 100) / 100;
+}
+
+if (import.meta.url === pathToFileURL(process.argv[1] ?? '').href) {
+  const [dataDir = '../shared/data/osv', tmp = os.tmpdir()] = process.argv.slice(2);
+  console.log(JSON.stringify(await benchSyncVulns(path.resolve(dataDir), tmp), null, 2));
+}
