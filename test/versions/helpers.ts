@@ -2,6 +2,9 @@
 import { expect } from 'vitest';
 import type { VersionScheme } from '../../src/versions/scheme.js';
 
+/** -1, 0 or 1 (never -0, which toBe tells apart from 0). */
+export const signOf = (n: number): number => Math.sign(n) || 0;
+
 /** Every earlier version sorts strictly below every later one, both ways round. */
 export function expectStrictlyAscending(scheme: VersionScheme, versions: readonly string[]): void {
   for (let i = 0; i < versions.length; i++) {
@@ -17,8 +20,8 @@ export function expectStrictlyAscending(scheme: VersionScheme, versions: readonl
 export function expectComparison(scheme: VersionScheme, a: string, b: string, expected: number): void {
   expect(scheme.isValid(a), `${a} is valid`).toBe(true);
   expect(scheme.isValid(b), `${b} is valid`).toBe(true);
-  expect(Math.sign(scheme.compare(a, b)), `${a} vs ${b}`).toBe(expected);
-  expect(Math.sign(scheme.compare(b, a)), `${b} vs ${a}`).toBe(-expected);
+  expect(signOf(scheme.compare(a, b)), `${a} vs ${b}`).toBe(expected);
+  expect(signOf(scheme.compare(b, a)), `${b} vs ${a}`).toBe(expected === 0 ? 0 : -expected);
 }
 
 /** Parses `a OP b` lines (`<`, `=`, `>`), ignoring `#` comments and blank lines. */
