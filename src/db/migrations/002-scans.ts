@@ -19,9 +19,11 @@ CREATE TABLE scans (
   package_count INTEGER,
   counts        TEXT NOT NULL DEFAULT '{}',
   label         TEXT,
+  warnings      TEXT NOT NULL DEFAULT '[]',
   error         TEXT
 );
 CREATE INDEX scans_project ON scans(project_id, started_at);
+CREATE INDEX scans_project_ok ON scans(project_id, status, id);
 
 CREATE TABLE packages (
   id           INTEGER PRIMARY KEY,
@@ -39,6 +41,7 @@ CREATE TABLE packages (
   src_version  TEXT,
   match_name   TEXT NOT NULL,
   match_version TEXT NOT NULL,
+  unmapped     INTEGER NOT NULL DEFAULT 0,
   UNIQUE (project_id, ecosystem, name, version, target)
 );
 CREATE INDEX packages_match ON packages(ecosystem, match_name);

@@ -1,0 +1,167 @@
+/**
+ * The trivy edge: runs `trivy fs` / `trivy image` in license-only, offline mode (package listing, no vulnerability
+ * DB) and hands the JSON report to the pure parser. Failures are IcmsErrors (exit 4) carrying trivy's stderr tail.
+ */
+import { existsSync, statSync } from 'node:fs';
+import { readFile, rm } from 'node:fs/promises';
+import { randomUUID } from 'node:crypto';
+import path from 'node:path';
+import { execa } from 'execa';
+import { ExitCode, IcmsError } from '../shared/errors.js';
+import { redactPatterns } from '../shared/redact.js';
+import { parseTrivyReport, TrivyReportError, type ParsedTrivyReport } from './trivy-report.js';
+
+export interface TrivyRunOptions {
+  /** Wall-clock limit for one trivy run; also passed to trivy's own `--timeout`. */
+  timeoutMs: number;
+  /** trivy's `--cache-dir` (analysis cache; no vulnerability DB is needed). */
+  cacheDir: string;
+  /** Where the report file is written (and trivy's working directory, so a repo's trivy.yaml is never read). */
+  tmpDir: string;
+  /** Extra trivy flags from config, appended after ours. */
+  extraArgs?: readonly string[] | undefined;
+  /** The caller's environment; only the non-secret variables in SAFE_ENV reach trivy. */
+  env?: Readonly<Record<string, string | undefined>> | undefined;
+}
+
+/** Variables trivy may see: no tokens, no proxies with credentials, no TRIVY_* that would change the scan. */
+const SAFE_ENV = ['PATH', 'HOME', 'TMPDIR', 'LANG', 'LC_ALL', 'TZ', 'SSL_CERT_FILE', 'SSL_CERT_DIR'] as const;
+const STDERR_TAIL_LINES = 20;
+/** Time trivy gets past its own --timeout to report before it is killed. */
+const KILL_GRACE_MS = 10_000;
+
+/**
+ * Flags that make trivy 0.44 list packages without a vulnerability DB. Checked with the bundled binary:
+ * `--scanners license` alone gives only license Results; with `--list-all-pkgs` it also gives `lang-pkgs`
+ * and, for images, `os-pkgs` (dpkg/apk/rpm) with SrcName/SrcVersion/Epoch. `--scanners vuln` with
+ * `--skip-db-update` fails on a first run ("The first run cannot skip downloading DB"), so it is not used.
+ */
+function scanFlags(opts: TrivyRunOptions, outFile: string): string[] {
+  const seconds = Math.max(1, Math.ceil(opts.timeoutMs / 1000));
+  return [
+    '--list-all-pkgs', '--format', 'json', '--scanners', 'license', '--offline-scan', '--quiet',
+    '--cache-dir', opts.cacheDir, '--timeout', `${seconds}s`, '--output', outFile,
+    ...(opts.extraArgs ?? []),
+  ];
+}
+
+/** Runs `trivy fs` over a checked-out directory and returns the parsed report. */
+export async function runTrivyFs(trivy: string, dir: string, opts: TrivyRunOptions): Promise<ParsedTrivyReport> {
+  if (!isDirectory(dir)) {
+    throw new IcmsError(`trivy fs: ${dir} is not a directory`, ExitCode.External, { hint: 'check the checkout path of the project' });
+  }
+  return runTrivy(trivy, ['fs', safePositional(dir)], opts, `trivy fs ${dir}`, undefined);
+}
+
+/** An image: a reference trivy reads from docker/containerd/podman or a registry, or a docker-archive/OCI tar. */
+export type ImageSource = string | { tarPath: string };
+
+/** Runs `trivy image` (OS packages + language packages) and returns the parsed report. */
+export async function runTrivyImage(trivy: string, image: ImageSource, opts: TrivyRunOptions): Promise<ParsedTrivyReport> {
+  if (typeof image === 'string') {
+    if (!/^[A-Za-z0-9][\w.\-/:@]*$/.test(image)) {
+      throw new IcmsError(`"${image}" is not a valid image reference`, ExitCode.Usage, { hint: 'use name[:tag] or name@sha256:digest' });
+    }
+    const hint =
+      'trivy reads images from a local docker/containerd/podman or pulls them from the registry; without either, ' +
+      '`docker save IMAGE -o image.tar` elsewhere and scan the tar';
+    return runTrivy(trivy, ['image', image], opts, `trivy image ${image}`, hint);
+  }
+  if (!existsSync(image.tarPath) || !statSync(image.tarPath).isFile()) {
+    throw new IcmsError(`trivy image: ${image.tarPath} is not a file`, ExitCode.External, { hint: 'give a docker-archive or OCI tar' });
+  }
+  return runTrivy(trivy, ['image', `--input=${image.tarPath}`], opts, `trivy image --input ${image.tarPath}`, undefined);
+}
+
+async function runTrivy(trivy: string, head: string[], opts: TrivyRunOptions, what: string, failHint: string | undefined): Promise<ParsedTrivyReport> {
+  const outFile = path.join(opts.tmpDir, `icms-trivy-${randomUUID()}.json`);
+  try {
+    const res = await execa(trivy, [...head, ...scanFlags(opts, outFile)], {
+      cwd: opts.tmpDir,
+      env: pickEnv(opts.env),
+      extendEnv: false,
+      timeout: opts.timeoutMs + KILL_GRACE_MS,
+      reject: false,
+      stdin: 'ignore',
+      stripFinalNewline: false,
+    });
+    const tail = stderrTail(String(res.stderr ?? ''));
+    if (res.timedOut) throw failure(`${what} timed out after ${opts.timeoutMs} ms`, tail, 'raise the scan timeout or skip large directories with extra trivy args');
+    if (res.failed) {
+      const how = res.exitCode !== undefined ? `exited ${res.exitCode}` : `failed (${res.signal ?? res.shortMessage})`;
+      const quiet = tail === '' ? ' without an error message (the cdxgen build of trivy prints none)' : '';
+      throw failure(`${what} ${how}${quiet}`, tail, failHint ?? 'run the same command by hand with --debug');
+    }
+    return await readReport(outFile, what, tail);
+  } finally {
+    await rm(outFile, { force: true });
+  }
+}
+
+async function readReport(outFile: string, what: string, tail: string): Promise<ParsedTrivyReport> {
+  let text: string;
+  try {
+    text = await readFile(outFile, 'utf8');
+  } catch {
+    throw failure(`${what} exited 0 but wrote no report`, tail, 'run the same command by hand to see what trivy does');
+  }
+  try {
+    return parseTrivyReport(JSON.parse(text) as unknown, { where: what });
+  } catch (err) {
+    const msg = err instanceof TrivyReportError ? err.message : `${what}: report is not valid JSON (${text.length} bytes, truncated?)`;
+    throw failure(msg, tail, 'a truncated report usually means trivy was killed or the disk is full', err);
+  }
+}
+
+/** The trivy version string (`Version: X` line of `trivy --version`), cached per binary path. */
+export function trivyVersion(trivy: string, env?: Readonly<Record<string, string | undefined>>): Promise<string> {
+  let cached = versionCache.get(trivy);
+  if (!cached) {
+    cached = readVersion(trivy, env);
+    versionCache.set(trivy, cached);
+    cached.catch(() => versionCache.delete(trivy));
+  }
+  return cached;
+}
+const versionCache = new Map<string, Promise<string>>();
+
+async function readVersion(trivy: string, env?: Readonly<Record<string, string | undefined>>): Promise<string> {
+  const res = await execa(trivy, ['--version'], { env: pickEnv(env), extendEnv: false, timeout: 30_000, reject: false, stdin: 'ignore' });
+  const version = /^Version:\s*(\S+)/m.exec(String(res.stdout ?? ''))?.[1];
+  if (res.failed || !version) {
+    throw failure(`${trivy} --version ${res.failed ? 'failed' : 'printed no "Version:" line'}`, stderrTail(String(res.stderr ?? '')), 'check that the `trivy` path points at a trivy binary');
+  }
+  return version;
+}
+
+/** The variables of `env` that are safe to hand to trivy. */
+export function pickEnv(env: Readonly<Record<string, string | undefined>> | undefined): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const key of SAFE_ENV) {
+    const v = env?.[key];
+    if (v !== undefined) out[key] = v;
+  }
+  return out;
+}
+
+/** A path argument that cannot be taken for an option (`-x` -> `./-x`). */
+function safePositional(p: string): string {
+  return p.startsWith('-') ? `./${p}` : p;
+}
+
+function isDirectory(dir: string): boolean {
+  try {
+    return statSync(dir).isDirectory();
+  } catch {
+    return false;
+  }
+}
+
+function stderrTail(stderr: string): string {
+  return redactPatterns(stderr.trimEnd().split('\n').slice(-STDERR_TAIL_LINES).join('\n'));
+}
+
+function failure(message: string, tail: string, hint: string, cause?: unknown): IcmsError {
+  const full = tail === '' ? message : `${message}\n--- trivy stderr (last lines) ---\n${tail}`;
+  return new IcmsError(full, ExitCode.External, { hint, cause });
+}
