@@ -9,6 +9,9 @@ import { registerFetchProjects } from './commands/fetch-projects.js';
 import { registerConfig } from './commands/config.js';
 import { registerDoctor } from './commands/doctor.js';
 import { registerProjects } from './commands/projects.js';
+import { registerSyncVulns } from './commands/sync-vulns.js';
+import { registerScan } from './commands/scan.js';
+import { registerMatch } from './commands/match.js';
 
 /** What every command registration gets: the context, global flags, a shared redactor, and the exit code setter. */
 export interface App {
@@ -51,6 +54,9 @@ export async function main(argv: readonly string[], ctx: Context): Promise<numbe
 
   registerFetchProjects(program, app);
   registerProjects(program, app);
+  registerScan(program, app);
+  registerSyncVulns(program, app);
+  registerMatch(program, app);
   registerConfig(program, app);
   registerDoctor(program, app);
 

@@ -1,5 +1,9 @@
 /** The typed, frozen configuration object passed down to stages. */
+import path from 'node:path';
 import { IcmsError, ExitCode } from '../shared/errors.js';
+import { parseAdvisorySources, type AdvisorySourceConfig } from '../advisories/config.js';
+
+export type { AdvisorySourceConfig } from '../advisories/config.js';
 
 export interface GitHostAuth {
   token_env: string;
@@ -7,11 +11,6 @@ export interface GitHostAuth {
   username?: string;
 }
 
-export interface AdvisorySourceConfig {
-  name: string;
-  type: string;
-  [key: string]: unknown;
-}
 
 export interface Config {
   db: string;
@@ -38,7 +37,7 @@ export interface Config {
 }
 
 /** Builds the typed config from validated dotted-key values. */
-export function buildConfig(values: Map<string, unknown>, file: string | undefined): Config {
+export function buildConfig(values: Map<string, unknown>, file: string | undefined, cwd: string): Config {
   const get = <T>(key: string): T => values.get(key) as T;
   const where = file ?? 'configuration';
   const config: Config = {
@@ -62,7 +61,7 @@ export function buildConfig(values: Map<string, unknown>, file: string | undefin
     trivy: { path: get('trivy.path'), timeoutMs: get('trivy.timeout_ms'), extraArgs: get('trivy.extra_args') },
     git: { timeoutMs: get('git.timeout_ms'), auth: validateGitAuth(get('git.auth'), where) },
     scan: { concurrency: get('scan.concurrency') },
-    advisories: { sources: validateSources(get('advisories.sources'), where) },
+    advisories: { sources: parseAdvisorySources(get('advisories.sources'), file ? path.dirname(file) : cwd, where) },
   };
   return deepFreeze(config);
 }
@@ -93,26 +92,6 @@ function validateGitAuth(raw: unknown, where: string): Record<string, GitHostAut
     out[host.toLowerCase()] = entry as unknown as GitHostAuth;
   }
   return out;
-}
-
-function validateSources(raw: unknown, where: string): AdvisorySourceConfig[] {
-  if (!Array.isArray(raw)) {
-    throw new IcmsError(`${where}: advisories.sources must be a list`, ExitCode.Usage, {
-      hint: 'e.g. advisories.sources: [{name: osv, type: osv, path: ./osv}]',
-    });
-  }
-  const names = new Set<string>();
-  return raw.map((s: unknown, i) => {
-    const entry = s as Record<string, unknown> | null;
-    if (!entry || typeof entry.name !== 'string' || !/^[A-Za-z0-9_.-]+$/.test(entry.name) || typeof entry.type !== 'string') {
-      throw new IcmsError(`${where}: advisories.sources[${i}] needs a name ([A-Za-z0-9_.-]) and a type`, ExitCode.Usage, {
-        hint: 'e.g. {name: osv-npm, type: osv, path: ./osv/npm}',
-      });
-    }
-    if (names.has(entry.name)) throw new IcmsError(`${where}: advisories.sources: duplicate name "${entry.name}"`, ExitCode.Usage);
-    names.add(entry.name);
-    return entry as AdvisorySourceConfig;
-  });
 }
 
 function deepFreeze<T>(o: T): T {

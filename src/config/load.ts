@@ -74,7 +74,7 @@ export function loadConfig(input: LoadConfigInput): LoadedConfig {
     values.set(key, coerce(spec, raw, { where: `flag for ${key}`, baseDir: input.cwd }));
     origins[key] = 'flag';
   }
-  return { config: buildConfig(values, file), file, origins };
+  return { config: buildConfig(values, file, input.cwd), file, origins };
 }
 
 /** Reads a YAML config file into dotted key → validated value pairs. */

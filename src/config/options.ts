@@ -38,7 +38,7 @@ export const OPTIONS: readonly OptionSpec[] = [
   { key: 'inventory.allow.domains', type: 'list', default: [], description: 'Only repositories on these hosts are kept (empty = any host).' },
   { key: 'inventory.allow.organizations', type: 'list', default: [], description: 'Only repositories of these owners/organisations are kept (empty = any).' },
 
-  { key: 'trivy.path', type: 'path', description: 'trivy binary; else `trivy` on PATH, else the bundled one.' },
+  { key: 'trivy.path', type: 'path', env: 'ICMS_TRIVY', description: 'trivy binary; else `trivy` on PATH, else the bundled one.' },
   { key: 'trivy.timeout_ms', type: 'int', default: 600000, min: 1000, description: 'Timeout of one trivy run.' },
   { key: 'trivy.extra_args', type: 'list', default: [], env: null, description: 'Extra arguments appended to every trivy command.' },
 

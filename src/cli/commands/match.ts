@@ -1,0 +1,76 @@
+/** `icms match`: match every project's packages against the advisories, update findings, gate CI. */
+import type { Command } from 'commander';
+import type { Db } from '../../db/open.js';
+import { ACTIVE_STATUSES, iterateAffectedEntries, iterateMatchPackages, listFindings, saveFindings, type LifecycleCounts } from '../../db/findings.js';
+import { buildAffectedIndex, matchPackages, type MatchOutput } from '../../matcher/match.js';
+import { SEVERITIES, type Severity } from '../../model/types.js';
+import { ExitCode, IcmsError } from '../../shared/errors.js';
+import type { Logger } from '../../shared/log.js';
+import type { App } from '../main.js';
+import { formatOption, renderTable, writeJson } from '../output.js';
+import { withRun } from '../run-command.js';
+import { openSession, type Session } from '../session.js';
+import { bySeverity, collect, findingJson, parseSeverity, selectProjects, tripsGate } from '../findings-view.js';
+
+interface MatchFlags {
+  failOn?: Severity;
+  newOnly?: boolean;
+  project?: string[];
+  format: 'table' | 'json';
+}
+
+/** Registers `match`. */
+export function registerMatch(program: Command, app: App): void {
+  program
+    .command('match')
+    .description("match every project's packages against the advisories and update the findings (new, open, fixed)")
+    .option('--fail-on <severity>', 'exit 1 if an open finding at or above SEVERITY exists (low|medium|high|critical)', parseSeverity)
+    .option('--new-only', 'with --fail-on: only findings new in this run trip the gate')
+    .option('--project <name>', 'only this project (repeatable; name, URL or part of the name)', collect)
+    .addOption(formatOption(['table', 'json']))
+    .action(async (flags: MatchFlags) => {
+      const s = openSession(app.ctx, app.globals(), app.redactor);
+      app.setExitCode(await withRun(s, 'match', (db, runId) => runMatch(s, db, runId, flags)));
+    });
+}
+
+/** Matches the selected projects and applies the lifecycle; shared with `scan <path> --fail-on`. */
+export function matchProjects(db: Db, projectIds: number[], opts: { now: Date; runId: number; logger: Logger }): { output: MatchOutput; counts: LifecycleCounts } {
+  const index = buildAffectedIndex(iterateAffectedEntries(db));
+  if (index.size === 0) {
+    throw new IcmsError('no advisories in the store: nothing to match against', ExitCode.External, { hint: 'run `icms sync-vulns` first' });
+  }
+  const output = matchPackages(iterateMatchPackages(db, projectIds), index);
+  const counts = saveFindings(db, output.findings, { now: opts.now, runId: opts.runId, projectIds });
+  for (const [eco, n] of Object.entries(output.unmatchedEcosystems)) opts.logger.warn(`${n} package(s) of ecosystem ${eco} left unmatched: no version scheme for it`);
+  for (const u of output.unparseable.slice(0, 20)) opts.logger.warn(`unparseable ${u.ecosystem} version ${JSON.stringify(u.version)} of ${u.name}: not matched`);
+  if (output.unparseable.length > 20) opts.logger.warn(`... and ${output.unparseable.length - 20} more unparseable versions`);
+  for (const p of output.problems.slice(0, 20)) opts.logger.debug(`advisory range skipped: ${p}`);
+  return { output, counts };
+}
+
+async function runMatch(s: Session, db: Db, runId: number, flags: MatchFlags) {
+  const projects = selectProjects(db, flags.project);
+  const ids = projects.map((p) => p.id);
+  const { output, counts } = matchProjects(db, ids, { now: s.ctx.now(), runId, logger: s.logger });
+  const findings = listFindings(db, { projectIds: ids }).sort(bySeverity);
+  const active = findings.filter((f) => (ACTIVE_STATUSES as string[]).includes(f.status));
+  const gate = tripsGate(findings, flags.failOn, Boolean(flags.newOnly));
+  const summary = { projects: ids.length, packages: output.packagesSeen, new: counts.new + counts.reopened, open: active.length, fixed: counts.fixed, unparseable: output.unparseable.length, bySeverity: counts.bySeverity, gate: flags.failOn ? { level: flags.failOn, newOnly: Boolean(flags.newOnly), tripped: gate } : undefined };
+  if (flags.format === 'json') {
+    writeJson(s.ctx, { schema_version: 1, summary, findings: active.map(findingJson) });
+  } else {
+    const rows = SEVERITIES.slice()
+      .reverse()
+      .map((sev) => [sev, counts.bySeverity[sev]!.new, active.filter((f) => f.severity === sev).length, counts.bySeverity[sev]!.fixed]);
+    s.ctx.stdout.write(renderTable(['severity', 'new', 'open', 'fixed since last run'], rows, { color: s.color }));
+    const fresh = active.filter((f) => f.status === 'new' || f.status === 'reopened');
+    if (fresh.length > 0) {
+      s.ctx.stdout.write(`\nNew findings (${fresh.length}):\n`);
+      s.ctx.stdout.write(renderTable(['severity', 'project', 'package', 'version', 'advisory', 'fixed in'], fresh.map((f) => [f.severity, f.project, f.package, f.version, f.groupId, f.fixedVersion ?? '-']), { color: s.color }));
+    }
+  }
+  s.logger.info(`match: ${output.packagesSeen} packages of ${ids.length} projects; ${summary.new} new, ${summary.open} open, ${counts.fixed} fixed`);
+  if (gate) s.logger.warn(`gate: findings at or above ${flags.failOn}${flags.newOnly ? ' (new only)' : ''} exist`);
+  return { exitCode: gate ? ExitCode.Gate : ExitCode.Ok, summary };
+}

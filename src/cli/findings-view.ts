@@ -1,0 +1,68 @@
+/** How commands select projects and present findings (shared by match, scan and report). */
+import { InvalidArgumentError } from 'commander';
+import type { Db } from '../db/open.js';
+import { listProjects } from '../db/projects.js';
+import type { FindingRow } from '../db/findings.js';
+import { severityRank, type Severity, type StoredProject } from '../model/types.js';
+import { usageError } from '../shared/errors.js';
+
+const GATE_LEVELS = ['low', 'medium', 'high', 'critical'] as const;
+
+/** Parses `--fail-on` / `--severity-min`: low | medium | high | critical. */
+export function parseSeverity(value: string): Severity {
+  const v = value.toLowerCase();
+  if (!(GATE_LEVELS as readonly string[]).includes(v)) throw new InvalidArgumentError(`expected one of ${GATE_LEVELS.join(', ')}`);
+  return v.toUpperCase() as Severity;
+}
+
+/** Collects a repeatable option. */
+export function collect(value: string, previous: string[] = []): string[] {
+  return [...previous, value];
+}
+
+/** Active projects selected by `--project` values (exact name or URL, else a unique substring of the name). */
+export function selectProjects(db: Db, wanted: readonly string[] | undefined): StoredProject[] {
+  const all = listProjects(db);
+  if (!wanted || wanted.length === 0) return all;
+  return wanted.flatMap((w) => {
+    const exact = all.filter((p) => p.name === w || p.url === w);
+    if (exact.length > 0) return exact;
+    const partial = all.filter((p) => p.name.includes(w));
+    if (partial.length === 0) throw usageError(`no active project matches --project ${JSON.stringify(w)}`, '`icms projects` lists them');
+    return partial;
+  });
+}
+
+/** True when a finding at or above `level` is open (or, with newOnly, new in this run). */
+export function tripsGate(findings: readonly FindingRow[], level: Severity | undefined, newOnly: boolean): boolean {
+  if (!level) return false;
+  const statuses = newOnly ? ['new', 'reopened'] : ['new', 'open', 'reopened'];
+  return findings.some((f) => statuses.includes(f.status) && severityRank(f.severity) >= severityRank(level));
+}
+
+/** The documented JSON shape of one finding (README "JSON findings"). */
+export function findingJson(f: FindingRow): Record<string, unknown> {
+  return {
+    project: f.project,
+    ecosystem: f.ecosystem,
+    package: f.package,
+    version: f.version,
+    advisory_id: f.groupId,
+    advisory_ids: f.advisoryIds,
+    aliases: f.aliases,
+    severity: f.severity,
+    cvss_score: f.cvssScore,
+    fixed_version: f.fixedVersion,
+    status: f.status,
+    first_seen: f.firstSeen,
+    last_seen: f.lastSeen,
+    fixed_at: f.fixedAt,
+    targets: f.targets,
+    reason: f.reason,
+  };
+}
+
+/** Orders findings most severe first, then by project and package. */
+export function bySeverity(a: FindingRow, b: FindingRow): number {
+  return severityRank(b.severity) - severityRank(a.severity) || a.project.localeCompare(b.project) || a.package.localeCompare(b.package);
+}

@@ -1,0 +1,36 @@
+/** The frame of a writing command: open the store, record the run, always close both. */
+import os from 'node:os';
+import { openDb, type Db } from '../db/open.js';
+import { finishRun, startRun, type RunStatus } from '../db/runs.js';
+import { ExitCode, errorMessage, IcmsError } from '../shared/errors.js';
+import type { Session } from './session.js';
+
+export interface CommandOutcome {
+  exitCode: ExitCode;
+  summary: object;
+}
+
+const STATUS: Record<number, RunStatus> = { 0: 'ok', 1: 'gate', 3: 'partial' };
+
+/** Runs `fn` with an open database and a `runs` row that records the outcome, even on failure. */
+export async function withRun(s: Session, command: string, fn: (db: Db, runId: number) => Promise<CommandOutcome>, opts: { label?: string } = {}): Promise<ExitCode> {
+  const db = openDb(s.config.db);
+  try {
+    const runId = startRun(db, { command, at: s.ctx.now(), label: opts.label, host: os.hostname(), pid: process.pid });
+    try {
+      const outcome = await fn(db, runId);
+      finishRun(db, runId, { at: s.ctx.now(), status: STATUS[outcome.exitCode] ?? 'failed', exitCode: outcome.exitCode, summary: outcome.summary });
+      return outcome.exitCode;
+    } catch (err) {
+      const code = err instanceof IcmsError ? err.exitCode : ExitCode.Bug;
+      try {
+        finishRun(db, runId, { at: s.ctx.now(), status: 'failed', exitCode: code, summary: { error: s.redactor.redact(errorMessage(err)) } });
+      } catch {
+        // the database itself may be what failed; the original error matters more
+      }
+      throw err;
+    }
+  } finally {
+    db.close();
+  }
+}

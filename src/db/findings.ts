@@ -1,0 +1,206 @@
+/** SQL for matching and findings: the match inputs, and the finding lifecycle applied in one transaction. */
+import type { Db } from './open.js';
+import { inTransaction } from './open.js';
+import type { FindingStatus, OsvRange, Severity } from '../model/types.js';
+import { SEVERITIES } from '../model/types.js';
+import type { IndexedEntry, MatchedFinding, MatchPackage } from '../model/match.js';
+
+/** Every affected entry of every non-withdrawn advisory, with the advisory facts the matcher needs. */
+export function* iterateAffectedEntries(db: Db): Generator<IndexedEntry> {
+  const stmt = db.prepare(`
+    SELECT a.ecosystem, a.name, a.raw_name, a.ranges, a.versions, a.last_known_affected,
+           adv.advisory_id, adv.source, COALESCE(adv.group_id, adv.advisory_id) AS group_id,
+           adv.severity, adv.base_score, adv.cvss, adv.aliases
+    FROM affected a JOIN advisories adv ON adv.id = a.advisory_rowid
+    WHERE adv.withdrawn IS NULL`);
+  const refs = new Map<string, IndexedEntry['advisory']>();
+  for (const r of stmt.iterate() as Iterable<Record<string, string | number | null>>) {
+    const refKey = `${r.source}\0${r.advisory_id}`;
+    let advisory = refs.get(refKey);
+    if (!advisory) {
+      const cvss = JSON.parse(String(r.cvss ?? '[]')) as { vector: string; baseScore?: number }[];
+      const best = cvss.filter((c) => c.baseScore !== undefined).sort((x, y) => (y.baseScore ?? 0) - (x.baseScore ?? 0))[0];
+      advisory = {
+        id: String(r.advisory_id),
+        source: String(r.source),
+        groupId: String(r.group_id),
+        aliases: JSON.parse(String(r.aliases ?? '[]')) as string[],
+        severity: String(r.severity) as Severity,
+        baseScore: r.base_score === null ? undefined : Number(r.base_score),
+        cvssVector: best?.vector,
+      };
+      refs.set(refKey, advisory);
+    }
+    yield {
+      advisory,
+      entry: {
+        ecosystem: String(r.ecosystem),
+        name: String(r.name),
+        rawName: String(r.raw_name),
+        ranges: JSON.parse(String(r.ranges)) as OsvRange[],
+        versions: JSON.parse(String(r.versions)) as string[],
+        lastKnownAffectedRange: r.last_known_affected === null ? undefined : String(r.last_known_affected),
+      },
+    };
+  }
+}
+
+/** Streams the current packages of active projects (optionally only `projectIds`). */
+export function* iterateMatchPackages(db: Db, projectIds?: readonly number[]): Generator<MatchPackage> {
+  const filter = projectIds ? `AND pr.id IN (${projectIds.map(() => '?').join(',') || 'NULL'})` : '';
+  const stmt = db.prepare(`
+    SELECT p.project_id, p.ecosystem, p.name, p.version, p.match_name, p.match_version, p.target
+    FROM packages p JOIN projects pr ON pr.id = p.project_id
+    WHERE pr.status = 'active' ${filter}`);
+  for (const r of stmt.iterate(...(projectIds ?? [])) as Iterable<Record<string, string | number>>) {
+    yield {
+      projectId: Number(r.project_id),
+      ecosystem: String(r.ecosystem),
+      name: String(r.name),
+      version: String(r.version),
+      matchName: String(r.match_name),
+      matchVersion: String(r.match_version),
+      target: String(r.target),
+    };
+  }
+}
+
+export interface LifecycleCounts {
+  new: number;
+  reopened: number;
+  fixed: number;
+  open: number;
+  accepted: number;
+  bySeverity: Record<string, { new: number; open: number; fixed: number }>;
+}
+
+const ACTIVE: readonly FindingStatus[] = ['new', 'open', 'reopened'];
+
+/**
+ * Applies one match run to the stored findings (one transaction): new ones are `new`, seen again `open`,
+ * gone `fixed` (fixed_at set), back again `reopened`. Triage states are kept while matched.
+ * Only findings of `projectIds` (the projects matched this run) can become fixed.
+ */
+export function saveFindings(db: Db, matched: readonly MatchedFinding[], opts: { now: Date; runId: number; projectIds: readonly number[] }): LifecycleCounts {
+  const at = opts.now.toISOString();
+  return inTransaction(db, () => {
+    const scope = new Set(opts.projectIds);
+    const existing = new Map<string, { id: number; status: FindingStatus; project_id: number; severity: string }>();
+    for (const r of db.prepare('SELECT id, status, project_id, group_id, ecosystem, package, version, severity FROM findings').iterate() as Iterable<Record<string, string | number>>) {
+      if (!scope.has(Number(r.project_id))) continue;
+      existing.set(`${r.project_id}\0${r.group_id}\0${r.ecosystem}\0${r.package}\0${r.version}`, { id: Number(r.id), status: r.status as FindingStatus, project_id: Number(r.project_id), severity: String(r.severity) });
+    }
+    const counts: LifecycleCounts = { new: 0, reopened: 0, fixed: 0, open: 0, accepted: 0, bySeverity: Object.fromEntries(SEVERITIES.map((s) => [s, { new: 0, open: 0, fixed: 0 }])) };
+    const event = db.prepare('INSERT INTO finding_events (finding_id, run_id, at, from_status, to_status) VALUES (?, ?, ?, ?, ?)');
+    const insert = db.prepare(`INSERT INTO findings (project_id, group_id, ecosystem, package, version, advisory_ids, aliases, severity, cvss_score, cvss_vector, fixed_version, targets, reason, status, first_seen, last_seen, last_run_id)
+      VALUES (@projectId, @groupId, @ecosystem, @package, @version, @advisoryIds, @aliases, @severity, @cvssScore, @cvssVector, @fixedVersion, @targets, @reason, 'new', @at, @at, @runId)`);
+    const update = db.prepare(`UPDATE findings SET advisory_ids = @advisoryIds, aliases = @aliases, severity = @severity, cvss_score = @cvssScore, cvss_vector = @cvssVector,
+      fixed_version = @fixedVersion, targets = @targets, reason = @reason, status = @status, last_seen = @at, fixed_at = NULL, last_run_id = @runId WHERE id = @id`);
+    const seen = new Set<number>();
+    for (const f of matched) {
+      const key = `${f.projectId}\0${f.groupId}\0${f.ecosystem}\0${f.package}\0${f.version}`;
+      const row = existing.get(key);
+      const params = {
+        projectId: f.projectId, groupId: f.groupId, ecosystem: f.ecosystem, package: f.package, version: f.version,
+        advisoryIds: JSON.stringify(f.advisories.map((a) => a.id)), aliases: JSON.stringify(f.aliases), severity: f.severity,
+        cvssScore: f.cvssScore ?? null, cvssVector: f.cvssVector ?? null, fixedVersion: f.fixedVersion ?? null,
+        targets: JSON.stringify(f.targets), reason: JSON.stringify(f.advisories), at, runId: opts.runId,
+      };
+      const bucket = counts.bySeverity[f.severity]!;
+      if (!row) {
+        const id = Number(insert.run(params).lastInsertRowid);
+        event.run(id, opts.runId, at, null, 'new');
+        counts.new++;
+        bucket.new++;
+        continue;
+      }
+      seen.add(row.id);
+      const next: FindingStatus = row.status === 'fixed' ? 'reopened' : row.status === 'accepted' || row.status === 'false_positive' ? row.status : 'open';
+      update.run({ ...params, status: next, id: row.id });
+      if (next !== row.status) event.run(row.id, opts.runId, at, row.status, next);
+      if (next === 'reopened') {
+        counts.reopened++;
+        bucket.new++;
+      } else if (next === 'open') {
+        counts.open++;
+        bucket.open++;
+      } else counts.accepted++;
+    }
+    const fix = db.prepare("UPDATE findings SET status = 'fixed', fixed_at = ?, last_run_id = ? WHERE id = ?");
+    for (const row of existing.values()) {
+      if (seen.has(row.id) || row.status === 'fixed') continue;
+      fix.run(at, opts.runId, row.id);
+      event.run(row.id, opts.runId, at, row.status, 'fixed');
+      counts.fixed++;
+      (counts.bySeverity[row.severity] ?? counts.bySeverity.UNKNOWN!).fixed++;
+    }
+    const stats = db.prepare('INSERT INTO match_stats (run_id, at, severity, status, count) VALUES (?, ?, ?, ?, ?)');
+    for (const r of db.prepare('SELECT severity, status, COUNT(*) AS n FROM findings GROUP BY severity, status').all() as { severity: string; status: string; n: number }[]) {
+      stats.run(opts.runId, at, r.severity, r.status, r.n);
+    }
+    return counts;
+  });
+}
+
+/** A stored finding joined with its project, as reports and `match --format json` show it. */
+export interface FindingRow {
+  id: number;
+  projectId: number;
+  project: string;
+  ecosystem: string;
+  package: string;
+  version: string;
+  groupId: string;
+  advisoryIds: string[];
+  aliases: string[];
+  severity: Severity;
+  cvssScore: number | null;
+  fixedVersion: string | null;
+  status: FindingStatus;
+  statusNote: string | null;
+  firstSeen: string;
+  lastSeen: string;
+  fixedAt: string | null;
+  targets: string[];
+  reason: unknown;
+}
+
+/** Stored findings, filtered by status and project ids. */
+export function listFindings(db: Db, opts: { statuses?: readonly FindingStatus[]; projectIds?: readonly number[] } = {}): FindingRow[] {
+  const where: string[] = [];
+  const args: unknown[] = [];
+  if (opts.statuses) {
+    where.push(`f.status IN (${opts.statuses.map(() => '?').join(',') || 'NULL'})`);
+    args.push(...opts.statuses);
+  }
+  if (opts.projectIds) {
+    where.push(`f.project_id IN (${opts.projectIds.map(() => '?').join(',') || 'NULL'})`);
+    args.push(...opts.projectIds);
+  }
+  const rows = db
+    .prepare(`SELECT f.*, p.name AS project FROM findings f JOIN projects p ON p.id = f.project_id ${where.length ? `WHERE ${where.join(' AND ')}` : ''} ORDER BY p.name, f.package, f.group_id`)
+    .all(...args) as Record<string, unknown>[];
+  return rows.map((r) => ({
+    id: r.id as number,
+    projectId: r.project_id as number,
+    project: r.project as string,
+    ecosystem: r.ecosystem as string,
+    package: r.package as string,
+    version: r.version as string,
+    groupId: r.group_id as string,
+    advisoryIds: JSON.parse(r.advisory_ids as string) as string[],
+    aliases: JSON.parse(r.aliases as string) as string[],
+    severity: r.severity as Severity,
+    cvssScore: (r.cvss_score as number | null) ?? null,
+    fixedVersion: (r.fixed_version as string | null) ?? null,
+    status: r.status as FindingStatus,
+    statusNote: (r.status_note as string | null) ?? null,
+    firstSeen: r.first_seen as string,
+    lastSeen: r.last_seen as string,
+    fixedAt: (r.fixed_at as string | null) ?? null,
+    targets: JSON.parse(r.targets as string) as string[],
+    reason: JSON.parse(r.reason as string) as unknown,
+  }));
+}
+
+export { ACTIVE as ACTIVE_STATUSES };

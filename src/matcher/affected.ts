@@ -1,0 +1,96 @@
+/**
+ * OSV "Evaluation" (schema v1.7, https://ossf.github.io/osv-schema/#evaluation): is a version inside an
+ * affected entry? Schemes only order versions; all range logic lives here, once.
+ */
+import type { AffectedEntry, OsvEvent, OsvRange } from '../model/types.js';
+import type { MatchReason } from '../model/match.js';
+export type { MatchReason } from '../model/match.js';
+import type { VersionScheme } from '../versions/index.js';
+import { compareSemVer2, parseSemVer2 } from '../versions/semver2.js';
+
+export interface AffectedVerdict {
+  affected: boolean;
+  reason?: MatchReason;
+  /** Smallest `fixed` above the version in the deciding range, if any. */
+  fixed?: string;
+  /** Ranges that could not be evaluated (an event version the scheme rejects). */
+  problems: string[];
+}
+
+/** SemVer 2.0 ordering for SEMVER ranges outside the semver ecosystems (OSV: "SEMVER" means SemVer 2.0). */
+const SEMVER2: VersionScheme = {
+  ecosystem: 'SemVer',
+  isValid: (v) => parseSemVer2(v.replace(/^v/, '')) !== undefined,
+  compare: (a, b) => compareSemVer2(parseSemVer2(a.replace(/^v/, ''))!, parseSemVer2(b.replace(/^v/, ''))!),
+};
+const SEMVER_ECOSYSTEMS = new Set(['npm', 'Go', 'crates.io']);
+
+/** Evaluates `version` (already valid for `scheme`) against one affected entry. */
+export function evaluateAffected(version: string, entry: AffectedEntry, scheme: VersionScheme): AffectedVerdict {
+  const problems: string[] = [];
+  for (const range of entry.ranges) {
+    if (range.type === 'GIT') continue; // commit ranges cannot be placed on a version line; others still count
+    const rangeScheme = range.type === 'SEMVER' && !SEMVER_ECOSYSTEMS.has(scheme.ecosystem) ? SEMVER2 : scheme;
+    if (!rangeScheme.isValid(version)) {
+      problems.push(`${range.type} range: installed version ${version} is not ${rangeScheme.ecosystem}`);
+      continue;
+    }
+    const events = withLastKnown(range, entry.lastKnownAffectedRange);
+    const bad = events.events.flatMap((e) => Object.values(e)).find((v) => v !== '0' && v !== '*' && !rangeScheme.isValid(v));
+    if (bad !== undefined) {
+      problems.push(`${range.type} range: event version ${JSON.stringify(bad)} is not a valid ${rangeScheme.ecosystem} version`);
+      continue;
+    }
+    const result = inRange(version, events.events, rangeScheme);
+    if (result.affected) {
+      return {
+        affected: true,
+        reason: { kind: 'range', rangeType: range.type, events: range.events, scheme: rangeScheme.ecosystem, ...(events.via ? { via: events.via } : {}) },
+        ...(result.fixed !== undefined ? { fixed: result.fixed } : {}),
+        problems,
+      };
+    }
+  }
+  if (entry.versions.includes(version)) {
+    return { affected: true, reason: { kind: 'versions', scheme: scheme.ecosystem }, problems };
+  }
+  return { affected: false, problems };
+}
+
+/** Closes an open-ended range (introduced only) with GHSA's `last_known_affected_version_range` ("<= 1.2" / "< 1.3"). */
+function withLastKnown(range: OsvRange, lastKnown: string | undefined): { events: OsvEvent[]; via?: 'last_known_affected_version_range' } {
+  const hasEnd = range.events.some((e) => e.fixed !== undefined || e.last_affected !== undefined);
+  const m = lastKnown ? /^\s*(<=|<)\s*(\S+)\s*$/.exec(lastKnown) : null;
+  if (hasEnd || !m) return { events: range.events };
+  const bound: OsvEvent = m[1] === '<=' ? { last_affected: m[2]! } : { fixed: m[2]! };
+  return { events: [...range.events, bound], via: 'last_known_affected_version_range' };
+}
+
+function eventVersion(e: OsvEvent): string {
+  return (e.introduced ?? e.fixed ?? e.last_affected ?? e.limit)!;
+}
+
+/**
+ * The OSV algorithm: sort events by version ("0" first), walk them; introduced opens, fixed (exclusive) and
+ * last_affected (inclusive) close; limits bound the whole range from above.
+ */
+function inRange(v: string, events: readonly OsvEvent[], scheme: VersionScheme): { affected: boolean; fixed?: string } {
+  const cmp = (a: string, b: string): number => {
+    if (a === b) return 0;
+    if (a === '0') return -1;
+    if (b === '0') return 1;
+    return scheme.compare(a, b);
+  };
+  const limits = events.filter((e) => e.limit !== undefined).map((e) => e.limit!);
+  if (limits.length > 0 && !limits.some((l) => l === '*' || cmp(v, l) < 0)) return { affected: false };
+  const sorted = events.filter((e) => e.limit === undefined).sort((a, b) => cmp(eventVersion(a), eventVersion(b)));
+  let affected = false;
+  for (const e of sorted) {
+    if (e.introduced !== undefined && cmp(v, e.introduced) >= 0) affected = true;
+    else if (e.fixed !== undefined && cmp(v, e.fixed) >= 0) affected = false;
+    else if (e.last_affected !== undefined && cmp(v, e.last_affected) > 0) affected = false;
+  }
+  if (!affected) return { affected };
+  const fixed = sorted.find((e) => e.fixed !== undefined && cmp(e.fixed, v) > 0)?.fixed;
+  return fixed !== undefined ? { affected, fixed } : { affected };
+}

@@ -1,0 +1,118 @@
+/**
+ * Matching: packages against an index of affected entries, ecosystem-aware. Packages stream through; only
+ * those whose (ecosystem, name) an advisory names are evaluated, and each (entry, version) once.
+ */
+import { severityRank } from '../model/types.js';
+import type { FindingAdvisory, IndexedEntry, MatchedFinding, MatchPackage } from '../model/match.js';
+export type { AdvisoryRef, FindingAdvisory, IndexedEntry, MatchedFinding, MatchPackage } from '../model/match.js';
+import { hasScheme, schemeFor, type VersionScheme } from '../versions/index.js';
+import { evaluateAffected } from './affected.js';
+
+export interface MatchOutput {
+  findings: MatchedFinding[];
+  /** Packages with candidate advisories whose version the scheme rejects. */
+  unparseable: { projectId: number; ecosystem: string; name: string; version: string }[];
+  /** Packages whose ecosystem has no version scheme, by ecosystem. */
+  unmatchedEcosystems: Record<string, number>;
+  /** Advisory ranges that could not be evaluated (bad event versions), deduplicated. */
+  problems: string[];
+  packagesSeen: number;
+}
+
+/** Index key of an ecosystem: Ubuntu's `:LTS`/`:Pro` suffixes do not change the release. */
+export function ecosystemKey(ecosystem: string): string {
+  return ecosystem.replace(/^(Ubuntu:[^:]+):(LTS|Pro)$/i, '$1');
+}
+
+/** PEP 503 name normalisation, used for vtopia's ecosystem-less `name==version` pairs. */
+export function anyName(name: string): string {
+  return name.toLowerCase().replace(/[-_.]+/g, '-');
+}
+
+/** Builds the lookup from (ecosystem, name) to affected entries. */
+export function buildAffectedIndex(items: Iterable<IndexedEntry>): Map<string, IndexedEntry[]> {
+  const index = new Map<string, IndexedEntry[]>();
+  for (const item of items) {
+    const key = item.entry.ecosystem === 'any' ? `any\0${anyName(item.entry.name)}` : `${ecosystemKey(item.entry.ecosystem)}\0${item.entry.name}`;
+    const list = index.get(key);
+    if (list) list.push(item);
+    else index.set(key, [item]);
+  }
+  return index;
+}
+
+/** Matches a stream of packages against the index. */
+export function matchPackages(packages: Iterable<MatchPackage>, index: ReadonlyMap<string, IndexedEntry[]>): MatchOutput {
+  const findings = new Map<string, MatchedFinding>();
+  const out: MatchOutput = { findings: [], unparseable: [], unmatchedEcosystems: {}, problems: [], packagesSeen: 0 };
+  const problems = new Set<string>();
+  const verdicts = new Map<IndexedEntry, Map<string, ReturnType<typeof evaluateAffected>>>();
+  for (const pkg of packages) {
+    out.packagesSeen++;
+    const exact = index.get(`${ecosystemKey(pkg.ecosystem)}\0${pkg.matchName}`) ?? [];
+    const any = index.get(`any\0${anyName(pkg.name)}`) ?? [];
+    if (exact.length === 0 && any.length === 0) continue;
+    for (const item of any) {
+      if (!item.entry.versions.includes(pkg.version)) continue;
+      addFinding(findings, pkg, item, undefined, { kind: 'exact-any', note: `exact name and version ${pkg.name}==${pkg.version} from ${item.advisory.source}, any ecosystem` }, undefined);
+    }
+    if (exact.length === 0) continue;
+    if (!hasScheme(pkg.ecosystem)) {
+      out.unmatchedEcosystems[pkg.ecosystem] = (out.unmatchedEcosystems[pkg.ecosystem] ?? 0) + 1;
+      continue;
+    }
+    const scheme = schemeFor(pkg.ecosystem);
+    if (!scheme.isValid(pkg.matchVersion)) {
+      out.unparseable.push({ projectId: pkg.projectId, ecosystem: pkg.ecosystem, name: pkg.name, version: pkg.matchVersion });
+      continue;
+    }
+    for (const item of exact) {
+      let cache = verdicts.get(item);
+      if (!cache) verdicts.set(item, (cache = new Map()));
+      let v = cache.get(pkg.matchVersion);
+      if (!v) cache.set(pkg.matchVersion, (v = evaluateAffected(pkg.matchVersion, item.entry, scheme)));
+      for (const p of v.problems) problems.add(`${item.advisory.id} (${item.entry.ecosystem} ${item.entry.name}): ${p}`);
+      if (v.affected) addFinding(findings, pkg, item, v.fixed, v.reason!, scheme);
+    }
+  }
+  out.findings = [...findings.values()];
+  out.problems = [...problems];
+  return out;
+}
+
+function addFinding(
+  findings: Map<string, MatchedFinding>,
+  pkg: MatchPackage,
+  item: IndexedEntry,
+  fixed: string | undefined,
+  reason: FindingAdvisory['reason'],
+  scheme: VersionScheme | undefined,
+): void {
+  const a = item.advisory;
+  const key = `${pkg.projectId}\0${a.groupId}\0${pkg.ecosystem}\0${pkg.name}\0${pkg.version}`;
+  let f = findings.get(key);
+  if (!f) {
+    f = { projectId: pkg.projectId, groupId: a.groupId, ecosystem: pkg.ecosystem, package: pkg.name, version: pkg.version, advisories: [], aliases: [], severity: 'UNKNOWN', cvssScore: undefined, cvssVector: undefined, fixedVersion: undefined, targets: [] };
+    findings.set(key, f);
+  }
+  if (!f.targets.includes(pkg.target)) f.targets.push(pkg.target);
+  if (f.advisories.some((x) => x.id === a.id && x.source === a.source)) return;
+  f.advisories.push({ id: a.id, source: a.source, severity: a.severity, baseScore: a.baseScore, fixed, reason });
+  for (const alias of [a.id, ...a.aliases]) if (!f.aliases.includes(alias)) f.aliases.push(alias);
+  if (severityRank(a.severity) > severityRank(f.severity)) f.severity = a.severity;
+  if (a.baseScore !== undefined && (f.cvssScore === undefined || a.baseScore > f.cvssScore)) {
+    f.cvssScore = a.baseScore;
+    f.cvssVector = a.cvssVector;
+  }
+  // The group's fix is the highest of its advisories' fixes: every advisory of the group must be cleared.
+  if (fixed !== undefined && scheme) {
+    if (f.fixedVersion === undefined || (scheme.isValid(f.fixedVersion) && scheme.compare(fixed, f.fixedVersion) > 0)) f.fixedVersion = fixed;
+  }
+}
+
+/** The smallest upgrade clearing every finding on one package: the highest of their fixes, or undefined if any has none. */
+export function packageUpgrade(ecosystem: string, fixes: readonly (string | undefined)[]): string | undefined {
+  if (fixes.length === 0 || fixes.some((f) => f === undefined) || !hasScheme(ecosystem)) return undefined;
+  const scheme = schemeFor(ecosystem);
+  return (fixes as string[]).reduce((hi, f) => (scheme.isValid(f) && scheme.isValid(hi) && scheme.compare(f, hi) > 0 ? f : hi));
+}
