@@ -20,6 +20,8 @@ export interface TrivyRunOptions {
   tmpDir: string;
   /** Extra trivy flags from config, appended after ours. */
   extraArgs?: readonly string[] | undefined;
+  /** The caller's working directory, against which a relative `dir` / `tarPath` is resolved. */
+  cwd?: string | undefined;
   /** The caller's environment; only the non-secret variables in SAFE_ENV reach trivy. */
   env?: Readonly<Record<string, string | undefined>> | undefined;
 }
@@ -27,8 +29,8 @@ export interface TrivyRunOptions {
 /** Variables trivy may see: no tokens, no proxies with credentials, no TRIVY_* that would change the scan. */
 const SAFE_ENV = ['PATH', 'HOME', 'TMPDIR', 'LANG', 'LC_ALL', 'TZ', 'SSL_CERT_FILE', 'SSL_CERT_DIR'] as const;
 const STDERR_TAIL_LINES = 20;
-/** Time trivy gets past its own --timeout to report before it is killed. */
-const KILL_GRACE_MS = 10_000;
+/** Time trivy gets past its own --timeout to report before it is killed: a tenth, at most 10 s. */
+const killGraceMs = (timeoutMs: number): number => Math.min(10_000, Math.ceil(timeoutMs / 10));
 
 /**
  * Flags that make trivy 0.44 list packages without a vulnerability DB. Checked with the bundled binary:
@@ -47,10 +49,11 @@ function scanFlags(opts: TrivyRunOptions, outFile: string): string[] {
 
 /** Runs `trivy fs` over a checked-out directory and returns the parsed report. */
 export async function runTrivyFs(trivy: string, dir: string, opts: TrivyRunOptions): Promise<ParsedTrivyReport> {
-  if (!isDirectory(dir)) {
-    throw new IcmsError(`trivy fs: ${dir} is not a directory`, ExitCode.External, { hint: 'check the checkout path of the project' });
+  const abs = absolute(dir, opts);
+  if (!isDirectory(abs)) {
+    throw new IcmsError(`trivy fs: ${abs} is not a directory`, ExitCode.External, { hint: 'check the checkout path of the project' });
   }
-  return runTrivy(trivy, ['fs', safePositional(dir)], opts, `trivy fs ${dir}`, undefined);
+  return runTrivy(trivy, ['fs', safePositional(abs)], opts, `trivy fs ${abs}`, undefined);
 }
 
 /** An image: a reference trivy reads from docker/containerd/podman or a registry, or a docker-archive/OCI tar. */
@@ -67,10 +70,11 @@ export async function runTrivyImage(trivy: string, image: ImageSource, opts: Tri
       '`docker save IMAGE -o image.tar` elsewhere and scan the tar';
     return runTrivy(trivy, ['image', image], opts, `trivy image ${image}`, hint);
   }
-  if (!existsSync(image.tarPath) || !statSync(image.tarPath).isFile()) {
-    throw new IcmsError(`trivy image: ${image.tarPath} is not a file`, ExitCode.External, { hint: 'give a docker-archive or OCI tar' });
+  const tar = absolute(image.tarPath, opts);
+  if (!existsSync(tar) || !statSync(tar).isFile()) {
+    throw new IcmsError(`trivy image: ${tar} is not a file`, ExitCode.External, { hint: 'give a docker-archive or OCI tar' });
   }
-  return runTrivy(trivy, ['image', `--input=${image.tarPath}`], opts, `trivy image --input ${image.tarPath}`, undefined);
+  return runTrivy(trivy, ['image', `--input=${tar}`], opts, `trivy image --input ${tar}`, undefined);
 }
 
 async function runTrivy(trivy: string, head: string[], opts: TrivyRunOptions, what: string, failHint: string | undefined): Promise<ParsedTrivyReport> {
@@ -80,7 +84,7 @@ async function runTrivy(trivy: string, head: string[], opts: TrivyRunOptions, wh
       cwd: opts.tmpDir,
       env: pickEnv(opts.env),
       extendEnv: false,
-      timeout: opts.timeoutMs + KILL_GRACE_MS,
+      timeout: opts.timeoutMs + killGraceMs(opts.timeoutMs),
       reject: false,
       stdin: 'ignore',
       stripFinalNewline: false,
@@ -144,7 +148,16 @@ export function pickEnv(env: Readonly<Record<string, string | undefined>> | unde
   return out;
 }
 
-/** A path argument that cannot be taken for an option (`-x` -> `./-x`). */
+/** trivy runs in tmpDir, so relative paths are made absolute against the caller's cwd first. */
+function absolute(p: string, opts: TrivyRunOptions): string {
+  if (path.isAbsolute(p)) return p;
+  if (opts.cwd === undefined) {
+    throw new IcmsError(`trivy: relative path ${p} given without a cwd to resolve it against`, ExitCode.Bug);
+  }
+  return path.resolve(opts.cwd, p);
+}
+
+/** A path argument that cannot be taken for an option (`-x` -> `./-x`); absolute paths never start with `-`. */
 function safePositional(p: string): string {
   return p.startsWith('-') ? `./${p}` : p;
 }
