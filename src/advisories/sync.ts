@@ -42,6 +42,11 @@ export interface SyncOptions {
 
 const MAX_SAMPLES = 10;
 
+/** True when the CLI should exit 3: a source failed or records were skipped. */
+export function hasProblems(result: SyncResult): boolean {
+  return result.sources.some((r) => r.error !== undefined || r.skipped > 0);
+}
+
 /** Builds the source object for a config entry. */
 export function createSource(cfg: AdvisorySourceConfig): AdvisorySource {
   return cfg.type === 'osv' ? createOsvSource(cfg) : createVtopiaSource(cfg);
@@ -78,11 +83,10 @@ export async function syncSource(db: Db, source: AdvisorySource, opts: SyncOptio
     onProgress: opts.onProgress ? (b, t) => opts.onProgress?.(source.name, b, t) : undefined,
   };
   let outcome: FetchOutcome | undefined;
+  const entries = source.fetch(ctx);
   try {
     outcome =
-      source.mode === 'merge'
-        ? await mergeEntries(db, source, source.fetch(ctx), result, opts)
-        : await replaceEntries(db, source, source.fetch(ctx), result);
+      source.mode === 'merge' ? await mergeEntries(db, source, entries, result, opts) : await replaceEntries(db, source, entries, result);
     if (outcome?.notModified) {
       result.notModified = true;
       result.unchanged = countAdvisories(db, source.name);
@@ -90,6 +94,9 @@ export async function syncSource(db: Db, source: AdvisorySource, opts: SyncOptio
   } catch (err) {
     result.error = redactPatterns(errorMessage(err));
     opts.logger.warn(`advisory source ${source.name}: ${result.error}; its previous data is kept`);
+  } finally {
+    // Runs the source's own cleanup (temp download, open zip) if we stopped early.
+    await entries.return(undefined).catch(() => undefined);
   }
   recordSourceSync(db, {
     name: source.name,
