@@ -34,6 +34,34 @@ export interface Config {
   git: { timeoutMs: number; auth: Record<string, GitHostAuth> };
   scan: { concurrency: number };
   advisories: { sources: AdvisorySourceConfig[] };
+  triage: { register: string | undefined; severitySource: 'base' | 'environmental'; defaultProfile: string; profiles: Record<string, Record<string, string>> };
+  notify: {
+    transport: 'smtp' | 'outbox';
+    outboxDir: string;
+    schedule: 'daily' | 'on-change';
+    template: string | undefined;
+    from: string;
+    replyTo: string | undefined;
+    securityTeam: string[];
+    alertSeverity: 'low' | 'medium' | 'high' | 'critical';
+    sendEmpty: boolean;
+    links: Record<string, string>;
+  };
+  smtp: {
+    host: string | undefined;
+    port: number;
+    secure: boolean;
+    requireTls: boolean;
+    user: string | undefined;
+    passwordEnv: string;
+    passwordFile: string | undefined;
+    caFile: string | undefined;
+    pool: boolean;
+    rateLimit: number;
+    timeoutMs: number;
+  };
+  report: { trendDays: number; archiveDir: string | undefined; archiveRetentionDays: number; htmlOutput: string | undefined };
+  run: { lockTimeoutMs: number };
 }
 
 /** Builds the typed config from validated dotted-key values. */
@@ -62,6 +90,44 @@ export function buildConfig(values: Map<string, unknown>, file: string | undefin
     git: { timeoutMs: get('git.timeout_ms'), auth: validateGitAuth(get('git.auth'), where) },
     scan: { concurrency: get('scan.concurrency') },
     advisories: { sources: parseAdvisorySources(get('advisories.sources'), file ? path.dirname(file) : cwd, where) },
+    triage: {
+      register: get('triage.register'),
+      severitySource: get('triage.severity_source'),
+      defaultProfile: get('triage.default_profile'),
+      profiles: stringMaps(get('triage.profiles'), 'triage.profiles', where),
+    },
+    notify: {
+      transport: get('notify.transport'),
+      outboxDir: get('notify.outbox_dir'),
+      schedule: get('notify.schedule'),
+      template: get('notify.template'),
+      from: get('notify.from'),
+      replyTo: get('notify.reply_to'),
+      securityTeam: get('notify.security_team'),
+      alertSeverity: get('notify.alert_severity'),
+      sendEmpty: get('notify.send_empty'),
+      links: stringMap(get('notify.links'), 'notify.links', where),
+    },
+    smtp: {
+      host: get('smtp.host'),
+      port: get('smtp.port'),
+      secure: get('smtp.secure'),
+      requireTls: get('smtp.require_tls'),
+      user: get('smtp.user'),
+      passwordEnv: get('smtp.password_env'),
+      passwordFile: get('smtp.password_file'),
+      caFile: get('smtp.ca_file'),
+      pool: get('smtp.pool'),
+      rateLimit: get('smtp.rate_limit'),
+      timeoutMs: get('smtp.timeout_ms'),
+    },
+    report: {
+      trendDays: get('report.trend_days'),
+      archiveDir: get('report.archive_dir'),
+      archiveRetentionDays: get('report.archive_retention_days'),
+      htmlOutput: get('report.html_output'),
+    },
+    run: { lockTimeoutMs: get('run.lock_timeout_ms') },
   };
   return deepFreeze(config);
 }
@@ -92,6 +158,20 @@ function validateGitAuth(raw: unknown, where: string): Record<string, GitHostAut
     out[host.toLowerCase()] = entry as unknown as GitHostAuth;
   }
   return out;
+}
+
+function stringMap(raw: unknown, key: string, where: string): Record<string, string> {
+  if (raw === null || typeof raw !== 'object' || Array.isArray(raw) || !Object.values(raw).every((v) => typeof v === 'string')) {
+    throw new IcmsError(`${where}: ${key} must be a mapping of names to strings`, ExitCode.Usage, { hint: `see README for ${key}` });
+  }
+  return raw as Record<string, string>;
+}
+
+function stringMaps(raw: unknown, key: string, where: string): Record<string, Record<string, string>> {
+  if (raw === null || typeof raw !== 'object' || Array.isArray(raw)) {
+    throw new IcmsError(`${where}: ${key} must be a mapping`, ExitCode.Usage, { hint: `see README for ${key}` });
+  }
+  return Object.fromEntries(Object.entries(raw).map(([k, v]) => [k, stringMap(v, `${key}.${k}`, where)]));
 }
 
 function deepFreeze<T>(o: T): T {

@@ -48,6 +48,39 @@ export const OPTIONS: readonly OptionSpec[] = [
   { key: 'scan.concurrency', type: 'int', default: 4, min: 1, max: 64, description: 'Projects scanned at once.' },
 
   { key: 'advisories.sources', type: 'object', default: [], env: null, description: 'Advisory sources: a list of `{name, type: osv|vtopia, path|url, ...}` (see "Advisory sources").' },
+  { key: 'triage.register', type: 'path', description: 'Accepted-CVE register (YAML) kept under review; `triage import/export` read and write it.' },
+  { key: 'triage.severity_source', type: 'enum', values: ['base', 'environmental'], default: 'base', description: 'Severity used by `--fail-on` gates: the advisory base score or the environmental re-score.' },
+  { key: 'triage.default_profile', type: 'string', default: 'internal', description: 'Environmental CVSS profile for projects without an `exposure` label matching a profile.' },
+  { key: 'triage.profiles', type: 'object', default: {}, env: null, description: 'Environmental CVSS profiles by name: `{internal: {MAV: A, CR: H, IR: M, AR: L}}` (merged over the built-in `internal` and `internet`).' },
+
+  { key: 'notify.transport', type: 'enum', values: ['smtp', 'outbox'], default: 'outbox', description: 'How mail leaves: SMTP, or `.eml` files written to `notify.outbox_dir` (for trying icms out).' },
+  { key: 'notify.outbox_dir', type: 'path', default: './outbox', description: 'Directory for `.eml` files (transport outbox and `--dry-run`).' },
+  { key: 'notify.schedule', type: 'enum', values: ['daily', 'on-change'], default: 'daily', description: 'One digest per maintainer per day, or only when something changed for them.' },
+  { key: 'notify.template', type: 'path', description: 'Digest template file (default: the shipped one).' },
+  { key: 'notify.from', type: 'string', default: 'icms <icms@localhost>', description: 'From address of every message.' },
+  { key: 'notify.reply_to', type: 'string', description: 'Reply-To address.' },
+  { key: 'notify.security_team', type: 'list', default: [], description: 'Addresses alerted about findings new in a run at or above `notify.alert_severity`.' },
+  { key: 'notify.alert_severity', type: 'enum', values: ['low', 'medium', 'high', 'critical'], default: 'high', description: 'Least severity of the security-team alert.' },
+  { key: 'notify.send_empty', type: 'bool', default: false, description: 'Also mail maintainers who have nothing open.' },
+  { key: 'notify.links', type: 'object', default: {}, env: null, description: 'Advisory link prefix per source name, e.g. `{osv: https://osv.dev/vulnerability/}`.' },
+  { key: 'smtp.host', type: 'string', description: 'SMTP server host.' },
+  { key: 'smtp.port', type: 'int', default: 587, min: 1, max: 65535, description: 'SMTP port (465 implicit TLS, 587 STARTTLS).' },
+  { key: 'smtp.secure', type: 'bool', default: false, description: 'Implicit TLS from the first byte (port 465); otherwise STARTTLS when offered.' },
+  { key: 'smtp.require_tls', type: 'bool', default: true, description: 'Refuse to send without STARTTLS (when `smtp.secure` is false).' },
+  { key: 'smtp.user', type: 'string', description: 'SMTP AUTH user.' },
+  { key: 'smtp.password_env', type: 'string', default: 'ICMS_SMTP_PASSWORD', env: null, description: 'Environment variable holding the SMTP password.' },
+  { key: 'smtp.password_file', type: 'path', description: 'File holding the SMTP password (read when present).' },
+  { key: 'smtp.ca_file', type: 'path', description: 'CA certificate (PEM) to trust for an internal SMTP server.' },
+  { key: 'smtp.pool', type: 'bool', default: true, description: 'Reuse SMTP connections.' },
+  { key: 'smtp.rate_limit', type: 'int', default: 10, min: 1, description: 'Messages per second at most.' },
+  { key: 'smtp.timeout_ms', type: 'int', default: 30000, min: 100, description: 'SMTP connection and greeting timeout.' },
+
+  { key: 'report.trend_days', type: 'int', default: 30, min: 1, max: 3650, description: 'Days of history in the dashboard trend chart.' },
+  { key: 'report.archive_dir', type: 'path', description: 'Where `report --archive` (and `run --all`) writes dated JSON snapshots.' },
+  { key: 'report.archive_retention_days', type: 'int', default: 400, min: 1, description: 'Archives older than this are deleted.' },
+  { key: 'report.html_output', type: 'path', description: 'Dashboard file written by `run --all` (e.g. /var/www/icms/index.html).' },
+
+  { key: 'run.lock_timeout_ms', type: 'int', default: 21600000, min: 1000, description: 'A run lock older than this is stale and taken over.' },
 ];
 
 /** The ICMS_* variable of an option, or undefined when it has none. */
