@@ -33,11 +33,22 @@ export function selectProjects(db: Db, wanted: readonly string[] | undefined): S
   });
 }
 
-/** True when a finding at or above `level` is open (or, with newOnly, new in this run). */
-export function tripsGate(findings: readonly FindingRow[], level: Severity | undefined, newOnly: boolean): boolean {
+/** Which severity a gate compares: the advisory's base severity or the project's environmental re-score. */
+export type SeveritySource = 'base' | 'environmental';
+
+/**
+ * True when a finding at or above `level` is open (or, with newOnly, new in this run). Accepted and false-positive
+ * findings never trip it. With `environmental`, a finding without an environmental score falls back to its base severity.
+ */
+export function tripsGate(findings: readonly FindingRow[], level: Severity | undefined, newOnly: boolean, source: SeveritySource = 'base'): boolean {
   if (!level) return false;
   const statuses = newOnly ? ['new', 'reopened'] : ['new', 'open', 'reopened'];
-  return findings.some((f) => statuses.includes(f.status) && severityRank(f.severity) >= severityRank(level));
+  return findings.some((f) => statuses.includes(f.status) && severityRank(gateSeverity(f, source)) >= severityRank(level));
+}
+
+/** The severity a gate uses for one finding. */
+export function gateSeverity(f: FindingRow, source: SeveritySource): Severity {
+  return source === 'environmental' && f.envSeverity ? f.envSeverity : f.severity;
 }
 
 /** The documented JSON shape of one finding (README "JSON findings"). */
@@ -52,8 +63,11 @@ export function findingJson(f: FindingRow): Record<string, unknown> {
     aliases: f.aliases,
     severity: f.severity,
     cvss_score: f.cvssScore,
+    env_score: f.envScore,
+    env_severity: f.envSeverity,
     fixed_version: f.fixedVersion,
     status: f.status,
+    status_note: f.statusNote,
     first_seen: f.firstSeen,
     last_seen: f.lastSeen,
     fixed_at: f.fixedAt,

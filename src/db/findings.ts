@@ -4,6 +4,7 @@ import { inTransaction } from './open.js';
 import type { FindingStatus, OsvRange, Severity } from '../model/types.js';
 import { SEVERITIES } from '../model/types.js';
 import type { IndexedEntry, MatchedFinding, MatchPackage } from '../model/match.js';
+import { eventNote, loadCoverIndex, triageDecision } from './acceptances.js';
 
 /** Every affected entry of every non-withdrawn advisory, with the advisory facts the matcher needs. */
 export function* iterateAffectedEntries(db: Db): Generator<IndexedEntry> {
@@ -76,48 +77,76 @@ export interface LifecycleCounts {
 
 const ACTIVE: readonly FindingStatus[] = ['new', 'open', 'reopened'];
 
+/** Environmental re-score of a finding's base vector for its project (undefined when the vector cannot be scored). */
+export type EnvScorer = (projectId: number, vector: string | undefined) => { score: number; severity: string } | undefined;
+
+const isTriaged = (s: FindingStatus): boolean => s === 'accepted' || s === 'false_positive';
+
+interface ExistingFinding {
+  id: number;
+  status: FindingStatus;
+  severity: string;
+  acceptanceId: number | null;
+  note: string | null;
+}
+
 /**
  * Applies one match run to the stored findings (one transaction): new ones are `new`, seen again `open`,
- * gone `fixed` (fixed_at set), back again `reopened`. Triage states are kept while matched.
- * Only findings of `projectIds` (the projects matched this run) can become fixed.
+ * gone `fixed` (fixed_at set), back again `reopened`. Findings covered by an active acceptance become
+ * accepted/false_positive (reason in status_note); those whose acceptance expired or was revoked are open
+ * again with status_note 'acceptance expired'/'acceptance revoked'. Only findings of `projectIds` (the projects
+ * matched this run) can become fixed. `envScore` stores the environmental score of each matched finding.
  */
-export function saveFindings(db: Db, matched: readonly MatchedFinding[], opts: { now: Date; runId: number; projectIds: readonly number[] }): LifecycleCounts {
+export function saveFindings(db: Db, matched: readonly MatchedFinding[], opts: { now: Date; runId: number; projectIds: readonly number[]; envScore?: EnvScorer }): LifecycleCounts {
   const at = opts.now.toISOString();
   return inTransaction(db, () => {
     const scope = new Set(opts.projectIds);
-    const existing = new Map<string, { id: number; status: FindingStatus; project_id: number; severity: string }>();
-    for (const r of db.prepare('SELECT id, status, project_id, group_id, ecosystem, package, version, severity FROM findings').iterate() as Iterable<Record<string, string | number>>) {
+    const cover = loadCoverIndex(db, opts.now);
+    const existing = new Map<string, ExistingFinding>();
+    for (const r of db.prepare('SELECT id, status, project_id, group_id, ecosystem, package, version, severity, acceptance_id, status_note FROM findings').iterate() as Iterable<Record<string, string | number | null>>) {
       if (!scope.has(Number(r.project_id))) continue;
-      existing.set(`${r.project_id}\0${r.group_id}\0${r.ecosystem}\0${r.package}\0${r.version}`, { id: Number(r.id), status: r.status as FindingStatus, project_id: Number(r.project_id), severity: String(r.severity) });
+      existing.set(`${r.project_id}\0${r.group_id}\0${r.ecosystem}\0${r.package}\0${r.version}`, {
+        id: Number(r.id), status: r.status as FindingStatus, severity: String(r.severity),
+        acceptanceId: r.acceptance_id === null ? null : Number(r.acceptance_id), note: r.status_note === null ? null : String(r.status_note),
+      });
     }
     const counts: LifecycleCounts = { new: 0, reopened: 0, fixed: 0, open: 0, accepted: 0, bySeverity: Object.fromEntries(SEVERITIES.map((s) => [s, { new: 0, open: 0, fixed: 0 }])) };
-    const event = db.prepare('INSERT INTO finding_events (finding_id, run_id, at, from_status, to_status) VALUES (?, ?, ?, ?, ?)');
-    const insert = db.prepare(`INSERT INTO findings (project_id, group_id, ecosystem, package, version, advisory_ids, aliases, severity, cvss_score, cvss_vector, fixed_version, targets, reason, status, first_seen, last_seen, last_run_id)
-      VALUES (@projectId, @groupId, @ecosystem, @package, @version, @advisoryIds, @aliases, @severity, @cvssScore, @cvssVector, @fixedVersion, @targets, @reason, 'new', @at, @at, @runId)`);
+    const event = db.prepare('INSERT INTO finding_events (finding_id, run_id, at, from_status, to_status, note) VALUES (?, ?, ?, ?, ?, ?)');
+    const insert = db.prepare(`INSERT INTO findings (project_id, group_id, ecosystem, package, version, advisory_ids, aliases, severity, cvss_score, cvss_vector, env_score, env_severity, fixed_version, targets, reason, status, status_note, acceptance_id, first_seen, last_seen, last_run_id)
+      VALUES (@projectId, @groupId, @ecosystem, @package, @version, @advisoryIds, @aliases, @severity, @cvssScore, @cvssVector, @envScore, @envSeverity, @fixedVersion, @targets, @reason, @status, @note, @acceptanceId, @at, @at, @runId)`);
     const update = db.prepare(`UPDATE findings SET advisory_ids = @advisoryIds, aliases = @aliases, severity = @severity, cvss_score = @cvssScore, cvss_vector = @cvssVector,
-      fixed_version = @fixedVersion, targets = @targets, reason = @reason, status = @status, last_seen = @at, fixed_at = NULL, last_run_id = @runId WHERE id = @id`);
+      env_score = @envScore, env_severity = @envSeverity, fixed_version = @fixedVersion, targets = @targets, reason = @reason, status = @status, status_note = @note,
+      acceptance_id = @acceptanceId, last_seen = @at, fixed_at = NULL, last_run_id = @runId WHERE id = @id`);
     const seen = new Set<number>();
     for (const f of matched) {
-      const key = `${f.projectId}\0${f.groupId}\0${f.ecosystem}\0${f.package}\0${f.version}`;
-      const row = existing.get(key);
+      const row = existing.get(`${f.projectId}\0${f.groupId}\0${f.ecosystem}\0${f.package}\0${f.version}`);
+      const env = opts.envScore?.(f.projectId, f.cvssVector);
       const params = {
         projectId: f.projectId, groupId: f.groupId, ecosystem: f.ecosystem, package: f.package, version: f.version,
         advisoryIds: JSON.stringify(f.advisories.map((a) => a.id)), aliases: JSON.stringify(f.aliases), severity: f.severity,
-        cvssScore: f.cvssScore ?? null, cvssVector: f.cvssVector ?? null, fixedVersion: f.fixedVersion ?? null,
-        targets: JSON.stringify(f.targets), reason: JSON.stringify(f.advisories), at, runId: opts.runId,
+        cvssScore: f.cvssScore ?? null, cvssVector: f.cvssVector ?? null, envScore: env?.score ?? null, envSeverity: env?.severity ?? null,
+        fixedVersion: f.fixedVersion ?? null, targets: JSON.stringify(f.targets), reason: JSON.stringify(f.advisories), at, runId: opts.runId,
       };
+      const acc = cover.cover({ ...f, ids: [...f.advisories.map((a) => a.id), ...f.aliases] });
       const bucket = counts.bySeverity[f.severity]!;
       if (!row) {
-        const id = Number(insert.run(params).lastInsertRowid);
-        event.run(id, opts.runId, at, null, 'new');
-        counts.new++;
-        bucket.new++;
+        const status: FindingStatus = acc ? acc.kind : 'new';
+        const id = Number(insert.run({ ...params, status, note: acc?.reason ?? null, acceptanceId: acc?.id ?? null }).lastInsertRowid);
+        event.run(id, opts.runId, at, null, status, acc ? eventNote({ note: null }, acc) : null);
+        if (acc) counts.accepted++;
+        else {
+          counts.new++;
+          bucket.new++;
+        }
         continue;
       }
       seen.add(row.id);
-      const next: FindingStatus = row.status === 'fixed' ? 'reopened' : row.status === 'accepted' || row.status === 'false_positive' ? row.status : 'open';
-      update.run({ ...params, status: next, id: row.id });
-      if (next !== row.status) event.run(row.id, opts.runId, at, row.status, next);
+      // 1. the lifecycle; 2. the acceptances decide over it (covered, or lapsed back to open)
+      const lifecycle: FindingStatus = row.status === 'fixed' ? 'reopened' : row.status === 'accepted' || row.status === 'false_positive' ? row.status : 'open';
+      const triage = triageDecision({ status: lifecycle, acceptanceId: row.acceptanceId }, acc, cover);
+      const next = triage?.status ?? lifecycle;
+      update.run({ ...params, status: next, note: triage ? triage.note : row.note, acceptanceId: triage ? triage.acceptanceId : isTriaged(next) ? row.acceptanceId : null, id: row.id });
+      if (next !== row.status) event.run(row.id, opts.runId, at, row.status, next, triage ? eventNote(triage, acc) : null);
       if (next === 'reopened') {
         counts.reopened++;
         bucket.new++;
@@ -130,7 +159,7 @@ export function saveFindings(db: Db, matched: readonly MatchedFinding[], opts: {
     for (const row of existing.values()) {
       if (seen.has(row.id) || row.status === 'fixed') continue;
       fix.run(at, opts.runId, row.id);
-      event.run(row.id, opts.runId, at, row.status, 'fixed');
+      event.run(row.id, opts.runId, at, row.status, 'fixed', null);
       counts.fixed++;
       (counts.bySeverity[row.severity] ?? counts.bySeverity.UNKNOWN!).fixed++;
     }
@@ -139,6 +168,19 @@ export function saveFindings(db: Db, matched: readonly MatchedFinding[], opts: {
       stats.run(opts.runId, at, r.severity, r.status, r.n);
     }
     return counts;
+  });
+}
+
+/** Re-scores every stored finding's environmental score (after a profile or label change); returns how many changed. */
+export function updateEnvScores(db: Db, envScore: EnvScorer): number {
+  return inTransaction(db, () => {
+    const update = db.prepare('UPDATE findings SET env_score = ?, env_severity = ? WHERE id = ? AND (env_score IS NOT ? OR env_severity IS NOT ?)');
+    let changed = 0;
+    for (const r of db.prepare('SELECT id, project_id, cvss_vector FROM findings').all() as { id: number; project_id: number; cvss_vector: string | null }[]) {
+      const env = envScore(r.project_id, r.cvss_vector ?? undefined);
+      changed += update.run(env?.score ?? null, env?.severity ?? null, r.id, env?.score ?? null, env?.severity ?? null).changes;
+    }
+    return changed;
   });
 }
 
@@ -155,9 +197,13 @@ export interface FindingRow {
   aliases: string[];
   severity: Severity;
   cvssScore: number | null;
+  cvssVector: string | null;
+  envScore: number | null;
+  envSeverity: Severity | null;
   fixedVersion: string | null;
   status: FindingStatus;
   statusNote: string | null;
+  acceptanceId: number | null;
   firstSeen: string;
   lastSeen: string;
   fixedAt: string | null;
@@ -192,9 +238,13 @@ export function listFindings(db: Db, opts: { statuses?: readonly FindingStatus[]
     aliases: JSON.parse(r.aliases as string) as string[],
     severity: r.severity as Severity,
     cvssScore: (r.cvss_score as number | null) ?? null,
+    cvssVector: (r.cvss_vector as string | null) ?? null,
+    envScore: (r.env_score as number | null) ?? null,
+    envSeverity: (r.env_severity as Severity | null) ?? null,
     fixedVersion: (r.fixed_version as string | null) ?? null,
     status: r.status as FindingStatus,
     statusNote: (r.status_note as string | null) ?? null,
+    acceptanceId: (r.acceptance_id as number | null) ?? null,
     firstSeen: r.first_seen as string,
     lastSeen: r.last_seen as string,
     fixedAt: (r.fixed_at as string | null) ?? null,

@@ -1,5 +1,5 @@
 /** `icms match`: match every project's packages against the advisories, update findings, gate CI. */
-import type { Command } from 'commander';
+import { Option, type Command } from 'commander';
 import type { Db } from '../../db/open.js';
 import { ACTIVE_STATUSES, iterateAffectedEntries, iterateMatchPackages, listFindings, saveFindings, type LifecycleCounts } from '../../db/findings.js';
 import { buildAffectedIndex, matchPackages, type MatchOutput } from '../../matcher/match.js';
@@ -10,10 +10,13 @@ import type { App } from '../main.js';
 import { formatOption, renderTable, writeJson } from '../output.js';
 import { withRun } from '../run-command.js';
 import { openSession, type Session } from '../session.js';
-import { bySeverity, collect, findingJson, parseSeverity, selectProjects, tripsGate } from '../findings-view.js';
+import { bySeverity, collect, findingJson, parseSeverity, selectProjects, tripsGate, type SeveritySource } from '../findings-view.js';
+import { listProjects } from '../../db/projects.js';
+import { makeEnvScorer, type EnvSettings } from '../../triage/cvss.js';
 
 interface MatchFlags {
   failOn?: Severity;
+  severitySource?: SeveritySource;
   newOnly?: boolean;
   project?: string[];
   format: 'table' | 'json';
@@ -26,22 +29,25 @@ export function registerMatch(program: Command, app: App): void {
     .description("match every project's packages against the advisories and update the findings (new, open, fixed)")
     .option('--fail-on <severity>', 'exit 1 if an open finding at or above SEVERITY exists (low|medium|high|critical)', parseSeverity)
     .option('--new-only', 'with --fail-on: only findings new in this run trip the gate')
+    .addOption(new Option('--severity-source <source>', 'severity --fail-on compares: the base score or the environmental re-score (config triage.severity_source)').choices(['base', 'environmental']))
     .option('--project <name>', 'only this project (repeatable; name, URL or part of the name)', collect)
     .addOption(formatOption(['table', 'json']))
     .action(async (flags: MatchFlags) => {
-      const s = openSession(app.ctx, app.globals(), app.redactor);
+      const s = openSession(app.ctx, app.globals(), app.redactor, { 'triage.severity_source': flags.severitySource });
       app.setExitCode(await withRun(s, 'match', (db, runId) => runMatch(s, db, runId, flags)));
     });
 }
 
 /** Matches the selected projects and applies the lifecycle; shared with `scan <path> --fail-on`. */
-export function matchProjects(db: Db, projectIds: number[], opts: { now: Date; runId: number; logger: Logger }): { output: MatchOutput; counts: LifecycleCounts } {
+export function matchProjects(db: Db, projectIds: number[], opts: { now: Date; runId: number; logger: Logger; triage?: EnvSettings }): { output: MatchOutput; counts: LifecycleCounts } {
   const index = buildAffectedIndex(iterateAffectedEntries(db));
   if (index.size === 0) {
     throw new IcmsError('no advisories in the store: nothing to match against', ExitCode.External, { hint: 'run `icms sync-vulns` first' });
   }
   const output = matchPackages(iterateMatchPackages(db, projectIds), index);
-  const counts = saveFindings(db, output.findings, { now: opts.now, runId: opts.runId, projectIds });
+  // without triage settings (callers that predate them) the built-in profiles apply
+  const envScore = makeEnvScorer(listProjects(db), opts.triage ?? { profiles: {}, defaultProfile: 'internal' });
+  const counts = saveFindings(db, output.findings, { now: opts.now, runId: opts.runId, projectIds, envScore });
   for (const [eco, n] of Object.entries(output.unmatchedEcosystems)) opts.logger.warn(`${n} package(s) of ecosystem ${eco} left unmatched: no version scheme for it`);
   for (const u of output.unparseable.slice(0, 20)) opts.logger.warn(`unparseable ${u.ecosystem} version ${JSON.stringify(u.version)} of ${u.name}: not matched`);
   if (output.unparseable.length > 20) opts.logger.warn(`... and ${output.unparseable.length - 20} more unparseable versions`);
@@ -52,11 +58,11 @@ export function matchProjects(db: Db, projectIds: number[], opts: { now: Date; r
 async function runMatch(s: Session, db: Db, runId: number, flags: MatchFlags) {
   const projects = selectProjects(db, flags.project);
   const ids = projects.map((p) => p.id);
-  const { output, counts } = matchProjects(db, ids, { now: s.ctx.now(), runId, logger: s.logger });
+  const { output, counts } = matchProjects(db, ids, { now: s.ctx.now(), runId, logger: s.logger, triage: s.config.triage });
   const findings = listFindings(db, { projectIds: ids }).sort(bySeverity);
   const active = findings.filter((f) => (ACTIVE_STATUSES as string[]).includes(f.status));
-  const gate = tripsGate(findings, flags.failOn, Boolean(flags.newOnly));
-  const summary = { projects: ids.length, packages: output.packagesSeen, new: counts.new + counts.reopened, open: active.length, fixed: counts.fixed, unparseable: output.unparseable.length, bySeverity: counts.bySeverity, gate: flags.failOn ? { level: flags.failOn, newOnly: Boolean(flags.newOnly), tripped: gate } : undefined };
+  const gate = tripsGate(findings, flags.failOn, Boolean(flags.newOnly), s.config.triage.severitySource);
+  const summary = { projects: ids.length, packages: output.packagesSeen, new: counts.new + counts.reopened, open: active.length, fixed: counts.fixed, unparseable: output.unparseable.length, bySeverity: counts.bySeverity, gate: flags.failOn ? { level: flags.failOn, newOnly: Boolean(flags.newOnly), severitySource: s.config.triage.severitySource, tripped: gate } : undefined };
   if (flags.format === 'json') {
     writeJson(s.ctx, { schema_version: 1, summary, findings: active.map(findingJson) });
   } else {
