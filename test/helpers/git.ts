@@ -79,6 +79,8 @@ export async function makeGitRepo(files: Record<string, string>, branch = 'main'
       return git(workDir, 'rev-parse', 'HEAD');
     },
     async deleteBranch(b) {
+      // a bare repository refuses to delete the branch its HEAD names: point HEAD elsewhere first
+      await git(bareDir, 'symbolic-ref', 'HEAD', 'refs/heads/icms-test-no-such-branch');
       await git(workDir, 'push', '-q', 'origin', '--delete', b);
     },
   };
