@@ -19,8 +19,13 @@ export interface MatchOutput {
   packagesSeen: number;
 }
 
-/** Index key of an ecosystem: Ubuntu's `:LTS`/`:Pro` suffixes do not change the release. */
+/**
+ * Index key of an ecosystem. Ubuntu's `:LTS`/`:Pro` suffixes do not change the release; Red Hat's OSV names
+ * add a repository stream (`Red Hat:enterprise_linux:8::appstream`) that trivy cannot know, so only
+ * product and release count.
+ */
 export function ecosystemKey(ecosystem: string): string {
+  if (ecosystem.startsWith('Red Hat:')) return ecosystem.split(':').slice(0, 3).join(':');
   return ecosystem.replace(/^(Ubuntu:[^:]+):(LTS|Pro)$/i, '$1');
 }
 

@@ -1,5 +1,6 @@
 import { describe, it, expect } from 'vitest';
 import { evaluateAffected } from '../../src/matcher/affected.js';
+import { ecosystemKey } from '../../src/matcher/match.js';
 import { schemeFor } from '../../src/versions/index.js';
 import type { AffectedEntry, OsvRange } from '../../src/model/types.js';
 
@@ -76,4 +77,15 @@ describe('evaluateAffected (OSV evaluation)', () => {
     expect(evaluateAffected('0.0.0-20210220032944-ac19c3e999fb', e, go).affected).toBe(true);
     expect(evaluateAffected('0.0.0-20220315000000-aaaaaaaaaaaa', e, go).affected).toBe(false);
   });
+});
+
+describe('ecosystemKey', () => {
+  it.each([
+    ['Ubuntu:22.04:LTS', 'Ubuntu:22.04'],
+    ['Ubuntu:22.04', 'Ubuntu:22.04'],
+    ['Red Hat:enterprise_linux:8::appstream', 'Red Hat:enterprise_linux:8'],
+    ['Red Hat:enterprise_linux:8', 'Red Hat:enterprise_linux:8'],
+    ['Debian:11', 'Debian:11'],
+    ['npm', 'npm'],
+  ])('%s -> %s', (eco, key) => expect(ecosystemKey(eco)).toBe(key));
 });
