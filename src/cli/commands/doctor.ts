@@ -8,6 +8,7 @@ import { IcmsError, ExitCode, errorMessage } from '../../shared/errors.js';
 import type { App } from '../main.js';
 import { formatOption, renderTable, writeJson } from '../output.js';
 import { openSession, type Session } from '../session.js';
+import { createMailer } from './notify.js';
 
 /** One doctor check's outcome. */
 export interface CheckResult {
@@ -94,4 +95,20 @@ const inventorySource: Check = async (s) => {
   return { name: 'inventory', ok, detail: `ops API ${inv.ops.url ?? '(no url)'}; token ${hasToken ? 'set' : 'missing'}`, hint: ok ? undefined : `set inventory.ops.url and ${inv.ops.tokenEnv} (or inventory.ops.token_file)` };
 };
 
-const CHECKS: Check[] = [database, workDir, git, inventorySource];
+const mail: Check = async (s) => {
+  const { notify, smtp } = s.config;
+  if (notify.transport !== 'smtp' || !smtp.host) {
+    const hint = notify.transport === 'smtp' ? 'set smtp.host (or ICMS_SMTP_HOST)' : undefined;
+    return { name: 'mail', ok: notify.transport === 'outbox', detail: notify.transport === 'outbox' ? `outbox: ${notify.outboxDir}` : 'smtp without smtp.host', hint };
+  }
+  const mailer = createMailer(s, { dryRun: false });
+  try {
+    return { name: 'mail', ok: true, detail: await mailer.verify() };
+  } catch (err) {
+    return { name: 'mail', ok: false, detail: `SMTP ${smtp.host}:${smtp.port}: ${errorMessage(err)}`, hint: 'check smtp.host/port/secure, smtp.ca_file, smtp.user and the password' };
+  } finally {
+    mailer.close();
+  }
+};
+
+const CHECKS: Check[] = [database, workDir, git, inventorySource, mail];

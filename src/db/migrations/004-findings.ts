@@ -88,6 +88,9 @@ CREATE TABLE notifications (
   created_at    TEXT NOT NULL,
   sent_at       TEXT,
   run_id        INTEGER REFERENCES runs(id),
+  -- 1 when a 'pending' row (crash between SMTP acceptance and this write) was closed as sent without proof
+  unconfirmed   INTEGER NOT NULL DEFAULT 0,
+  transport     TEXT,
   UNIQUE (recipient, kind, period)
 );
 `,

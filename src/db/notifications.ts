@@ -1,0 +1,240 @@
+/** SQL for notifications: who maintains what, the findings a digest shows, and the exactly-once ledger. */
+import type { Db } from './open.js';
+import { inTransaction } from './open.js';
+import type { FindingStatus, Maintainer, Severity } from '../model/types.js';
+
+/** A maintainer with their active projects. */
+export interface Recipient extends Maintainer {
+  projects: { id: number; name: string }[];
+}
+
+/** A finding as a notification shows it: project, advisory title, acceptance facts. */
+export interface NotifyFinding {
+  id: number;
+  projectId: number;
+  project: string;
+  branch: string;
+  ecosystem: string;
+  package: string;
+  version: string;
+  groupId: string;
+  /** The advisories behind the finding (id and source, for links). */
+  advisories: { id: string; source: string }[];
+  aliases: string[];
+  severity: Severity;
+  envSeverity: Severity | null;
+  fixedVersion: string | null;
+  status: FindingStatus;
+  statusNote: string | null;
+  acceptanceExpires: string | null;
+  firstSeen: string;
+  fixedAt: string | null;
+  lastRunId: number | null;
+  /** The advisory summary as the source wrote it (untrusted text). */
+  title: string | null;
+}
+
+/** Maintainers of at least one active project, with those projects. */
+export function listRecipients(db: Db): Recipient[] {
+  const rows = db
+    .prepare(
+      `SELECT m.email, m.name, p.id AS project_id, p.name AS project FROM maintainers m
+       JOIN project_maintainers pm ON pm.maintainer_id = m.id JOIN projects p ON p.id = pm.project_id
+       WHERE p.status = 'active' ORDER BY lower(m.email), p.id`,
+    )
+    .all() as { email: string; name: string; project_id: number; project: string }[];
+  const byEmail = new Map<string, Recipient>();
+  for (const r of rows) {
+    const key = r.email.toLowerCase();
+    const rec = byEmail.get(key) ?? { email: r.email, name: r.name, projects: [] };
+    rec.projects.push({ id: r.project_id, name: r.project });
+    byEmail.set(key, rec);
+  }
+  return [...byEmail.values()];
+}
+
+/** Maintainers of each active project, by project id (the alert names the owners). */
+export function projectOwners(db: Db): Map<number, Maintainer[]> {
+  const out = new Map<number, Maintainer[]>();
+  for (const r of listRecipients(db)) for (const { id } of r.projects) out.set(id, [...(out.get(id) ?? []), { name: r.name, email: r.email }]);
+  return out;
+}
+
+/** Every finding of the active projects (all statuses), with its acceptance expiry and advisory title. */
+export function listNotifyFindings(db: Db): NotifyFinding[] {
+  const rows = db
+    .prepare(
+      `SELECT f.*, p.name AS project, p.branch AS branch, a.expires AS acc_expires, a.revoked_at AS acc_revoked
+       FROM findings f JOIN projects p ON p.id = f.project_id LEFT JOIN acceptances a ON a.id = f.acceptance_id
+       WHERE p.status = 'active' ORDER BY f.id`,
+    )
+    .all() as Record<string, unknown>[];
+  const summary = db.prepare('SELECT summary FROM advisories WHERE source = ? AND advisory_id = ?').pluck();
+  const titles = new Map<string, string | null>();
+  const titleOf = (advisories: { id: string; source: string }[]): string | null => {
+    for (const a of advisories) {
+      const key = `${a.source}\0${a.id}`;
+      if (!titles.has(key)) titles.set(key, (summary.get(a.source, a.id) as string | null | undefined) ?? null);
+      const t = titles.get(key);
+      if (t) return t;
+    }
+    return null;
+  };
+  return rows.map((r) => {
+    const advisories = parseAdvisoryRefs(r.reason as string);
+    return {
+      id: r.id as number,
+      projectId: r.project_id as number,
+      project: r.project as string,
+      branch: r.branch as string,
+      ecosystem: r.ecosystem as string,
+      package: r.package as string,
+      version: r.version as string,
+      groupId: r.group_id as string,
+      advisories,
+      aliases: JSON.parse(r.aliases as string) as string[],
+      severity: r.severity as Severity,
+      envSeverity: (r.env_severity as Severity | null) ?? null,
+      fixedVersion: (r.fixed_version as string | null) ?? null,
+      status: r.status as FindingStatus,
+      statusNote: (r.status_note as string | null) ?? null,
+      acceptanceExpires: r.acc_revoked ? null : ((r.acc_expires as string | null) ?? null),
+      firstSeen: r.first_seen as string,
+      fixedAt: (r.fixed_at as string | null) ?? null,
+      lastRunId: (r.last_run_id as number | null) ?? null,
+      title: titleOf(advisories),
+    };
+  });
+}
+
+function parseAdvisoryRefs(reason: string): { id: string; source: string }[] {
+  const parsed = JSON.parse(reason || '[]') as unknown;
+  if (!Array.isArray(parsed)) return [];
+  return parsed
+    .filter((a): a is { id: string; source: string } => typeof a === 'object' && a !== null && typeof a.id === 'string' && typeof a.source === 'string')
+    .map((a) => ({ id: a.id, source: a.source }));
+}
+
+/** The most recent run that applied a match (match, or scan with --fail-on): the alert's period. */
+export function latestMatchRunId(db: Db): number | undefined {
+  return (db.prepare('SELECT MAX(run_id) FROM match_stats').pluck().get() as number | null) ?? undefined;
+}
+
+export type NotificationKind = 'digest' | 'alert';
+export type NotificationState = 'pending' | 'sent' | 'failed';
+
+/** One ledger row. */
+export interface NotificationRow {
+  id: number;
+  recipient: string;
+  kind: NotificationKind;
+  period: string;
+  contentHash: string;
+  state: NotificationState;
+  attempts: number;
+  messageId: string | null;
+  smtpResponse: string | null;
+  error: string | null;
+  findingIds: number[];
+  createdAt: string;
+  sentAt: string | null;
+  runId: number | null;
+  unconfirmed: boolean;
+  transport: string | null;
+}
+
+function toRow(r: Record<string, unknown>): NotificationRow {
+  return {
+    id: r.id as number,
+    recipient: r.recipient as string,
+    kind: r.kind as NotificationKind,
+    period: r.period as string,
+    contentHash: r.content_hash as string,
+    state: r.state as NotificationState,
+    attempts: r.attempts as number,
+    messageId: (r.message_id as string | null) ?? null,
+    smtpResponse: (r.smtp_response as string | null) ?? null,
+    error: (r.error as string | null) ?? null,
+    findingIds: JSON.parse(r.finding_ids as string) as number[],
+    createdAt: r.created_at as string,
+    sentAt: (r.sent_at as string | null) ?? null,
+    runId: (r.run_id as number | null) ?? null,
+    unconfirmed: r.unconfirmed === 1,
+    transport: (r.transport as string | null) ?? null,
+  };
+}
+
+/** The ledger row of (recipient, kind, period), if any. */
+export function getNotification(db: Db, recipient: string, kind: NotificationKind, period: string): NotificationRow | undefined {
+  const r = db.prepare('SELECT * FROM notifications WHERE recipient = ? AND kind = ? AND period = ?').get(recipient, kind, period) as Record<string, unknown> | undefined;
+  return r ? toRow(r) : undefined;
+}
+
+/** The recipient's latest sent message of `kind` in another period (what "since your last email" means). */
+export function lastSent(db: Db, recipient: string, kind: NotificationKind, exceptPeriod: string): NotificationRow | undefined {
+  const r = db
+    .prepare("SELECT * FROM notifications WHERE recipient = ? AND kind = ? AND period <> ? AND state = 'sent' ORDER BY sent_at DESC, id DESC LIMIT 1")
+    .get(recipient, kind, exceptPeriod) as Record<string, unknown> | undefined;
+  return r ? toRow(r) : undefined;
+}
+
+/** Every ledger row, newest first (tests and `--format json` audits). */
+export function listNotifications(db: Db): NotificationRow[] {
+  return (db.prepare('SELECT * FROM notifications ORDER BY id DESC').all() as Record<string, unknown>[]).map(toRow);
+}
+
+/**
+ * Closes `pending` rows left by an earlier run as sent-unconfirmed: the process stopped after handing the
+ * message to the server or before; resending could duplicate, so it is not resent (`--resend` forces).
+ */
+export function reconcilePending(db: Db, opts: { runId: number; now: Date }): NotificationRow[] {
+  return inTransaction(db, () => {
+    const rows = (db.prepare("SELECT * FROM notifications WHERE state = 'pending' AND (run_id IS NULL OR run_id <> ?)").all(opts.runId) as Record<string, unknown>[]).map(toRow);
+    const close = db.prepare("UPDATE notifications SET state = 'sent', unconfirmed = 1, sent_at = ?, smtp_response = ? WHERE id = ?");
+    for (const r of rows) close.run(opts.now.toISOString(), 'unconfirmed: the sending run stopped before recording the server answer; not resent', r.id);
+    return rows;
+  });
+}
+
+/** What is recorded before a message leaves. */
+export interface PendingEntry {
+  recipient: string;
+  kind: NotificationKind;
+  period: string;
+  contentHash: string;
+  messageId: string;
+  findingIds: readonly number[];
+  runId: number;
+  transport: string;
+  now: Date;
+}
+
+/** Records (or re-arms) the ledger row as `pending` with the pre-generated Message-ID, committed before sending. */
+export function beginNotification(db: Db, e: PendingEntry): number {
+  const row = db
+    .prepare(
+      `INSERT INTO notifications (recipient, kind, period, content_hash, state, attempts, message_id, finding_ids, created_at, run_id, transport)
+       VALUES (@recipient, @kind, @period, @contentHash, 'pending', 1, @messageId, @findingIds, @at, @runId, @transport)
+       ON CONFLICT (recipient, kind, period) DO UPDATE SET content_hash = excluded.content_hash, state = 'pending', attempts = attempts + 1,
+         message_id = excluded.message_id, finding_ids = excluded.finding_ids, run_id = excluded.run_id, transport = excluded.transport,
+         smtp_response = NULL, error = NULL, sent_at = NULL, unconfirmed = 0
+       RETURNING id`,
+    )
+    .get({ ...e, findingIds: JSON.stringify(e.findingIds), at: e.now.toISOString() }) as { id: number };
+  return row.id;
+}
+
+/** Marks a row sent with the server's answer. */
+export function markSent(db: Db, id: number, e: { response: string; messageId?: string; now: Date }): void {
+  db.prepare("UPDATE notifications SET state = 'sent', smtp_response = ?, message_id = COALESCE(?, message_id), sent_at = ?, error = NULL WHERE id = ?").run(
+    e.response,
+    e.messageId ?? null,
+    e.now.toISOString(),
+    id,
+  );
+}
+
+/** Marks a row failed with the (redacted) error and the server's answer; the next run retries it. */
+export function markFailed(db: Db, id: number, e: { error: string; response?: string }): void {
+  db.prepare("UPDATE notifications SET state = 'failed', error = ?, smtp_response = ? WHERE id = ?").run(e.error, e.response ?? null, id);
+}

@@ -1,0 +1,72 @@
+/** The security-team alert: findings new in the latest match run at or above a severity, with their owners. Pure. */
+import { createHash } from 'node:crypto';
+import type { NotifyFinding } from '../db/notifications.js';
+import { severityRank, type Maintainer, type Severity } from '../model/types.js';
+import { ageDays, bySeverityThenAge, effectiveSeverity, type DigestRow } from './digest.js';
+import { escapeHtml as e, headerSafe } from './escape.js';
+import type { RenderedMessage } from './render-digest.js';
+import { rowsTable, rowText } from './rows.js';
+
+/** What the security team is told about one match run. */
+export interface Alert {
+  runId: number;
+  /** The ledger period: one alert per match run. */
+  period: string;
+  rows: (DigestRow & { owners: string })[];
+  findingIds: number[];
+  contentHash: string;
+}
+
+/**
+ * The alert for match run `runId`: findings that run made `new` or `reopened`, at or above `minSeverity`
+ * (environmental severity when set). Undefined when there is nothing to say.
+ */
+export function buildAlert(input: {
+  findings: readonly NotifyFinding[];
+  runId: number | undefined;
+  minSeverity: Severity;
+  owners: ReadonlyMap<number, readonly Maintainer[]>;
+  now: Date;
+}): Alert | undefined {
+  if (input.runId === undefined) return undefined;
+  const rows = input.findings
+    .filter((f) => (f.status === 'new' || f.status === 'reopened') && f.lastRunId === input.runId)
+    .filter((f) => severityRank(effectiveSeverity(f)) >= severityRank(input.minSeverity))
+    .map((f) => ({
+      ...f,
+      ageDays: ageDays(f.firstSeen, input.now),
+      owners: (input.owners.get(f.projectId) ?? []).map((m) => `${m.name} <${m.email}>`).join(', ') || 'no maintainer',
+    }))
+    .sort(bySeverityThenAge);
+  if (rows.length === 0) return undefined;
+  const findingIds = rows.map((f) => f.id).sort((a, b) => a - b);
+  return {
+    runId: input.runId,
+    period: `match-run-${input.runId}`,
+    rows,
+    findingIds,
+    contentHash: createHash('sha256').update(rows.map((f) => `${f.id}:${f.status}`).sort().join('\n')).digest('hex'),
+  };
+}
+
+/** Renders the alert (no template: a short, fixed layout). */
+export function renderAlert(a: Alert, opts: { links: Readonly<Record<string, string>>; minSeverity: Severity }): RenderedMessage {
+  const critical = a.rows.filter((f) => effectiveSeverity(f) === 'CRITICAL').length;
+  const projects = new Set(a.rows.map((f) => f.projectId)).size;
+  const subject = headerSafe(
+    `[icms] alert: ${a.rows.length} new finding${a.rows.length === 1 ? '' : 's'} at or above ${opts.minSeverity.toLowerCase()} in ${projects} project${projects === 1 ? '' : 's'}${critical ? ` (${critical} critical)` : ''}`,
+  );
+  const ctx = { links: opts.links };
+  const intro = `Match run ${a.runId} found ${a.rows.length} new finding(s) at or above ${opts.minSeverity.toLowerCase()} across the portfolio.`;
+  const html = `<!DOCTYPE html>
+<html lang="en"><head><meta charset="utf-8"><title>${e(subject)}</title>
+<style>body{font-family:-apple-system,"Segoe UI",Roboto,Helvetica,Arial,sans-serif}table{border-collapse:collapse;font-size:13px}th,td{border:1px solid #d0d7de;padding:4px 6px;text-align:left;vertical-align:top}.muted{color:#59636e;font-size:12px}</style>
+</head><body>
+<p>${e(intro)}</p>
+${rowsTable(a.rows, ['severity', 'project', 'package', 'installed', 'fixed_in', 'advisory', 'aliases', 'owners'], ctx)}
+<p class="muted">Sent by icms once per match run.</p>
+</body></html>
+`;
+  const text = `${intro}\n\n${a.rows.map((f) => rowText(f, ctx, `owners: ${f.owners}`)).join('\n')}\n\nSent by icms once per match run.\n`;
+  return { subject, html, text };
+}

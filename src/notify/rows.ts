@@ -1,0 +1,67 @@
+/** Finding rows as HTML table rows and plain-text lines, shared by digests and alerts. Every value is escaped. */
+import type { NotifyFinding } from '../db/notifications.js';
+import { escapeHtml as e, textSafe as t } from './escape.js';
+import { advisoryUrl } from './links.js';
+
+/** What a row renderer needs beyond the finding. */
+export interface RowContext {
+  links: Readonly<Record<string, string>>;
+}
+
+/** Columns a section shows. */
+export type Column = 'project' | 'package' | 'installed' | 'fixed_in' | 'advisory' | 'aliases' | 'severity' | 'age' | 'reason' | 'expires' | 'fixed_at' | 'owners';
+
+type Row = NotifyFinding & { ageDays?: number; owners?: string };
+
+const HEAD: Record<Column, string> = {
+  project: 'Project', package: 'Package', installed: 'Installed', fixed_in: 'Fixed in', advisory: 'Advisory', aliases: 'Aliases',
+  severity: 'Severity', age: 'Age', reason: 'Reason', expires: 'Expires', fixed_at: 'Fixed', owners: 'Owners',
+};
+
+function link(id: string, f: Row, ctx: RowContext): string {
+  const sources = f.advisories.filter((a) => a.id === id).map((a) => a.source);
+  return `<a href="${e(advisoryUrl(id, sources, ctx.links))}">${e(id)}</a>`;
+}
+
+function severityHtml(f: Row): string {
+  const env = f.envSeverity && f.envSeverity !== f.severity ? ` <span class="muted">(env ${e(f.envSeverity)})</span>` : '';
+  return `<span class="sev-${e(f.severity)}">${e(f.severity)}</span>${env}`;
+}
+
+function cellHtml(c: Column, f: Row, ctx: RowContext): string {
+  switch (c) {
+    case 'project': return `${e(f.project)}${f.branch ? ` <span class="muted">@ ${e(f.branch)}</span>` : ''}`;
+    case 'package': return `${e(f.package)} <span class="muted">${e(f.ecosystem)}</span>`;
+    case 'installed': return e(f.version);
+    case 'fixed_in': return f.fixedVersion ? e(f.fixedVersion) : '<span class="muted">no fix yet</span>';
+    case 'advisory': return `${link(f.groupId, f, ctx)}${f.title ? `<br><span class="muted">${e(f.title)}</span>` : ''}`;
+    case 'aliases': return f.aliases.filter((a) => a !== f.groupId).map((a) => link(a, f, ctx)).join(', ');
+    case 'severity': return severityHtml(f);
+    case 'age': return `${f.ageDays ?? 0} d`;
+    case 'reason': return e(f.statusNote ?? '');
+    case 'expires': return e(f.acceptanceExpires ?? 'never');
+    case 'fixed_at': return e((f.fixedAt ?? '').slice(0, 10));
+    case 'owners': return e(f.owners ?? '');
+  }
+}
+
+/** An HTML table of `rows` with `columns`; empty string when there are no rows. */
+export function rowsTable(rows: readonly Row[], columns: readonly Column[], ctx: RowContext): string {
+  if (rows.length === 0) return '';
+  const head = columns.map((c) => `<th>${HEAD[c]}</th>`).join('');
+  const body = rows.map((f) => `<tr>${columns.map((c) => `<td>${cellHtml(c, f, ctx)}</td>`).join('')}</tr>`).join('\n');
+  return `<table>\n<thead><tr>${head}</tr></thead>\n<tbody>\n${body}\n</tbody>\n</table>`;
+}
+
+/** One finding as a plain-text line (and a second line for title and link). */
+export function rowText(f: Row, ctx: RowContext, extra = ''): string {
+  const sev = f.envSeverity && f.envSeverity !== f.severity ? `${f.severity} (env ${f.envSeverity})` : f.severity;
+  const age = f.ageDays !== undefined ? `, ${f.ageDays} d` : '';
+  const fix = f.fixedVersion ? `fix ${f.fixedVersion}` : 'no fix yet';
+  const aliases = f.aliases.filter((a) => a !== f.groupId);
+  const lines = [
+    `- [${sev}] ${t(f.project)}${f.branch ? ` @ ${t(f.branch)}` : ''}: ${t(f.package)} ${t(f.version)} -> ${t(fix)}, ${t(f.groupId)}${aliases.length ? ` (${t(aliases.join(', '))})` : ''}${age}${extra ? `, ${t(extra)}` : ''}`,
+    `  ${f.title ? `${t(f.title)} ` : ''}${advisoryUrl(f.groupId, f.advisories.filter((a) => a.id === f.groupId).map((a) => a.source), ctx.links)}`,
+  ];
+  return lines.join('\n');
+}
