@@ -12,6 +12,7 @@ import { registerProjects } from './commands/projects.js';
 import { registerSyncVulns } from './commands/sync-vulns.js';
 import { registerScan } from './commands/scan.js';
 import { registerMatch } from './commands/match.js';
+import { registerExplain } from './commands/explain.js';
 import { registerNotify } from './commands/notify.js';
 
 /** What every command registration gets: the context, global flags, a shared redactor, and the exit code setter. */
@@ -58,6 +59,7 @@ export async function main(argv: readonly string[], ctx: Context): Promise<numbe
   registerScan(program, app);
   registerSyncVulns(program, app);
   registerMatch(program, app);
+  registerExplain(program, app);
   registerNotify(program, app);
   registerConfig(program, app);
   registerDoctor(program, app);

@@ -294,3 +294,15 @@ export function groupOf(db: Db, alias: string): string | undefined {
   const row = db.prepare('SELECT group_id AS g FROM alias_groups WHERE alias = ?').get(alias) as { g: string } | undefined;
   return row?.g;
 }
+
+/** The (source, id) of every stored advisory in the alias group of `alias` (itself included when stored). */
+export function advisoriesInGroup(db: Db, alias: string): { source: string; id: string }[] {
+  const group = groupOf(db, alias) ?? alias;
+  return db
+    .prepare(
+      `SELECT DISTINCT a.source, a.advisory_id AS id FROM advisories a
+       WHERE a.group_id = ? OR a.advisory_id = ? OR a.id IN (SELECT advisory_rowid FROM advisory_aliases WHERE alias = ?)
+       ORDER BY a.source, a.advisory_id`,
+    )
+    .all(group, alias, alias) as { source: string; id: string }[];
+}

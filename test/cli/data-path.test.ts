@@ -90,6 +90,19 @@ describe('scan -> sync-vulns -> match on real git repos, real trivy and real adv
     expect(out.schema_version).toBe(1);
   });
 
+  it('explain answers by any alias: the advisory, the deciding range and the fix', async () => {
+    const r = await cli('explain', 'GHSA-cph5-m8f7-6c5x');
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.stdout).toMatch(/affects npm axios: SEMVER introduced 0, fixed 0\.21\.2/);
+    expect(r.stdout).toMatch(/npm axios 0\.19\.0 — CVE-2021-3749 HIGH/);
+    expect(r.stdout).toMatch(/because GHSA-cph5-m8f7-6c5x \(osv-demo\): SEMVER range \[introduced 0, fixed 0\.21\.2\] ordered by npm; fixed in 0\.21\.2/);
+    const json = JSON.parse((await cli('explain', 'CVE-2021-3749', '--format', 'json')).stdout);
+    expect(json.findings).toHaveLength(1);
+    const byNumber = await cli('explain', String(json.findings[0].id));
+    expect(byNumber.stdout).toMatch(/upgrade to 0\.21\.2/);
+    expect((await cli('explain', 'CVE-1999-0000')).code).toBe(2);
+  });
+
   it('--fail-on gates: high trips (exit 1), --new-only on an unchanged rerun does not', async () => {
     const high = await cli('match', '--fail-on', 'high');
     expect(high.code).toBe(1);
