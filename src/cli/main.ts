@@ -14,6 +14,7 @@ import { registerScan } from './commands/scan.js';
 import { registerMatch } from './commands/match.js';
 import { registerExplain } from './commands/explain.js';
 import { registerNotify } from './commands/notify.js';
+import { registerReport } from './commands/report.js';
 
 /** What every command registration gets: the context, global flags, a shared redactor, and the exit code setter. */
 export interface App {
@@ -61,6 +62,7 @@ export async function main(argv: readonly string[], ctx: Context): Promise<numbe
   registerMatch(program, app);
   registerExplain(program, app);
   registerNotify(program, app);
+  registerReport(program, app);
   registerConfig(program, app);
   registerDoctor(program, app);
 

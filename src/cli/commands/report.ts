@@ -1,0 +1,91 @@
+/** `icms report`: findings as a terminal table, JSON, CSV, Markdown, SARIF or the HTML dashboard; daily archives. */
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
+import { Option, type Command } from 'commander';
+import { openDb } from '../../db/open.js';
+import type { Severity } from '../../model/types.js';
+import { writeArchive } from '../../report/archive.js';
+import { buildReport, STATUS_FILTERS, type StatusFilter } from '../../report/model.js';
+import { REPORT_FORMATS, renderers, type ReportFormat } from '../../report/render/index.js';
+import { GROUP_BYS, type GroupBy } from '../../report/summary.js';
+import { writeFileAtomic } from '../../shared/atomic-write.js';
+import { ExitCode, usageError } from '../../shared/errors.js';
+import type { App } from '../main.js';
+import { withRun } from '../run-command.js';
+import { openSession, type Session } from '../session.js';
+import { collect, parseSeverity, selectProjects } from '../findings-view.js';
+
+interface ReportFlags {
+  format: ReportFormat;
+  by?: GroupBy;
+  project?: string[];
+  maintainer?: string[];
+  severityMin?: Severity;
+  status?: StatusFilter;
+  output?: string;
+  archive?: string | true;
+  force?: boolean;
+}
+
+const pkg = JSON.parse(readFileSync(new URL('../../../package.json', import.meta.url), 'utf8')) as { version: string };
+
+/** Registers `report`. */
+export function registerReport(program: Command, app: App): void {
+  program
+    .command('report')
+    .description('report findings: terminal table, json, csv, markdown, sarif (GitHub code scanning) or a self-contained html dashboard; --archive writes a dated snapshot')
+    .addOption(new Option('--format <name>', 'output format').choices([...REPORT_FORMATS]).default('table'))
+    .addOption(new Option('--by <key>', 'summarise by group instead of listing findings (table, csv, markdown, json)').choices([...GROUP_BYS]))
+    .option('--project <name>', 'only this project (repeatable; name, URL or part of the name)', collect)
+    .option('--maintainer <who>', "only projects of this maintainer (repeatable; part of the email or name)", collect)
+    .option('--severity-min <severity>', 'only findings at or above SEVERITY (low|medium|high|critical)', parseSeverity)
+    .addOption(new Option('--status <status>', 'which findings: open (new, open, reopened), new, fixed, accepted (incl. false positives) or all; default open, html all').choices([...STATUS_FILTERS]))
+    .option('--output <file>', 'write to FILE (atomically) instead of stdout')
+    .option('--archive [dir]', 'write the dated snapshot <dir>/<YYYY-MM-DD>.json.gz instead of a report (dir: config report.archive_dir)')
+    .option('--force', "with --archive: replace today's archive")
+    .action(async (flags: ReportFlags) => {
+      const s = openSession(app.ctx, app.globals(), app.redactor);
+      if (flags.archive !== undefined) {
+        app.setExitCode(await archive(s, flags));
+        return;
+      }
+      if (flags.force) throw usageError('--force only applies to --archive');
+      app.setExitCode(await report(s, flags));
+    });
+}
+
+async function report(s: Session, flags: ReportFlags): Promise<ExitCode> {
+  const db = openDb(s.config.db);
+  let text: string;
+  let count: number;
+  try {
+    const projectIds = flags.project ? selectProjects(db, flags.project).map((p) => p.id) : undefined;
+    const status = flags.status ?? (flags.format === 'html' ? 'all' : 'open');
+    const data = buildReport(db, { status, projectIds, maintainers: flags.maintainer, severityMin: flags.severityMin, trendDays: s.config.report.trendDays, now: s.ctx.now() });
+    count = data.totals.findings;
+    const toTerminal = flags.output === undefined;
+    text = renderers[flags.format](data, { color: toTerminal && s.color, columns: toTerminal ? s.ctx.columns : undefined, by: flags.by, toolVersion: pkg.version });
+  } finally {
+    db.close();
+  }
+  if (flags.output === undefined) {
+    s.ctx.stdout.write(text);
+    return ExitCode.Ok;
+  }
+  const file = path.resolve(s.ctx.cwd, flags.output);
+  await writeFileAtomic(file, text);
+  s.logger.info(`report: ${count} finding(s) written to ${file} (${flags.format}, ${Buffer.byteLength(text)} bytes)`);
+  return ExitCode.Ok;
+}
+
+async function archive(s: Session, flags: ReportFlags): Promise<ExitCode> {
+  const configured = s.config.report.archiveDir;
+  const dir = typeof flags.archive === 'string' ? path.resolve(s.ctx.cwd, flags.archive) : configured ? path.resolve(s.ctx.cwd, configured) : undefined;
+  if (!dir) throw usageError('--archive needs a directory', 'pass --archive <dir> or set report.archive_dir (ICMS_REPORT_ARCHIVE_DIR)');
+  return withRun(s, 'report --archive', async (db) => {
+    const r = await writeArchive(db, { dir, now: s.ctx.now(), force: Boolean(flags.force), retentionDays: s.config.report.archiveRetentionDays });
+    s.logger.info(`archive: ${r.findings} finding(s) written to ${r.file} (${r.bytes} bytes${r.replaced ? ', replaced' : ''})`);
+    if (r.deleted.length > 0) s.logger.info(`archive: removed ${r.deleted.length} archive(s) older than ${s.config.report.archiveRetentionDays} days: ${r.deleted.join(', ')}`);
+    return { exitCode: ExitCode.Ok, summary: { file: r.file, bytes: r.bytes, findings: r.findings, replaced: r.replaced, deleted: r.deleted } };
+  });
+}

@@ -1,0 +1,166 @@
+/** SQL for reports and archives: findings with their acceptance, advisory texts, trend counts, latest scans, acceptances. */
+import type { Db } from './open.js';
+import type { FindingStatus, Severity } from '../model/types.js';
+
+/** A stored finding as reports show it: the finding, its project, and the acceptance that covers it (if any). */
+export interface ReportFindingRow {
+  id: number;
+  projectId: number;
+  project: string;
+  ecosystem: string;
+  package: string;
+  version: string;
+  groupId: string;
+  advisoryIds: string[];
+  aliases: string[];
+  severity: Severity;
+  cvssScore: number | null;
+  cvssVector: string | null;
+  fixedVersion: string | null;
+  status: FindingStatus;
+  statusNote: string | null;
+  firstSeen: string;
+  lastSeen: string;
+  fixedAt: string | null;
+  targets: string[];
+  reason: unknown;
+  acceptance: { id: number; kind: string; reason: string; expires: string | null; createdBy: string | null } | null;
+}
+
+/** Findings of the given statuses (all when undefined) and projects, ordered by project, package, group. */
+export function listReportFindings(db: Db, opts: { statuses?: readonly FindingStatus[]; projectIds?: readonly number[] } = {}): ReportFindingRow[] {
+  const where: string[] = [];
+  const args: unknown[] = [];
+  if (opts.statuses) {
+    where.push(`f.status IN (${opts.statuses.map(() => '?').join(',') || 'NULL'})`);
+    args.push(...opts.statuses);
+  }
+  if (opts.projectIds) {
+    where.push(`f.project_id IN (SELECT value FROM json_each(?))`);
+    args.push(JSON.stringify(opts.projectIds));
+  }
+  const stmt = db.prepare(`
+    SELECT f.*, p.name AS project, a.kind AS acc_kind, a.reason AS acc_reason, a.expires AS acc_expires, a.created_by AS acc_by
+    FROM findings f JOIN projects p ON p.id = f.project_id LEFT JOIN acceptances a ON a.id = f.acceptance_id
+    ${where.length ? `WHERE ${where.join(' AND ')}` : ''}
+    ORDER BY p.name, f.package, f.group_id, f.version`);
+  const out: ReportFindingRow[] = [];
+  for (const r of stmt.iterate(...args) as Iterable<Record<string, unknown>>) out.push(toRow(r));
+  return out;
+}
+
+function toRow(r: Record<string, unknown>): ReportFindingRow {
+  const str = (v: unknown): string | null => (v === null || v === undefined ? null : String(v));
+  return {
+    id: Number(r.id),
+    projectId: Number(r.project_id),
+    project: String(r.project),
+    ecosystem: String(r.ecosystem),
+    package: String(r.package),
+    version: String(r.version),
+    groupId: String(r.group_id),
+    advisoryIds: JSON.parse(String(r.advisory_ids)) as string[],
+    aliases: JSON.parse(String(r.aliases)) as string[],
+    severity: String(r.severity) as Severity,
+    cvssScore: r.cvss_score === null ? null : Number(r.cvss_score),
+    cvssVector: str(r.cvss_vector),
+    fixedVersion: str(r.fixed_version),
+    status: String(r.status) as FindingStatus,
+    statusNote: str(r.status_note),
+    firstSeen: String(r.first_seen),
+    lastSeen: String(r.last_seen),
+    fixedAt: str(r.fixed_at),
+    targets: JSON.parse(String(r.targets)) as string[],
+    reason: JSON.parse(String(r.reason)) as unknown,
+    acceptance:
+      r.acceptance_id === null || r.acc_reason === null
+        ? null
+        : { id: Number(r.acceptance_id), kind: String(r.acc_kind), reason: String(r.acc_reason), expires: str(r.acc_expires), createdBy: str(r.acc_by) },
+  };
+}
+
+/** The texts of an advisory a report shows. */
+export interface AdvisoryText {
+  id: string;
+  source: string;
+  summary: string | null;
+  details: string | null;
+  aliases: string[];
+  references: { type: string; url: string }[];
+  published: string | null;
+  modified: string;
+}
+
+/** Advisory texts for the given advisory ids (every source that has them), in one pass. */
+export function listAdvisoryTexts(db: Db, ids: Iterable<string>): AdvisoryText[] {
+  const rows = db
+    .prepare(
+      `SELECT advisory_id, source, summary, details, aliases, refs, published, modified FROM advisories
+       WHERE advisory_id IN (SELECT value FROM json_each(?)) ORDER BY advisory_id, source`,
+    )
+    .all(JSON.stringify([...new Set(ids)])) as Record<string, string | null>[];
+  return rows.map((r) => ({
+    id: String(r.advisory_id),
+    source: String(r.source),
+    summary: r.summary ?? null,
+    details: r.details ?? null,
+    aliases: JSON.parse(String(r.aliases)) as string[],
+    references: JSON.parse(String(r.refs)) as { type: string; url: string }[],
+    published: r.published ?? null,
+    modified: String(r.modified),
+  }));
+}
+
+/** One `match_stats` row: how many findings had a severity and status after a match run. */
+export interface MatchStatRow {
+  runId: number;
+  at: string;
+  severity: string;
+  status: string;
+  count: number;
+}
+
+/** Match statistics recorded at or after `since`, plus the last run before it (the state carried into the window), oldest first. */
+export function listMatchStats(db: Db, since: Date): MatchStatRow[] {
+  const at = since.toISOString();
+  return db
+    .prepare(
+      `SELECT run_id AS runId, at, severity, status, count FROM match_stats
+       WHERE at >= ? OR run_id = (SELECT run_id FROM match_stats WHERE at < ? ORDER BY at DESC, run_id DESC LIMIT 1)
+       ORDER BY at, run_id`,
+    )
+    .all(at, at) as MatchStatRow[];
+}
+
+/** The most recent scan of each project. */
+export interface LatestScanRow {
+  projectId: number;
+  startedAt: string;
+  finishedAt: string | null;
+  status: string;
+  commitSha: string | null;
+  packageCount: number | null;
+  error: string | null;
+}
+
+/** The latest scan (any outcome) of every project that has one. */
+export function listLatestScans(db: Db): LatestScanRow[] {
+  return db
+    .prepare(
+      `SELECT project_id AS projectId, started_at AS startedAt, finished_at AS finishedAt, status, commit_sha AS commitSha,
+              package_count AS packageCount, error
+       FROM scans WHERE id IN (SELECT MAX(id) FROM scans GROUP BY project_id) ORDER BY project_id`,
+    )
+    .all() as LatestScanRow[];
+}
+
+/** Every acceptance ever recorded (revoked ones included: the archive is an audit trail). */
+export function listAcceptanceRows(db: Db): Record<string, unknown>[] {
+  return db
+    .prepare(
+      `SELECT a.id, a.advisory_id, a.kind, p.name AS project, a.all_projects, a.package, a.package_version, a.reason, a.expires,
+              a.created_by, a.created_at, a.revoked_at, a.revoked_by
+       FROM acceptances a LEFT JOIN projects p ON p.id = a.project_id ORDER BY a.id`,
+    )
+    .all() as Record<string, unknown>[];
+}

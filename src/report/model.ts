@@ -1,0 +1,183 @@
+/** The report data: findings joined with projects, maintainers, advisory texts, upgrades, trend and scans. */
+import type { Db } from '../db/open.js';
+import { listProjects } from '../db/projects.js';
+import { listAdvisoryTexts, listLatestScans, listMatchStats, listReportFindings, type AdvisoryText, type LatestScanRow, type MatchStatRow, type ReportFindingRow } from '../db/report.js';
+import { packageUpgrade } from '../matcher/match.js';
+import { SEVERITIES, severityRank, type FindingStatus, type Maintainer, type Severity } from '../model/types.js';
+
+/** What `--status` selects. */
+export const STATUS_FILTERS = ['open', 'new', 'fixed', 'accepted', 'all'] as const;
+export type StatusFilter = (typeof STATUS_FILTERS)[number];
+
+const STATUS_SETS: Record<StatusFilter, readonly FindingStatus[]> = {
+  open: ['new', 'open', 'reopened'],
+  new: ['new', 'reopened'],
+  fixed: ['fixed'],
+  accepted: ['accepted', 'false_positive'],
+  all: ['new', 'open', 'reopened', 'fixed', 'accepted', 'false_positive'],
+};
+const ACTIVE = new Set<FindingStatus>(STATUS_SETS.open);
+const ALL_STATUSES = STATUS_SETS.all;
+
+/** Which findings a report covers and how much history it shows. */
+export interface ReportQuery {
+  status: StatusFilter;
+  /** Project ids (already resolved from --project); undefined = every project. */
+  projectIds?: readonly number[] | undefined;
+  /** Maintainer emails or names (case-insensitive; a part of either matches). */
+  maintainers?: readonly string[] | undefined;
+  severityMin?: Severity | undefined;
+  trendDays: number;
+  now: Date;
+}
+
+/** A finding with everything a reader needs next to it. */
+export interface ReportFinding extends Omit<ReportFindingRow, 'projectId'> {
+  projectUrl: string;
+  /** Maintainer emails of the project. */
+  maintainers: string[];
+  /** The smallest upgrade of this package that clears every active finding on it in this project; null if none is known. */
+  upgrade: string | null;
+}
+
+/** A project in scope, with its maintainers and its latest scan. */
+export interface ReportProject {
+  name: string;
+  url: string;
+  kind: string;
+  maintainers: Maintainer[];
+  lastScan: Omit<LatestScanRow, 'projectId'> | null;
+}
+
+/** Open findings by severity on one UTC day (after the day's last match run; carried forward on days without one). */
+export interface TrendPoint {
+  date: string;
+  bySeverity: Record<Severity, number>;
+}
+
+/** Everything renderers get; renderers are pure functions of this. */
+export interface ReportData {
+  generatedAt: string;
+  filters: { status: StatusFilter; projects: string[] | null; maintainers: string[] | null; severityMin: Severity | null };
+  totals: { findings: number; projects: number; bySeverity: Record<Severity, number>; byStatus: Record<FindingStatus, number> };
+  /** Most severe first, then project, package. */
+  findings: ReportFinding[];
+  /** Advisory texts by advisory id (one source's text per id: the first with a summary). */
+  advisories: Record<string, AdvisoryText>;
+  projects: ReportProject[];
+  trend: TrendPoint[];
+}
+
+/** Builds the report data from the store. */
+export function buildReport(db: Db, q: ReportQuery): ReportData {
+  const projects = listProjects(db, { includeRemoved: true });
+  const byId = new Map(projects.map((p) => [p.id, p]));
+  const wantedMaint = q.maintainers?.map((m) => m.toLowerCase());
+  const inScope = (projectId: number): boolean => {
+    const p = byId.get(projectId);
+    if (!p) return false;
+    if (!wantedMaint || wantedMaint.length === 0) return true;
+    return p.maintainers.some((m) => wantedMaint.some((w) => m.email.toLowerCase().includes(w) || m.name.toLowerCase().includes(w)));
+  };
+  const rows = listReportFindings(db, { projectIds: q.projectIds }).filter((r) => inScope(r.projectId));
+  const upgrades = upgradeIndex(rows);
+  const scoped = rows.filter((r) => !q.severityMin || severityRank(r.severity) >= severityRank(q.severityMin));
+  const wanted = new Set(STATUS_SETS[q.status]);
+  const findings = scoped
+    .filter((r) => wanted.has(r.status))
+    .map((r): ReportFinding => {
+      const { projectId, ...rest } = r;
+      const p = byId.get(projectId)!;
+      return { ...rest, projectUrl: p.url, maintainers: p.maintainers.map((m) => m.email), upgrade: ACTIVE.has(r.status) ? (upgrades.get(upgradeKey(r)) ?? null) : null };
+    })
+    .sort(bySeverity);
+  const scopedProjectIds = new Set(scoped.map((r) => r.projectId));
+  if (q.projectIds) for (const id of q.projectIds) if (inScope(id)) scopedProjectIds.add(id);
+  const scans = new Map(listLatestScans(db).map((s) => [s.projectId, s]));
+  return {
+    generatedAt: q.now.toISOString(),
+    filters: { status: q.status, projects: q.projectIds ? q.projectIds.map((id) => byId.get(id)?.name ?? String(id)) : null, maintainers: q.maintainers?.length ? [...q.maintainers] : null, severityMin: q.severityMin ?? null },
+    totals: { findings: findings.length, projects: new Set(findings.map((f) => f.project)).size, bySeverity: countBy(findings, (f) => f.severity, SEVERITIES), byStatus: countBy(scoped, (f) => f.status, ALL_STATUSES) },
+    findings,
+    advisories: advisoryIndex(listAdvisoryTexts(db, findings.flatMap((f) => f.advisoryIds))),
+    projects: projects
+      .filter((p) => scopedProjectIds.has(p.id))
+      .map((p) => {
+        const s = scans.get(p.id);
+        return { name: p.name, url: p.url, kind: p.kind, maintainers: p.maintainers, lastScan: s ? { startedAt: s.startedAt, finishedAt: s.finishedAt, status: s.status, commitSha: s.commitSha, packageCount: s.packageCount, error: s.error } : null };
+      }),
+    trend: trendFromStats(listMatchStats(db, trendStart(q.now, q.trendDays)), q.now, q.trendDays),
+  };
+}
+
+/** Orders findings most severe first, then by project, package and advisory group. */
+export function bySeverity(a: { severity: Severity; project: string; package: string; groupId: string }, b: typeof a): number {
+  return severityRank(b.severity) - severityRank(a.severity) || cmp(a.project, b.project) || cmp(a.package, b.package) || cmp(a.groupId, b.groupId);
+}
+
+function cmp(a: string, b: string): number {
+  return a < b ? -1 : a > b ? 1 : 0;
+}
+
+function upgradeKey(r: ReportFindingRow): string {
+  return `${r.projectId}\0${r.ecosystem}\0${r.package}\0${r.version}`;
+}
+
+/** Per (project, package, version): the upgrade that clears all of its active findings at once. */
+function upgradeIndex(rows: readonly ReportFindingRow[]): Map<string, string | null> {
+  const fixes = new Map<string, { ecosystem: string; fixes: (string | undefined)[] }>();
+  for (const r of rows) {
+    if (!ACTIVE.has(r.status)) continue;
+    const k = upgradeKey(r);
+    const e = fixes.get(k) ?? { ecosystem: r.ecosystem, fixes: [] };
+    e.fixes.push(r.fixedVersion ?? undefined);
+    fixes.set(k, e);
+  }
+  return new Map([...fixes].map(([k, e]) => [k, packageUpgrade(e.ecosystem, e.fixes) ?? null]));
+}
+
+function advisoryIndex(texts: readonly AdvisoryText[]): Record<string, AdvisoryText> {
+  const out: Record<string, AdvisoryText> = {};
+  for (const t of texts) {
+    const seen = out[t.id];
+    if (!seen || (!seen.summary && t.summary)) out[t.id] = t;
+  }
+  return out;
+}
+
+/** Counts items by a key, with every known key present (0 when absent). */
+export function countBy<T, K extends string>(items: readonly T[], key: (t: T) => K, keys: readonly K[]): Record<K, number> {
+  const out = Object.fromEntries(keys.map((k) => [k, 0])) as Record<K, number>;
+  for (const t of items) out[key(t)] = (out[key(t)] ?? 0) + 1;
+  return out;
+}
+
+/** Start of the first UTC day of a trend of `days` days ending today. */
+function trendStart(now: Date, days: number): Date {
+  return new Date(Date.UTC(now.getUTCFullYear(), now.getUTCMonth(), now.getUTCDate() - days + 1));
+}
+
+/**
+ * Open findings per severity for each of the last `days` UTC days (today included): the counts after the
+ * day's last match run, carried forward over days without a run; days before the first run are left out.
+ */
+export function trendFromStats(rows: readonly MatchStatRow[], now: Date, days: number): TrendPoint[] {
+  const runs: { date: string; runId: number }[] = [];
+  const counts = new Map<number, Record<Severity, number>>();
+  for (const r of rows) {
+    if (runs.at(-1)?.runId !== r.runId) runs.push({ date: r.at.slice(0, 10), runId: r.runId });
+    const c = counts.get(r.runId) ?? countBy([], (x: Severity) => x, SEVERITIES);
+    if (ACTIVE.has(r.status as FindingStatus) && (SEVERITIES as readonly string[]).includes(r.severity)) c[r.severity as Severity] += r.count;
+    counts.set(r.runId, c);
+  }
+  const start = trendStart(now, days).getTime();
+  const points: TrendPoint[] = [];
+  let next = 0;
+  let current: Record<Severity, number> | undefined;
+  for (let i = 0; i < days; i++) {
+    const date = new Date(start + i * 86_400_000).toISOString().slice(0, 10);
+    while (next < runs.length && runs[next]!.date <= date) current = counts.get(runs[next++]!.runId);
+    if (current) points.push({ date, bySeverity: { ...current } });
+  }
+  return points;
+}

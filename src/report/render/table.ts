@@ -1,0 +1,79 @@
+/** `--format table`: a terminal table fitted to the width, severities coloured on a TTY, and a totals line. */
+import Table from 'cli-table3';
+import { Chalk, type ChalkInstance } from 'chalk';
+import type { Severity } from '../../model/types.js';
+import type { ReportData } from '../model.js';
+import { groupFindings, severityLine } from '../summary.js';
+import { findingCells } from './cells.js';
+import type { RenderOptions } from './types.js';
+
+const MAX_NATURAL = 60;
+const MIN_COL = 6;
+
+/** Column widths (padding included) that fit `columns` characters, shrinking the widest columns first. */
+export function fitWidths(rows: readonly (readonly string[])[], columns: number | undefined): number[] {
+  const n = rows[0]?.length ?? 0;
+  const widths = new Array<number>(n).fill(0);
+  for (const r of rows) for (let i = 0; i < n; i++) widths[i] = Math.max(widths[i]!, Math.min(MAX_NATURAL, longestLine(r[i] ?? '')) + 2);
+  if (columns === undefined) return widths;
+  const borders = n + 1;
+  let excess = widths.reduce((a, b) => a + b, 0) + borders - columns;
+  while (excess > 0) {
+    const widest = widths.indexOf(Math.max(...widths));
+    if (widths[widest]! <= MIN_COL) break;
+    widths[widest]!--;
+    excess--;
+  }
+  return widths;
+}
+
+function longestLine(s: string): number {
+  let max = 0;
+  for (const l of s.split('\n')) max = Math.max(max, [...l].length);
+  return max;
+}
+
+function paint(chalk: ChalkInstance, sev: Severity): string {
+  switch (sev) {
+    case 'CRITICAL':
+      return chalk.bgRed.white.bold(sev);
+    case 'HIGH':
+      return chalk.red.bold(sev);
+    case 'MEDIUM':
+      return chalk.yellow(sev);
+    case 'LOW':
+      return chalk.blue(sev);
+    default:
+      return chalk.gray(sev);
+  }
+}
+
+function draw(head: string[], rows: string[][], opts: RenderOptions, severityCol: number | undefined): string {
+  const chalk = new Chalk({ level: opts.color ? 1 : 0 });
+  const table = new Table({
+    head,
+    colWidths: fitWidths([head, ...rows], opts.columns),
+    wordWrap: true,
+    wrapOnWordBoundary: false,
+    style: { head: opts.color ? ['cyan'] : [], border: opts.color ? ['grey'] : [] },
+  });
+  for (const r of rows) table.push(severityCol === undefined ? r : r.map((c, i) => (i === severityCol ? paint(chalk, c as Severity) : c)));
+  return table.toString();
+}
+
+/** Renders the findings (or, with `by`, the groups) as a table followed by a totals line. */
+export function renderTable(data: ReportData, opts: RenderOptions): string {
+  const t = data.totals;
+  const totals = `${t.findings} finding(s) (status ${data.filters.status}) in ${t.projects} project(s): ${severityLine(t.bySeverity)}`;
+  if (opts.by) {
+    const rows = groupFindings(data.findings, opts.by).map((g) => [g.key, String(g.total), String(g.projects), g.worst, severityLine(g.bySeverity)]);
+    if (rows.length === 0) return `${totals}\n`;
+    return `${draw([opts.by, 'findings', 'projects', 'worst', 'by severity'], rows, opts, 3)}\n${totals}\n`;
+  }
+  if (data.findings.length === 0) return `No findings match.\n${totals}\n`;
+  const rows = data.findings.map((f) => {
+    const c = findingCells(f, data);
+    return [c[0]!, c[2]!, c[4]!, c[5]!, c[6]!, c[9]!, c[8]!];
+  });
+  return `${draw(['severity', 'project', 'package', 'version', 'advisory', 'fix', 'status'], rows, opts, 0)}\n${totals}\n`;
+}
