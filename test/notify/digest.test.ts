@@ -1,0 +1,103 @@
+import { describe, expect, it } from 'vitest';
+import { listNotifyFindings, listRecipients } from '../../src/db/notifications.js';
+import { ageDays, buildDigests, digestSubject, isAcceptanceExpired, type Digest } from '../../src/notify/digest.js';
+import { buildAlert } from '../../src/notify/alert.js';
+import { projectOwners, latestMatchRunId } from '../../src/db/notifications.js';
+import { DAY1, HOSTILE_NAME, seedDb } from './seed.js';
+
+const ids = (rows: { id: number }[]) => rows.map((r) => r.id);
+
+async function digests(previous = new Map<string, number[]>(), now = DAY1) {
+  const s = await seedDb();
+  const out = buildDigests({ recipients: listRecipients(s.db), findings: listNotifyFindings(s.db), previous, now });
+  const by = (email: string): Digest => out.find((d) => d.recipient.email === email)!;
+  return { s, out, by };
+}
+
+describe('buildDigests', () => {
+  it('gives each maintainer of an active project one digest with only their projects', async () => {
+    const { out, by } = await digests();
+    expect(out.map((d) => d.recipient.email).sort()).toEqual(['alice@example.com', 'bob@example.com', 'carol@example.com', 'mallory@example.com']);
+    // Alice also maintains the removed team/old-app: neither it nor its critical finding appears
+    expect(by('alice@example.com').projects).toEqual(['team/web-frontend']);
+    expect(by('bob@example.com').projects).toEqual(['team/issue-board', 'team/web-frontend']);
+    expect(by('mallory@example.com').recipient.name).toBe(HOSTILE_NAME);
+  });
+
+  it('without a previous digest everything open is new; sections sorted by severity then age', async () => {
+    const { s, by } = await digests();
+    const bob = by('bob@example.com');
+    // critical first; then the two axios findings (effective MEDIUM: the ReDoS one is HIGH with env MEDIUM), older first
+    expect(ids(bob.sections.new)).toEqual([s.f.netCritical, s.f.axiosSsrf, s.f.axiosRedos]);
+    expect(bob.sections.open).toEqual([]);
+    expect(ids(bob.sections.expired)).toEqual([s.f.expired]);
+    expect(ids(bob.sections.accepted)).toEqual([s.f.accepted]);
+    expect(bob.sections.fixed).toEqual([]);
+    expect(bob.counts).toMatchObject({ CRITICAL: 1, HIGH: 0, MEDIUM: 2, LOW: 1 });
+    expect(bob.findingIds).toEqual([s.f.axiosSsrf, s.f.axiosRedos, s.f.netCritical, s.f.expired].sort((a, b) => a - b));
+    expect(digestSubject(bob)).toBe('[icms] 3 new, 4 open CVEs in your projects (1 critical, 1 acceptance expired)');
+  });
+
+  it('splits new from still open by the previous digest, and lists what got fixed since', async () => {
+    const { s, by } = await digests(new Map([['carol@example.com', [7]], ['alice@example.com', [1]]]));
+    const alice = by('alice@example.com');
+    expect(ids(alice.sections.new)).toEqual([s.f.axiosRedos]);
+    expect(ids(alice.sections.open)).toEqual([s.f.axiosSsrf]);
+    expect(digestSubject(alice)).toBe('[icms] 1 new, 3 open CVEs in your projects (1 acceptance expired)');
+    const carol = by('carol@example.com');
+    expect(ids(carol.sections.fixed)).toEqual([s.f.quietFixed]);
+    expect(carol.isEmpty).toBe(true);
+  });
+
+  it('names one upgrade per package that clears all its advisories (axios 0.21.1 and 0.21.2 -> 0.21.2)', async () => {
+    const { by } = await digests();
+    expect(by('alice@example.com').upgrades).toEqual([
+      { project: 'team/web-frontend', branch: 'main', ecosystem: 'npm', package: 'axios', version: '0.21.0', upgrade: '0.21.2', advisories: 2 },
+      { project: 'team/web-frontend', branch: 'main', ecosystem: 'npm', package: 'jest', version: '1.0.0', upgrade: '1.0.1', advisories: 1 },
+    ]);
+    expect(by('mallory@example.com').upgrades[0]!.upgrade).toBeUndefined();
+  });
+
+  it('hashes what the recipient is told, not the day: same findings next day, same hash; a status change, another', async () => {
+    const a = await digests();
+    const b = await digests(new Map(), new Date(DAY1.getTime() + 86_400_000));
+    expect(b.by('bob@example.com').contentHash).toBe(a.by('bob@example.com').contentHash);
+    a.s.db.prepare("UPDATE findings SET status = 'open' WHERE id = ?").run(a.s.f.netCritical);
+    const c = buildDigests({ recipients: listRecipients(a.s.db), findings: listNotifyFindings(a.s.db), previous: new Map(), now: DAY1 });
+    expect(c.find((d) => d.recipient.email === 'bob@example.com')!.contentHash).not.toBe(a.by('bob@example.com').contentHash);
+  });
+});
+
+describe('acceptance expiry and age', () => {
+  const f = { acceptanceExpires: '2024-03-09', status: 'accepted' } as Parameters<typeof isAcceptanceExpired>[0];
+  it.each([
+    ['2024-03-09T23:00:00Z', false], // a date means the end of that day
+    ['2024-03-10T00:00:01Z', true],
+  ])('expires 2024-03-09, now %s -> %s', (now, expected) => {
+    expect(isAcceptanceExpired(f, new Date(now))).toBe(expected);
+  });
+  it('a fixed finding is never "acceptance expired"', () => {
+    expect(isAcceptanceExpired({ ...f, status: 'fixed' }, new Date('2025-01-01'))).toBe(false);
+  });
+  it.each([
+    ['2024-03-01T00:00:00Z', 9],
+    ['2024-03-10T05:59:59Z', 0],
+    ['not a date', 0],
+  ])('age of %s on DAY1 is %d days', (first, days) => {
+    expect(ageDays(first, DAY1)).toBe(days);
+  });
+});
+
+describe('buildAlert', () => {
+  it('lists findings the latest match run made new, at or above the level (env severity counts), with owners', async () => {
+    const s = await seedDb();
+    const alert = buildAlert({ findings: listNotifyFindings(s.db), runId: latestMatchRunId(s.db), minSeverity: 'HIGH', owners: projectOwners(s.db), now: DAY1 })!;
+    expect(alert.period).toBe('match-run-2');
+    // axiosRedos is HIGH but env MEDIUM; axiosSsrf is from run 1; the removed project's critical is out
+    expect(ids(alert.rows)).toEqual([s.f.netCritical, s.f.hostile]);
+    expect(alert.rows[0]!.owners).toBe('Bob Builder <bob@example.com>');
+    expect(buildAlert({ findings: listNotifyFindings(s.db), runId: 2, minSeverity: 'CRITICAL', owners: new Map(), now: DAY1 })!.rows.map((r) => r.owners)).toEqual(['no maintainer']);
+    expect(buildAlert({ findings: listNotifyFindings(s.db), runId: 1, minSeverity: 'HIGH', owners: new Map(), now: DAY1 })).toBeUndefined();
+    expect(buildAlert({ findings: listNotifyFindings(s.db), runId: undefined, minSeverity: 'LOW', owners: new Map(), now: DAY1 })).toBeUndefined();
+  });
+});
