@@ -13,8 +13,12 @@ import { registerSyncVulns } from './commands/sync-vulns.js';
 import { registerScan } from './commands/scan.js';
 import { registerMatch } from './commands/match.js';
 import { registerExplain } from './commands/explain.js';
+import { registerRun } from './commands/run.js';
+import { registerRuns } from './commands/runs.js';
 import { registerNotify } from './commands/notify.js';
 import { registerReport } from './commands/report.js';
+import { registerTriage } from './commands/triage.js';
+import { registerDiff } from './commands/diff.js';
 
 /** What every command registration gets: the context, global flags, a shared redactor, and the exit code setter. */
 export interface App {
@@ -61,8 +65,12 @@ export async function main(argv: readonly string[], ctx: Context): Promise<numbe
   registerSyncVulns(program, app);
   registerMatch(program, app);
   registerExplain(program, app);
+  registerRun(program, app);
+  registerRuns(program, app);
   registerNotify(program, app);
   registerReport(program, app);
+  registerTriage(program, app);
+  registerDiff(program, app);
   registerConfig(program, app);
   registerDoctor(program, app);
 

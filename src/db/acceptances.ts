@@ -118,26 +118,36 @@ export function loadCoverIndex(db: Db, now: Date): CoverIndex {
   const group = db.prepare('SELECT group_id AS g FROM alias_groups WHERE alias = ?').pluck();
   const active = all
     .filter((a) => isActive(a, now))
-    .map((a) => ({ a, id: norm(a.advisoryId), group: norm((group.get(a.advisoryId) as string | undefined) ?? a.advisoryId) }))
+    .map((a) => ({ a, group: (group.get(a.advisoryId) as string | undefined) ?? a.advisoryId }))
     // most specific scope first, then newest: a package-level false positive beats a project-wide acceptance
     .sort((x, y) => specificity(y.a) - specificity(x.a) || y.a.id - x.a.id);
   const byId = new Map(all.map((a) => [a.id, a]));
   return {
     cover(f) {
-      const ids = new Set(f.ids.map(norm));
-      const g = norm(f.groupId);
-      return active.find(({ a, id, group: ag }) =>
-        (ag === g || id === g || ids.has(id)) &&
-        (a.allProjects || a.projectId === f.projectId) &&
-        (a.package === null || a.package.toLowerCase() === f.package.toLowerCase()) &&
-        (a.packageVersion === null || a.packageVersion === f.version),
-      )?.a;
+      return active.find(({ a, group: ag }) => matchesScope(a, ag, f))?.a;
     },
     lapseNote(acceptanceId) {
       const a = byId.get(acceptanceId);
       return a && a.revokedAt === null && !isActive(a, now) ? 'acceptance expired' : 'acceptance revoked';
     },
   };
+}
+
+/** The group id of an acceptance's advisory id (itself when no alias group names it). */
+export function acceptanceGroup(db: Db, a: Pick<Acceptance, 'advisoryId'>): string {
+  return (db.prepare('SELECT group_id FROM alias_groups WHERE alias = ?').pluck().get(a.advisoryId) as string | undefined) ?? a.advisoryId;
+}
+
+/** True when `f` is in the acceptance's scope: same alias group (or named by the id), project, package, version. */
+export function matchesScope(a: Acceptance, group: string, f: CoverableFinding): boolean {
+  const id = norm(a.advisoryId);
+  const g = norm(group);
+  return (
+    (g === norm(f.groupId) || id === norm(f.groupId) || f.ids.some((x) => norm(x) === id)) &&
+    (a.allProjects || a.projectId === f.projectId) &&
+    (a.package === null || a.package.toLowerCase() === f.package.toLowerCase()) &&
+    (a.packageVersion === null || a.packageVersion === f.version)
+  );
 }
 
 function specificity(a: Acceptance): number {

@@ -254,3 +254,33 @@ export function listFindings(db: Db, opts: { statuses?: readonly FindingStatus[]
 }
 
 export { ACTIVE as ACTIVE_STATUSES };
+
+/** The status of every finding as of run `runId`: the last lifecycle event recorded in that run or before. */
+export function findingStatesAt(db: Db, runId: number): Map<number, FindingStatus> {
+  const rows = db
+    .prepare(`SELECT e.finding_id AS id, e.to_status AS status FROM finding_events e
+      JOIN (SELECT finding_id, MAX(id) AS last FROM finding_events WHERE run_id <= ? GROUP BY finding_id) m ON m.last = e.id`)
+    .all(runId) as { id: number; status: FindingStatus }[];
+  return new Map(rows.map((r) => [r.id, r.status]));
+}
+
+/**
+ * The run a `--from/--to` reference points at: a run id; a date or timestamp (the last run started by then);
+ * or a label (the last run so labelled, moved on to the first run after it that changed findings, e.g. the match
+ * after `scan --label`, unless another scan came first). Undefined if nothing matches.
+ */
+export function resolveRunRef(db: Db, ref: string): { runId: number; label: string | null; startedAt: string } | undefined {
+  const pick = (sql: string, ...args: unknown[]) => db.prepare(sql).get(...args) as { id: number; label: string | null; started_at: string } | undefined;
+  let run: ReturnType<typeof pick>;
+  if (/^\d+$/.test(ref)) run = pick('SELECT id, label, started_at FROM runs WHERE id = ?', Number(ref));
+  else if (/^\d{4}-\d{2}-\d{2}$/.test(ref)) run = pick('SELECT id, label, started_at FROM runs WHERE started_at <= ? ORDER BY id DESC LIMIT 1', `${ref}T23:59:59.999Z`);
+  else if (/^\d{4}-\d{2}-\d{2}T/.test(ref) && !Number.isNaN(Date.parse(ref))) run = pick('SELECT id, label, started_at FROM runs WHERE started_at <= ? ORDER BY id DESC LIMIT 1', new Date(ref).toISOString());
+  else {
+    const labelled = pick('SELECT id, label, started_at FROM runs WHERE label = ? ORDER BY id DESC LIMIT 1', ref);
+    if (!labelled) return undefined;
+    const nextScan = (db.prepare("SELECT MIN(id) AS id FROM runs WHERE id > ? AND command = 'scan'").get(labelled.id) as { id: number | null }).id ?? Number.MAX_SAFE_INTEGER;
+    const applied = (db.prepare('SELECT MIN(run_id) AS id FROM finding_events WHERE run_id >= ? AND run_id < ?').get(labelled.id, nextScan) as { id: number | null }).id;
+    return { runId: applied ?? labelled.id, label: labelled.label, startedAt: labelled.started_at };
+  }
+  return run ? { runId: run.id, label: run.label, startedAt: run.started_at } : undefined;
+}
