@@ -34,7 +34,7 @@ describe('buildDigests', () => {
     expect(ids(bob.sections.accepted)).toEqual([s.f.accepted]);
     expect(bob.sections.fixed).toEqual([]);
     expect(bob.counts).toMatchObject({ CRITICAL: 1, HIGH: 0, MEDIUM: 2, LOW: 1 });
-    expect(bob.findingIds).toEqual([s.f.axiosSsrf, s.f.axiosRedos, s.f.netCritical, s.f.expired].sort((a, b) => a - b));
+    expect(bob.findingIds).toEqual([s.f.axiosSsrf, s.f.axiosRedos, s.f.netCritical, s.f.expired].map(Number).sort((a, b) => a - b));
     expect(digestSubject(bob)).toBe('[icms] 3 new, 4 open CVEs in your projects (1 critical, 1 acceptance expired)');
   });
 
