@@ -10,6 +10,7 @@ import { severityRank } from '../../model/types.js';
 import { isHttpUrl, stripControl } from '../../shared/text-safety.js';
 import type { ReportData, ReportFinding } from '../model.js';
 import { fixText } from '../summary.js';
+import { markdownCell } from './markdown.js';
 import type { RenderOptions } from './types.js';
 
 type Level = 'error' | 'warning' | 'note';
@@ -46,10 +47,12 @@ function rule(groupId: string, fs: ReportFinding[], data: ReportData): Record<st
   const adv = fs[0]!.advisoryIds.map((id) => data.advisories[id]).filter((a) => a !== undefined);
   const summary = text(adv.find((a) => a.summary)?.summary ?? `${groupId} in ${fs[0]!.package}`);
   const details = text(adv.find((a) => a.details)?.details ?? summary);
-  const refs = [...new Set(adv.flatMap((a) => a.references.map((r) => r.url)).filter(isHttpUrl))];
+  const refs = [...new Set(adv.flatMap((a) => a.references.map((r) => r.url)).filter(isHttpUrl).map((u) => new URL(u).href))];
   const fixes = [...new Set(fs.map((f) => `${f.package} ${f.version}: ${fixText(f) || 'no fixed version known'}`))];
   const aliases = [...new Set(fs.flatMap((f) => f.aliases))].filter((a) => a !== groupId);
-  const helpText = [summary, '', ...fixes.map((f) => `- ${f}`), ...(aliases.length ? ['', `Aliases: ${aliases.join(', ')}`] : []), ...(refs.length ? ['', 'References:', ...refs.map((r) => `- ${r}`)] : [])].join('\n');
+  // the markdown variant escapes advisory text (no raw HTML or links from it) and links references as <autolinks>
+  const help = (esc: (s: string) => string, url: (u: string) => string): string =>
+    [esc(summary), '', ...fixes.map((f) => `- ${esc(f)}`), ...(aliases.length ? ['', `Aliases: ${esc(aliases.join(', '))}`] : []), ...(refs.length ? ['', 'References:', ...refs.map((r) => `- ${url(r)}`)] : [])].join('\n');
   const sev = securitySeverity(worst.severity, score);
   return {
     id: groupId,
@@ -57,7 +60,7 @@ function rule(groupId: string, fs: ReportFinding[], data: ReportData): Record<st
     shortDescription: { text: summary.slice(0, 1000) },
     fullDescription: { text: details.slice(0, 4000) },
     ...(refs[0] ? { helpUri: refs[0] } : {}),
-    help: { text: helpText, markdown: helpText },
+    help: { text: help(text, (u) => u), markdown: help(markdownCell, (u) => `<${u}>`) },
     defaultConfiguration: { level: sarifLevel(worst.severity) },
     properties: { ...(sev ? { 'security-severity': sev } : {}), precision: 'very-high', tags: ['security', 'vulnerability', worst.severity.toLowerCase()] },
   };

@@ -54,6 +54,8 @@ function draw(head: string[], rows: string[][], opts: RenderOptions, severityCol
     head,
     colWidths: fitWidths([head, ...rows], opts.columns),
     wordWrap: true,
+    // one line per row: no separator between rows, so long reports stay compact
+    chars: { mid: '', 'left-mid': '', 'mid-mid': '', 'right-mid': '' },
     wrapOnWordBoundary: false,
     style: { head: opts.color ? ['cyan'] : [], border: opts.color ? ['grey'] : [] },
   });
