@@ -4,6 +4,7 @@ import { openDb, type Db } from '../db/open.js';
 import { finishRun, startRun, type RunStatus } from '../db/runs.js';
 import { ExitCode, errorMessage, IcmsError } from '../shared/errors.js';
 import type { Session } from './session.js';
+import { acquireLock } from './lock.js';
 
 export interface CommandOutcome {
   exitCode: ExitCode;
@@ -12,13 +13,20 @@ export interface CommandOutcome {
 
 const STATUS: Record<number, RunStatus> = { 0: 'ok', 1: 'gate', 3: 'partial' };
 
-/** Runs `fn` with an open database and a `runs` row that records the outcome, even on failure. */
-export async function withRun(s: Session, command: string, fn: (db: Db, runId: number) => Promise<CommandOutcome>, opts: { label?: string } = {}): Promise<ExitCode> {
-  const db = openDb(s.config.db);
+/** Runs `fn` under the run lock with an open database and a `runs` row that records the outcome, even on failure. */
+export async function withRun(s: Session, command: string, fn: (db: Db, runId: number, lockToken: string) => Promise<CommandOutcome>, opts: { label?: string } = {}): Promise<ExitCode> {
+  const lock = acquireLock(s.config.db, { command, now: s.ctx.now(), timeoutMs: s.config.run.lockTimeoutMs, env: s.ctx.env, logger: s.logger });
+  let db: Db;
+  try {
+    db = openDb(s.config.db);
+  } catch (err) {
+    lock.release();
+    throw err;
+  }
   try {
     const runId = startRun(db, { command, at: s.ctx.now(), label: opts.label, host: os.hostname(), pid: process.pid });
     try {
-      const outcome = await fn(db, runId);
+      const outcome = await fn(db, runId, lock.info.token);
       finishRun(db, runId, { at: s.ctx.now(), status: STATUS[outcome.exitCode] ?? 'failed', exitCode: outcome.exitCode, summary: outcome.summary });
       return outcome.exitCode;
     } catch (err) {
@@ -32,5 +40,6 @@ export async function withRun(s: Session, command: string, fn: (db: Db, runId: n
     }
   } finally {
     db.close();
+    lock.release();
   }
 }

@@ -1,6 +1,6 @@
 /** `icms fetch-projects`: replace the stored inventory from the ops API or the YAML file. */
 import type { Command } from 'commander';
-import { openDb } from '../../db/open.js';
+import type { Db } from '../../db/open.js';
 import { countActiveRepos, recordInventoryFetch, replaceInventory } from '../../db/projects.js';
 import { buildInventory } from '../../inventory/fetch-inventory.js';
 import { fetchOpsInventory } from '../../inventory/ops-api.js';
@@ -10,6 +10,7 @@ import type { App } from '../main.js';
 import { formatOption, renderTable, writeJson } from '../output.js';
 import { readOpsToken, saveOpsToken } from '../secrets.js';
 import { openSession, type Session } from '../session.js';
+import { withRun } from '../run-command.js';
 
 interface Flags {
   source?: 'ops' | 'file';
@@ -29,7 +30,7 @@ export function registerFetchProjects(program: Command, app: App): void {
     .addOption(formatOption(['table', 'json']))
     .action(async (flags: Flags) => {
       const s = openSession(app.ctx, app.globals(), app.redactor, { 'inventory.source': flags.source, 'inventory.file': flags.file });
-      app.setExitCode(await fetchProjects(s, flags));
+      app.setExitCode(await withRun(s, 'fetch-projects', (db, runId) => fetchProjects(s, db, runId, flags)));
     });
 }
 
@@ -52,10 +53,9 @@ async function readSource(s: Session) {
   });
 }
 
-async function fetchProjects(s: Session, flags: Flags): Promise<ExitCode> {
+async function fetchProjects(s: Session, db: Db, runId: number, flags: Flags): Promise<{ exitCode: ExitCode; summary: object }> {
   const source = s.config.inventory.source;
-  const db = openDb(s.config.db);
-  try {
+  {
     s.logger.info(`fetching the inventory from ${source === 'ops' ? s.config.inventory.ops.url : s.config.inventory.file}`);
     let result;
     try {
@@ -66,22 +66,20 @@ async function fetchProjects(s: Session, flags: Flags): Promise<ExitCode> {
         });
       }
     } catch (err) {
-      recordInventoryFetch(db, { source, at: s.ctx.now(), status: 'failed', error: s.redactor.redact(errorMessage(err)) });
+      recordInventoryFetch(db, { source, at: s.ctx.now(), status: 'failed', runId, error: s.redactor.redact(errorMessage(err)) });
       throw err;
     }
     for (const w of result.warnings) s.logger.warn(w);
     for (const k of result.skipped) s.logger.debug(`skipped ${k.url}@${k.branch}: ${k.reason}`);
     const change = replaceInventory(db, result.projects, s.ctx.now(), source);
     const counts = { added: change.added.length, removed: change.removed.length, changed: change.changed.length, unchanged: change.unchanged, skipped: result.skipped.length, invalid: result.warnings.length, total: change.total };
-    recordInventoryFetch(db, { source, at: s.ctx.now(), status: 'ok', counts });
+    recordInventoryFetch(db, { source, at: s.ctx.now(), status: 'ok', runId, counts });
     if (flags.format === 'json') {
       writeJson(s.ctx, { source, counts, added: change.added, removed: change.removed, changed: change.changed, skipped: result.skipped, invalid: result.warnings });
     } else {
       s.ctx.stdout.write(renderTable(['added', 'removed', 'changed', 'unchanged', 'skipped', 'invalid', 'total'], [[counts.added, counts.removed, counts.changed, counts.unchanged, counts.skipped, counts.invalid, counts.total]], { color: s.color }));
     }
     s.logger.info(`inventory: ${counts.total} projects (${counts.added} added, ${counts.removed} removed, ${counts.changed} changed, ${counts.skipped} skipped by the allowlist)`);
-    return result.warnings.length > 0 ? ExitCode.Partial : ExitCode.Ok;
-  } finally {
-    db.close();
+    return { exitCode: result.warnings.length > 0 ? ExitCode.Partial : ExitCode.Ok, summary: counts };
   }
 }

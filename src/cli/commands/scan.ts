@@ -1,6 +1,7 @@
 /** `icms scan`: sync repositories with git and list their packages with trivy (also local paths, URLs, images). */
 import type { Command } from 'commander';
-import { existsSync, mkdirSync, statSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, statSync } from 'node:fs';
+import { writeFileAtomic } from '../../shared/atomic-write.js';
 import { mkdtemp, rm } from 'node:fs/promises';
 import path from 'node:path';
 import { authHeaderFor } from '../../gitsync/auth.js';
@@ -70,7 +71,7 @@ export function registerScan(program: Command, app: App): void {
 
 async function trivyContext(s: Session) {
   const located = locateTrivy({ configured: s.config.trivy.path, pathEnv: s.ctx.env.PATH });
-  const version = await trivyVersion(located.path, s.ctx.env);
+  const version = await cachedTrivyVersion(s, located.path);
   s.logger.debug(`trivy: ${located.path} (${located.source}, version ${version})`);
   const tmpDir = path.join(s.config.workDir, 'tmp');
   const cacheDir = path.join(s.config.workDir, 'trivy-cache');
@@ -78,6 +79,25 @@ async function trivyContext(s: Session) {
   mkdirSync(cacheDir, { recursive: true, mode: 0o700 });
   const runOpts: TrivyRunOptions = { timeoutMs: s.config.trivy.timeoutMs, cacheDir, tmpDir, extraArgs: s.config.trivy.extraArgs, env: s.ctx.env };
   return { trivy: { path: located.path, version }, runOpts };
+}
+
+/**
+ * `trivy --version` costs seconds of start-up with some builds; an unchanged portfolio should cost only its
+ * git fetches, so the answer is cached per binary (path, size, mtime) in the work dir.
+ */
+async function cachedTrivyVersion(s: Session, trivy: string): Promise<string> {
+  const file = path.join(s.config.workDir, 'trivy-version.json');
+  const st = statSync(trivy);
+  const key = `${trivy}\0${st.size}\0${st.mtimeMs}`;
+  try {
+    const cached = JSON.parse(readFileSync(file, 'utf8')) as { key?: string; version?: string };
+    if (cached.key === key && cached.version) return cached.version;
+  } catch {
+    // no cache yet
+  }
+  const version = await trivyVersion(trivy, s.ctx.env);
+  await writeFileAtomic(file, JSON.stringify({ key, version }));
+  return version;
 }
 
 async function scan(s: Session, targets: string[], flags: ScanFlags): Promise<ExitCode> {
