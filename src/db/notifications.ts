@@ -120,6 +120,27 @@ export function latestMatchRunId(db: Db): number | undefined {
   return (db.prepare('SELECT MAX(run_id) FROM match_stats').pluck().get() as number | null) ?? undefined;
 }
 
+/** The latest match run before `below` that a sent alert covered (period `match-run-<id>`), if any. */
+export function lastAlertedRunId(db: Db, below: number): number | undefined {
+  const v = db
+    .prepare("SELECT MAX(CAST(substr(period, 11) AS INTEGER)) FROM notifications WHERE kind = 'alert' AND state = 'sent' AND period LIKE 'match-run-%' AND CAST(substr(period, 11) AS INTEGER) < ?")
+    .pluck()
+    .get(below) as number | null;
+  return v ?? undefined;
+}
+
+/**
+ * Findings that became new or reopened in a match run after `afterRunId` up to `upToRunId` (only that run
+ * when `afterRunId` is undefined), whatever their status now: two match runs between alerts lose nothing.
+ */
+export function findingsNewInRuns(db: Db, afterRunId: number | undefined, upToRunId: number): Set<number> {
+  const ids = db
+    .prepare("SELECT DISTINCT finding_id FROM finding_events WHERE to_status IN ('new', 'reopened') AND run_id > ? AND run_id <= ?")
+    .pluck()
+    .all(afterRunId ?? upToRunId - 1, upToRunId) as number[];
+  return new Set(ids);
+}
+
 export type NotificationKind = 'digest' | 'alert';
 export type NotificationState = 'pending' | 'sent' | 'failed';
 

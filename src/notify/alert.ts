@@ -17,20 +17,24 @@ export interface Alert {
   contentHash: string;
 }
 
+const ACTIVE = new Set(['new', 'open', 'reopened']);
+
 /**
- * The alert for match run `runId`: findings that run made `new` or `reopened`, at or above `minSeverity`
- * (environmental severity when set). Undefined when there is nothing to say.
+ * The alert up to match run `runId`: findings made `new` or `reopened` by the match runs since the last
+ * alert (`newIds`), still active, at or above `minSeverity` (environmental severity when set).
+ * Undefined when there is nothing to say.
  */
 export function buildAlert(input: {
   findings: readonly NotifyFinding[];
   runId: number | undefined;
+  newIds: ReadonlySet<number>;
   minSeverity: Severity;
   owners: ReadonlyMap<number, readonly Maintainer[]>;
   now: Date;
 }): Alert | undefined {
   if (input.runId === undefined) return undefined;
   const rows = input.findings
-    .filter((f) => (f.status === 'new' || f.status === 'reopened') && f.lastRunId === input.runId)
+    .filter((f) => ACTIVE.has(f.status) && input.newIds.has(f.id))
     .filter((f) => severityRank(effectiveSeverity(f)) >= severityRank(input.minSeverity))
     .map((f) => ({
       ...f,

@@ -7,7 +7,7 @@
  */
 import type { Db } from '../db/open.js';
 import {
-  beginNotification, getNotification, lastSent, latestMatchRunId, listNotifyFindings, listRecipients, markFailed, markSent, projectOwners, reconcilePending,
+  beginNotification, findingsNewInRuns, getNotification, lastAlertedRunId, lastSent, latestMatchRunId, listNotifyFindings, listRecipients, markFailed, markSent, projectOwners, reconcilePending,
   type NotificationKind, type NotifyFinding,
 } from '../db/notifications.js';
 import type { Severity } from '../model/types.js';
@@ -116,7 +116,9 @@ function digestSkipReason(db: Db, o: NotifyOptions, d: Digest, period: string): 
 async function sendAlert(db: Db, o: NotifyOptions, findings: readonly NotifyFinding[], result: StageResult<NotifyItem, NotifyItem>): Promise<void> {
   const team = o.securityTeam.filter((m) => !o.to || m.address.toLowerCase() === o.to.toLowerCase());
   if (team.length === 0) return;
-  const alert = buildAlert({ findings, runId: latestMatchRunId(db), minSeverity: o.alertSeverity, owners: projectOwners(db), now: o.now });
+  const runId = latestMatchRunId(db);
+  const newIds = runId === undefined ? new Set<number>() : findingsNewInRuns(db, lastAlertedRunId(db, runId), runId);
+  const alert = buildAlert({ findings, runId, newIds, minSeverity: o.alertSeverity, owners: projectOwners(db), now: o.now });
   if (!alert) {
     for (const m of team) result.done.push({ recipient: m.address, kind: 'alert', period: '-', outcome: 'skipped', detail: `nothing new at or above ${o.alertSeverity.toLowerCase()}` });
     return;

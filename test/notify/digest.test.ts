@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { listNotifyFindings, listRecipients } from '../../src/db/notifications.js';
 import { ageDays, buildDigests, digestSubject, isAcceptanceExpired, type Digest } from '../../src/notify/digest.js';
 import { buildAlert } from '../../src/notify/alert.js';
-import { projectOwners, latestMatchRunId } from '../../src/db/notifications.js';
+import { findingsNewInRuns, projectOwners, latestMatchRunId } from '../../src/db/notifications.js';
 import { DAY1, HOSTILE_NAME, seedDb } from './seed.js';
 
 const ids = (rows: { id: number }[]) => rows.map((r) => r.id);
@@ -91,13 +91,17 @@ describe('acceptance expiry and age', () => {
 describe('buildAlert', () => {
   it('lists findings the latest match run made new, at or above the level (env severity counts), with owners', async () => {
     const s = await seedDb();
-    const alert = buildAlert({ findings: listNotifyFindings(s.db), runId: latestMatchRunId(s.db), minSeverity: 'HIGH', owners: projectOwners(s.db), now: DAY1 })!;
+    const newIds = findingsNewInRuns(s.db, undefined, 2);
+    expect([...newIds].sort()).toEqual([s.f.axiosRedos, s.f.netCritical, s.f.hostile, s.f.removedProject].sort());
+    const alert = buildAlert({ findings: listNotifyFindings(s.db), runId: latestMatchRunId(s.db), newIds, minSeverity: 'HIGH', owners: projectOwners(s.db), now: DAY1 })!;
     expect(alert.period).toBe('match-run-2');
     // axiosRedos is HIGH but env MEDIUM; axiosSsrf is from run 1; the removed project's critical is out
     expect(ids(alert.rows)).toEqual([s.f.netCritical, s.f.hostile]);
     expect(alert.rows[0]!.owners).toBe('Bob Builder <bob@example.com>');
-    expect(buildAlert({ findings: listNotifyFindings(s.db), runId: 2, minSeverity: 'CRITICAL', owners: new Map(), now: DAY1 })!.rows.map((r) => r.owners)).toEqual(['no maintainer']);
-    expect(buildAlert({ findings: listNotifyFindings(s.db), runId: 1, minSeverity: 'HIGH', owners: new Map(), now: DAY1 })).toBeUndefined();
-    expect(buildAlert({ findings: listNotifyFindings(s.db), runId: undefined, minSeverity: 'LOW', owners: new Map(), now: DAY1 })).toBeUndefined();
+    expect(buildAlert({ findings: listNotifyFindings(s.db), runId: 2, newIds, minSeverity: 'CRITICAL', owners: new Map(), now: DAY1 })!.rows.map((r) => r.owners)).toEqual(['no maintainer']);
+    // run 1 made only axiosSsrf (MEDIUM) and findings now accepted/fixed new
+    expect(buildAlert({ findings: listNotifyFindings(s.db), runId: 1, newIds: findingsNewInRuns(s.db, undefined, 1), minSeverity: 'HIGH', owners: new Map(), now: DAY1 })).toBeUndefined();
+    expect(buildAlert({ findings: listNotifyFindings(s.db), runId: 1, newIds: findingsNewInRuns(s.db, undefined, 1), minSeverity: 'MEDIUM', owners: new Map(), now: DAY1 })!.rows.map((r) => r.id)).toEqual([s.f.axiosSsrf]);
+    expect(buildAlert({ findings: listNotifyFindings(s.db), runId: undefined, newIds, minSeverity: 'LOW', owners: new Map(), now: DAY1 })).toBeUndefined();
   });
 });

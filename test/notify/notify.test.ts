@@ -165,6 +165,25 @@ describe('runNotify over SMTP', () => {
     expect(html).toMatch(/Fixed since your last email \(1\)[\s\S]*golang\.org\/x\/net/);
   });
 
+  it('the alert covers every match run since the last alert, even when a later run made the finding "open"', async () => {
+    const s = await seedDb();
+    const srv = await startSmtpServer();
+    await run(s.db, smtp(srv), { only: 'alerts' });
+    expect(srv.received.map(to)).toEqual(['security@example.com']);
+    // match run 10 finds a new critical; match run 11 sees it again (status open); nothing else changed
+    s.db.prepare("INSERT INTO runs (id, command, started_at, status) VALUES (10, 'match', ?, 'ok'), (11, 'match', ?, 'ok')").run(DAY1.toISOString(), DAY1.toISOString());
+    s.db.prepare("INSERT INTO match_stats (run_id, at, severity, status, count) VALUES (10, ?, 'CRITICAL', 'new', 1), (11, ?, 'CRITICAL', 'open', 1)").run(DAY1.toISOString(), DAY1.toISOString());
+    s.db.prepare(`INSERT INTO findings (id, project_id, group_id, ecosystem, package, version, severity, reason, status, first_seen, last_seen, last_run_id)
+      VALUES (9, 1, 'CVE-2099-0009', 'npm', 'express', '4.0.0', 'CRITICAL', '[{"id":"CVE-2099-0009","source":"osv-npm"}]', 'open', ?, ?, 11)`).run(DAY1.toISOString(), DAY1.toISOString());
+    s.db.prepare("INSERT INTO finding_events (finding_id, run_id, at, from_status, to_status) VALUES (9, 10, ?, NULL, 'new'), (9, 11, ?, 'new', 'open')").run(DAY1.toISOString(), DAY1.toISOString());
+    const second = await run(s.db, smtp(srv), { only: 'alerts' });
+    expect(second.done).toMatchObject([{ recipient: 'security@example.com', period: 'match-run-11', outcome: 'sent' }]);
+    const html = String(srv.received[1]!.parsed.html);
+    expect(html).toContain('CVE-2099-0009');
+    expect(html).not.toContain('CVE-2099-0001'); // already alerted for match run 2
+    expect(srv.received[1]!.parsed.subject).toBe('[icms] alert: 1 new finding at or above high in 1 project (1 critical)');
+  });
+
   it('send_empty mails a maintainer with nothing open; --to and only-alerts narrow the run', async () => {
     const s = await seedDb();
     const srv = await startSmtpServer();

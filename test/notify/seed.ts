@@ -84,6 +84,10 @@ export async function seedDb(): Promise<Seeded> {
     quietFixed: { ...base, id: 7, p: 4, group: 'CVE-2099-0004', eco: 'npm', pkg: 'lodash', ver: '4.17.20', ids: '["CVE-2099-0004"]', aliases: '["CVE-2099-0004"]', sev: 'HIGH', fix: '4.17.21', reason: refs('CVE-2099-0004', 'osv-npm'), status: 'fixed', first: '2024-01-01T00:00:00Z', fixedAt: '2024-03-09T00:00:00Z' },
     removedProject: { ...base, id: 8, p: 5, group: 'CVE-2099-0005', eco: 'npm', pkg: 'left-pad', ver: '1.0.0', ids: '["CVE-2099-0005"]', aliases: '["CVE-2099-0005"]', sev: 'CRITICAL', fix: '1.0.1', reason: refs('CVE-2099-0005', 'osv-npm'), status: 'new', first: '2024-03-09T00:00:00Z' },
   };
-  for (const r of Object.values(rows)) finding.run(r);
+  const event = db.prepare("INSERT INTO finding_events (finding_id, run_id, at, from_status, to_status) VALUES (?, ?, ?, NULL, 'new')");
+  for (const r of Object.values(rows)) {
+    finding.run(r);
+    event.run(r.id, r.status === 'new' ? r.run : 1, r.first);
+  }
   return { file, dir, db, f: Object.fromEntries(Object.entries(rows).map(([k, v]) => [k, v.id])) };
 }
