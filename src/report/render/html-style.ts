@@ -15,16 +15,18 @@ a { color: var(--accent); }
 .grid { display: grid; grid-template-columns: minmax(0, 3fr) minmax(0, 2fr); gap: 24px; }
 @media (max-width: 900px) { .grid { grid-template-columns: 1fr; } }
 .trend text { fill: var(--muted); }
+.wide { grid-column: 1 / -1; }
 table { border-collapse: collapse; width: 100%; }
 th, td { text-align: left; padding: 4px 8px; border-bottom: 1px solid var(--line); vertical-align: top; overflow-wrap: anywhere; }
-th { position: sticky; top: 0; background: var(--card); white-space: nowrap; }
+th { background: var(--card); white-space: nowrap; }
+#findings-table th { position: sticky; top: 0; }
 th[data-sort] { cursor: pointer; user-select: none; }
 th[aria-sort="ascending"]::after { content: " \\25B2"; } th[aria-sort="descending"]::after { content: " \\25BC"; }
 tr.finding { cursor: pointer; } tr.finding:hover, tr.finding.open { background: var(--card); }
 td.detail { background: var(--card); padding: 10px 16px; }
 pre { white-space: pre-wrap; overflow-wrap: anywhere; margin: 4px 0; font-size: 12px; max-height: 24em; overflow: auto; }
 .field { margin: 4px 0; }
-.sev { display: inline-block; min-width: 72px; text-align: center; border-radius: 3px; padding: 0 6px; font-size: 12px; font-weight: 600; color: #fff; background: #888; }
+.sev { display: inline-block; white-space: nowrap; min-width: 72px; text-align: center; border-radius: 3px; padding: 0 6px; font-size: 12px; font-weight: 600; color: #fff; background: #888; }
 .sev-critical { background: #b3001b; } .sev-high { background: #e4572e; } .sev-medium { background: #d99a00; } .sev-low { background: #2e86ab; }
 .filters { display: flex; flex-wrap: wrap; gap: 8px; align-items: center; margin: 8px 0; }
 .filters select, .filters input { font: inherit; padding: 3px 6px; }

@@ -49,7 +49,8 @@ function overviewTables(data: ReportData): string {
     .map((f) => `<tr><td>${h(f.firstSeen.slice(0, 10))}</td><td>${sevBadge(f.severity)}</td><td>${link({ project: f.project }, f.project)}</td><td>${h(`${f.package} ${f.version}`)}</td><td>${h(f.groupId)}</td></tr>`)
     .join('');
   return `<div><h2>Top packages by affected projects</h2><table id="top-packages"><thead><tr><th>worst</th><th>package</th><th>ecosystem</th><th>projects</th><th>findings</th></tr></thead><tbody>${top || '<tr><td colspan="5">none</td></tr>'}</tbody></table>
-<h2>Oldest open findings</h2><table id="oldest"><thead><tr><th>first seen</th><th>severity</th><th>project</th><th>package</th><th>advisory</th></tr></thead><tbody>${oldest || '<tr><td colspan="5">none</td></tr>'}</tbody></table></div>`;
+</div>
+<div class="wide"><h2>Oldest open findings</h2><table id="oldest"><thead><tr><th>first seen</th><th>severity</th><th>project</th><th>package</th><th>advisory</th></tr></thead><tbody>${oldest || '<tr><td colspan="5">none</td></tr>'}</tbody></table></div>`;
 }
 
 function projectsSection(data: ReportData): string {
