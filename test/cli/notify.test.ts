@@ -1,8 +1,11 @@
 import { readFile, readdir, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import Database from 'better-sqlite3';
+import { simpleParser } from 'mailparser';
 import { describe, expect, it } from 'vitest';
 import { runCli } from '../helpers/cli.js';
+import { makePortfolio } from '../helpers/demo.js';
+import { tmpDir } from '../helpers/tmp.js';
 import { startSmtpServer, type SmtpTestServer } from '../helpers/smtp.js';
 import { DAY1, seedDb } from '../notify/seed.js';
 
@@ -149,4 +152,38 @@ describe('icms doctor: mail check', () => {
     const mail = (JSON.parse(r.stdout) as { checks: { name: string; ok: boolean; detail: string }[] }).checks.find((c) => c.name === 'mail')!;
     expect(mail).toEqual({ name: 'mail', ok: true, detail: `outbox: ${path.join(t.dir, 'outbox')}` });
   });
+});
+
+describe('icms notify after the real data path (git, trivy, OSV, match)', () => {
+  it('mails the maintainer the axios findings with the one upgrade clearing both, once a day; the alert once per match run', async () => {
+    const outbox = path.join(await tmpDir('icms-outbox-'), 'out');
+    const pf = await makePortfolio(['web-frontend'], `notify:\n  outbox_dir: ${outbox}\n  security_team: [sec@example.com]\n  alert_severity: medium\n`);
+    for (const argv of [['fetch-projects'], ['scan', '--all'], ['sync-vulns'], ['match']]) {
+      const r = await runCli(argv, { cwd: pf.dir });
+      expect(r.code, `${argv.join(' ')}: ${r.stderr}`).toBe(0);
+    }
+    const day = new Date();
+    const notify = (now: Date) => runCli(['notify', '--format', 'json'], { cwd: pf.dir, now: () => now });
+    const first = await notify(day);
+    expect(first.code, first.stderr).toBe(0);
+    expect(JSON.parse(first.stdout).summary).toMatchObject({ sent: 2, failed: 0, transport: 'outbox' });
+    const files = await readdir(outbox);
+    const parse = async (f: string) => simpleParser(await readFile(path.join(outbox, f)));
+    const digest = await parse(files.find((f) => f.includes('_digest_web-frontend@example.com_'))!);
+    expect(digest.to).toMatchObject({ value: [{ name: 'Dev web-frontend', address: 'web-frontend@example.com' }] });
+    const html = String(digest.html);
+    // axios 0.19.0: GHSA-4w2v-q235-vp99 (CVE-2020-28168, fixed 0.21.1) and GHSA-cph5-m8f7-6c5x (CVE-2021-3749, fixed 0.21.2)
+    expect(html).toContain('<a href="https://nvd.nist.gov/vuln/detail/CVE-2020-28168">CVE-2020-28168</a>');
+    expect(html).toContain('<a href="https://nvd.nist.gov/vuln/detail/CVE-2021-3749">CVE-2021-3749</a>');
+    expect(html).toMatch(/<td>axios <span class="muted">npm<\/span><\/td><td>0\.19\.0<\/td><td>0\.21\.2<\/td><td>2<\/td>/);
+    expect(String(digest.text)).toMatch(/axios 0\.19\.0 -> 0\.21\.2 \(2 advisories\)/);
+    expect(files.filter((f) => f.includes('_alert_sec@example.com_'))).toHaveLength(1);
+
+    const again = await notify(day);
+    expect(JSON.parse(again.stdout).summary).toMatchObject({ sent: 0 });
+    await notify(new Date(day.getTime() + 86_400_000));
+    const after = await readdir(outbox);
+    expect(after.filter((f) => f.includes('_digest_'))).toHaveLength(2);
+    expect(after.filter((f) => f.includes('_alert_'))).toHaveLength(1);
+  }, 180_000);
 });
