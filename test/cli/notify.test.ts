@@ -29,6 +29,7 @@ smtp:
     `db: ${s.file}
 notify:
   from: "icms <icms@example.com>"
+  reply_to: "Security Desk <desk@example.com>"
   security_team: [security@example.com]
   outbox_dir: ${s.dir}/outbox
 ${smtp}${extra}`,
@@ -65,6 +66,8 @@ describe('icms notify (real SMTP server on loopback)', () => {
     expect(r.code).toBe(0);
     expect(srv.received.map((m) => m.envelopeTo[0]).sort()).toEqual(['alice@example.com', 'bob@example.com', 'mallory@example.com', 'security@example.com']);
     expect(srv.logins.every((l) => l.ok)).toBe(true);
+    expect(srv.received[0]!.parsed.replyTo).toMatchObject({ value: [{ name: 'Security Desk', address: 'desk@example.com' }] });
+    expect(srv.received[0]!.parsed.from).toMatchObject({ value: [{ name: 'icms', address: 'icms@example.com' }] });
     expect(r.stdout).toMatch(/bob@example\.com\s*│\s*digest\s*│\s*2024-03-10\s*│\s*sent/);
     expect(r.stdout).toMatch(/carol@example\.com\s*│\s*digest\s*│\s*2024-03-10\s*│\s*skipped\s*│\s*nothing open/);
     expect(r.stderr).toMatch(/notify: 4 sent, 0 written \(dry run\), 1 skipped, 0 failed, 0 unconfirmed/);
