@@ -27,6 +27,8 @@ export interface NotifyFinding {
   status: FindingStatus;
   statusNote: string | null;
   acceptanceExpires: string | null;
+  /** The reason of the finding's acceptance, or of the one that lapsed (triage reopens those with note 'acceptance expired'). */
+  acceptanceReason: string | null;
   firstSeen: string;
   fixedAt: string | null;
   lastRunId: number | null;
@@ -64,8 +66,12 @@ export function projectOwners(db: Db): Map<number, Maintainer[]> {
 export function listNotifyFindings(db: Db): NotifyFinding[] {
   const rows = db
     .prepare(
-      `SELECT f.*, p.name AS project, p.branch AS branch, a.expires AS acc_expires, a.revoked_at AS acc_revoked
-       FROM findings f JOIN projects p ON p.id = f.project_id LEFT JOIN acceptances a ON a.id = f.acceptance_id
+      `SELECT f.*, p.name AS project, p.branch AS branch, a.expires AS acc_expires, a.revoked_at AS acc_revoked, a.reason AS acc_reason
+       FROM findings f JOIN projects p ON p.id = f.project_id
+       LEFT JOIN acceptances a ON a.id = COALESCE(f.acceptance_id, (
+         -- a lapsed acceptance is unlinked by triage; its last 'acceptance #<id>' event still names it
+         SELECT CAST(substr(e.note, 13) AS INTEGER) FROM finding_events e
+         WHERE e.finding_id = f.id AND e.note LIKE 'acceptance #%' ORDER BY e.id DESC LIMIT 1))
        WHERE p.status = 'active' ORDER BY f.id`,
     )
     .all() as Record<string, unknown>[];
@@ -99,6 +105,7 @@ export function listNotifyFindings(db: Db): NotifyFinding[] {
       status: r.status as FindingStatus,
       statusNote: (r.status_note as string | null) ?? null,
       acceptanceExpires: r.acc_revoked ? null : ((r.acc_expires as string | null) ?? null),
+      acceptanceReason: (r.acc_reason as string | null) ?? null,
       firstSeen: r.first_seen as string,
       fixedAt: (r.fixed_at as string | null) ?? null,
       lastRunId: (r.last_run_id as number | null) ?? null,

@@ -46,8 +46,12 @@ export function ageDays(firstSeen: string, now: Date): number {
   return Number.isNaN(t) ? 0 : Math.max(0, Math.floor((now.getTime() - t) / DAY_MS));
 }
 
-/** True when the finding's acceptance has an expiry in the past (`YYYY-MM-DD` means the end of that day, UTC). */
-export function isAcceptanceExpired(f: NotifyFinding, now: Date): boolean {
+/**
+ * True when the finding's acceptance lapsed: triage reopened it with the note 'acceptance expired', or its
+ * acceptance has an expiry in the past (`YYYY-MM-DD` is inclusive: the end of that day, UTC).
+ */
+export function isAcceptanceExpired(f: Pick<NotifyFinding, 'status' | 'statusNote' | 'acceptanceExpires'>, now: Date): boolean {
+  if (ACTIVE.has(f.status) && f.statusNote === 'acceptance expired') return true;
   if (!f.acceptanceExpires || f.status === 'fixed' || f.status === 'false_positive') return false;
   const end = /^\d{4}-\d{2}-\d{2}$/.test(f.acceptanceExpires) ? Date.parse(`${f.acceptanceExpires}T23:59:59.999Z`) : Date.parse(f.acceptanceExpires);
   return !Number.isNaN(end) && end < now.getTime();

@@ -84,7 +84,7 @@ function digestText(d: Digest, ctx: RowContext, date: string): string {
     out.push(`${title} (${rows.length})`, ...rows.map((f) => rowText(f, ctx, extra(f))), '');
   };
   section('New since your last email', s.new);
-  section('Acceptance expired', s.expired, (f) => `accepted until ${f.acceptanceExpires ?? '?'}: ${f.statusNote ?? ''}`);
+  section('Acceptance expired', s.expired, (f) => `accepted until ${f.acceptanceExpires ?? '?'}: ${f.acceptanceReason ?? f.statusNote ?? ''}`);
   section('Still open', s.open);
   if (d.upgrades.length) {
     out.push('Upgrades that clear every advisory of a package');
@@ -92,7 +92,7 @@ function digestText(d: Digest, ctx: RowContext, date: string): string {
     out.push('');
   }
   section('Fixed since your last email', s.fixed, (f) => `fixed ${(f.fixedAt ?? '').slice(0, 10)}`);
-  section('Accepted', s.accepted, (f) => `${f.status === 'false_positive' ? 'false positive' : 'accepted'}${f.acceptanceExpires ? ` until ${f.acceptanceExpires}` : ''}: ${f.statusNote ?? ''}`);
+  section('Accepted', s.accepted, (f) => `${f.status === 'false_positive' ? 'false positive' : 'accepted'}${f.acceptanceExpires ? ` until ${f.acceptanceExpires}` : ''}: ${f.acceptanceReason ?? f.statusNote ?? ''}`);
   out.push(`Sent by icms to ${t(d.recipient.email)}.`);
   return `${out.join('\n')}\n`;
 }

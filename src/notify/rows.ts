@@ -38,7 +38,7 @@ function cellHtml(c: Column, f: Row, ctx: RowContext): string {
     case 'aliases': return f.aliases.filter((a) => a !== f.groupId).map((a) => link(a, f, ctx)).join(', ');
     case 'severity': return severityHtml(f);
     case 'age': return `${f.ageDays ?? 0} d`;
-    case 'reason': return e(f.statusNote ?? '');
+    case 'reason': return e(f.acceptanceReason ?? f.statusNote ?? '');
     case 'expires': return e(f.acceptanceExpires ?? 'never');
     case 'fixed_at': return e((f.fixedAt ?? '').slice(0, 10));
     case 'owners': return e(f.owners ?? '');

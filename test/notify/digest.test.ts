@@ -68,8 +68,21 @@ describe('buildDigests', () => {
   });
 });
 
+describe('acceptance lapsed through triage', () => {
+  it("a finding triage reopened ('acceptance expired', unlinked) is shown as expired with its old acceptance's reason and date", async () => {
+    const s = await seedDb();
+    // what triage's applyAcceptances does when acceptance #2 lapses
+    s.db.prepare("INSERT INTO finding_events (finding_id, run_id, at, from_status, to_status, note) VALUES (?, 1, '2024-02-01T00:00:00Z', 'open', 'accepted', 'acceptance #2')").run(s.f.expired);
+    s.db.prepare("UPDATE findings SET status = 'open', status_note = 'acceptance expired', acceptance_id = NULL WHERE id = ?").run(s.f.expired);
+    const alice = buildDigests({ recipients: listRecipients(s.db), findings: listNotifyFindings(s.db), previous: new Map([['alice@example.com', [s.f.expired!]]]), now: DAY1 }).find((d) => d.recipient.email === 'alice@example.com')!;
+    expect(ids(alice.sections.expired)).toEqual([s.f.expired]);
+    expect(alice.sections.open).toEqual([]);
+    expect(alice.sections.expired[0]).toMatchObject({ acceptanceReason: 'dev dependency only', acceptanceExpires: '2024-03-01', statusNote: 'acceptance expired' });
+  });
+});
+
 describe('acceptance expiry and age', () => {
-  const f = { acceptanceExpires: '2024-03-09', status: 'accepted' } as Parameters<typeof isAcceptanceExpired>[0];
+  const f = { acceptanceExpires: '2024-03-09', status: 'accepted', statusNote: null } as Parameters<typeof isAcceptanceExpired>[0];
   it.each([
     ['2024-03-09T23:00:00Z', false], // a date means the end of that day
     ['2024-03-10T00:00:01Z', true],
