@@ -53,7 +53,8 @@ function trimPath(p: string): string[] {
 export function projectName(p: Pick<Project, 'url' | 'branch' | 'kind'>): string {
   if (p.kind !== 'repo') return p.url;
   const parts = parseRepoUrl(p.url);
-  const base = parts ? `${parts.host}/${parts.segments.join('/')}` : p.url;
+  // a file:// repository is named by its folder: the full path says nothing a person needs in a table
+  const base = !parts ? p.url : parts.host === 'local' ? `local/${parts.segments.at(-1)}` : `${parts.host}/${parts.segments.join('/')}`;
   return p.branch ? `${base}@${p.branch}` : base;
 }
 

@@ -28,7 +28,7 @@ export interface Portfolio {
 export async function makePortfolio(repos: string[], extraConfig = ''): Promise<Portfolio> {
   const dir = await tmpDir('icms-portfolio-');
   const remotes: Record<string, GitRemote> = {};
-  for (const r of repos) remotes[r] = await makeGitRepo(await fixtureFiles(r));
+  for (const r of repos) remotes[r] = await makeGitRepo(await fixtureFiles(r), 'main', r);
   const inventory = repos.map((r) => `  - url: ${remotes[r]!.url}\n    branch: main\n    maintainers: [{name: Dev ${r}, email: ${r}@example.com}]\n`).join('');
   await writeFile(path.join(dir, 'inventory.yaml'), `projects:\n${inventory}`);
   await writeFile(

@@ -34,10 +34,10 @@ export interface GitRemote {
   deleteBranch(branch: string): Promise<void>;
 }
 
-/** Creates a bare remote with an initial commit of `files` on `branch` (default main). */
-export async function makeGitRepo(files: Record<string, string>, branch = 'main'): Promise<GitRemote> {
+/** Creates a bare remote `<name>.git` with an initial commit of `files` on `branch` (default main). */
+export async function makeGitRepo(files: Record<string, string>, branch = 'main', name = 'remote'): Promise<GitRemote> {
   const root = await tmpDir('icms-git-');
-  const bareDir = path.join(root, 'remote.git');
+  const bareDir = path.join(root, `${name}.git`);
   const workDir = path.join(root, 'work');
   await mkdir(workDir);
   await git(root, 'init', '--bare', '-q', '--initial-branch', branch, bareDir);
