@@ -4,7 +4,7 @@ import { fileURLToPath } from 'node:url';
 import { renderers, REPORT_FORMATS, type RenderOptions } from '../../src/report/render/index.js';
 import { csvField } from '../../src/report/render/csv.js';
 import { markdownCell } from '../../src/report/render/markdown.js';
-import { fitWidths } from '../../src/report/render/table.js';
+import { breakLongWords, fitWidths } from '../../src/report/render/table.js';
 import { HOSTILE, sampleReport } from './report-data.js';
 
 const GOLDEN = fileURLToPath(new URL('../../fixtures/report/golden/', import.meta.url));
@@ -61,6 +61,14 @@ describe('table', () => {
     [[['a'.repeat(20), 'b'.repeat(20)]], 5, [6, 6]],
   ])('fitWidths(%j, %s) = %j', (rows, columns, widths) => {
     expect(fitWidths(rows, columns)).toEqual(widths);
+  });
+
+  it.each([
+    ['short words stay', 5, 'short words stay'],
+    ['abcdefghij', 4, 'abcd\nefgh\nij'],
+    ['a github.com/x', 6, 'a github\n.com/x'],
+  ])('breakLongWords(%j, %d) = %j', (text, width, expected) => {
+    expect(breakLongWords(text, width)).toBe(expected);
   });
 
   it('says so when nothing matches', () => {

@@ -48,15 +48,26 @@ function paint(chalk: ChalkInstance, sev: Severity): string {
   }
 }
 
-function draw(head: string[], rows: string[][], opts: RenderOptions, severityCol: number | undefined): string {
+/** Breaks words longer than `width` into pieces, so that cli-table3 wraps them instead of truncating. */
+export function breakLongWords(text: string, width: number): string {
+  if (width < 1) return text;
+  return text
+    .split('\n')
+    .map((line) => line.split(' ').map((w) => ([...w].length <= width ? w : ([...w].join('').match(new RegExp(`.{1,${width}}`, 'gu')) ?? [w]).join('\n'))).join(' '))
+    .join('\n');
+}
+
+function draw(head: string[], rawRows: string[][], opts: RenderOptions, severityCol: number | undefined): string {
   const chalk = new Chalk({ level: opts.color ? 1 : 0 });
+  const colWidths = fitWidths([head, ...rawRows], opts.columns);
+  const rows = rawRows.map((r) => r.map((c, i) => breakLongWords(c, colWidths[i]! - 2)));
   const table = new Table({
     head,
-    colWidths: fitWidths([head, ...rows], opts.columns),
+    colWidths,
     wordWrap: true,
     // one line per row: no separator between rows, so long reports stay compact
     chars: { mid: '', 'left-mid': '', 'mid-mid': '', 'right-mid': '' },
-    wrapOnWordBoundary: false,
+    wrapOnWordBoundary: true,
     style: { head: opts.color ? ['cyan'] : [], border: opts.color ? ['grey'] : [] },
   });
   for (const r of rows) table.push(severityCol === undefined ? r : r.map((c, i) => (i === severityCol ? paint(chalk, c as Severity) : c)));
