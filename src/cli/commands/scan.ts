@@ -23,7 +23,7 @@ import { formatOption, renderTable, writeJson } from '../output.js';
 import { withRun } from '../run-command.js';
 import { openSession, type Session } from '../session.js';
 import { registerKnownSecrets } from '../secrets.js';
-import { collect, parseSeverity } from '../findings-view.js';
+import { collect, parseSeverity, tripsGate } from '../findings-view.js';
 import { matchProjects } from './match.js';
 
 interface ScanFlags {
@@ -122,9 +122,8 @@ async function scan(s: Session, targets: string[], flags: ScanFlags): Promise<Ex
     if (flags.failOn || (!flags.all && flags.save)) {
       const ids = result.done.map((d) => d.item.projectId);
       if (ids.length > 0 && hasAdvisories(db)) {
-        matchProjects(db, ids, { now: s.ctx.now(), runId, logger: s.logger });
-        const found = listFindings(db, { projectIds: ids, statuses: flags.newOnly ? ['new', 'reopened'] : ['new', 'open', 'reopened'] });
-        gate = Boolean(flags.failOn) && found.some((f) => severityRank(f.severity) >= severityRank(flags.failOn!));
+        matchProjects(db, ids, { now: s.ctx.now(), runId, logger: s.logger, triage: s.config.triage });
+        gate = tripsGate(listFindings(db, { projectIds: ids }), flags.failOn, Boolean(flags.newOnly), s.config.triage.severitySource);
       }
     }
     printScan(s, result, flags.format);
