@@ -1,0 +1,95 @@
+/**
+ * `npm run bench [-- <data-dir>] [--only scan|sync|match|curve] [--reps N] [--projects N] [--per-project N]
+ * [--sample N] [--out FILE] [--in-process]`: runs the benchmarks, each against a floor measured in the same run,
+ * and writes their sections into BENCHMARKS.md (atomically; sections not run this time are kept).
+ */
+import { existsSync, readFileSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { parseArgs } from 'node:util';
+import { writeFileAtomic } from '../shared/atomic-write.js';
+import { defaultDataDir, resolveBenchData } from './data.js';
+import { benchMatch } from './match.js';
+import { renderCurve, renderMatch } from './match-render.js';
+import { loadNow, machineInfo } from './measure.js';
+import { machineBlock, mergeBenchmarks, type Section } from './report.js';
+import { benchScan, renderScan } from './scan.js';
+import { benchSync, renderSync } from './sync.js';
+
+const ALL = ['scan', 'sync', 'match', 'curve'] as const;
+type BenchId = (typeof ALL)[number];
+
+const HEADER = `# Benchmarks
+
+Performance is measured here, never by timed assertions in tests. Every figure is compared against a floor measured
+in the same run on the same machine, and each section says what was measured, on what data, the target, whether it
+was met, and the command that reproduces it. Regenerate with \`npm run bench\` (all) or
+\`npm run bench -- <data-dir> --only scan|sync|match|curve\` (one section; the others are kept).`;
+
+async function run(): Promise<void> {
+  const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
+  const { values, positionals } = parseArgs({
+    allowPositionals: true,
+    options: {
+      only: { type: 'string', multiple: true },
+      reps: { type: 'string', default: '3' },
+      projects: { type: 'string', default: '2000' },
+      'per-project': { type: 'string', default: '500' },
+      sample: { type: 'string', default: '10000' },
+      out: { type: 'string', default: path.join(repoRoot, 'BENCHMARKS.md') },
+      'in-process': { type: 'boolean', default: false },
+    },
+  });
+  const dataDir = path.resolve(positionals[0] ?? defaultDataDir(repoRoot));
+  const only = (values.only ?? []).flatMap((o) => o.split(','));
+  for (const o of only) if (!(ALL as readonly string[]).includes(o)) throw new Error(`--only ${o}: expected one of ${ALL.join(', ')}`);
+  const want = (id: BenchId): boolean => only.length === 0 || only.includes(id);
+  const reps = Number(values.reps);
+  const isolate = !values['in-process'];
+  const data = resolveBenchData(dataDir);
+  const machine = machineInfo(new Date());
+  const tmp = os.tmpdir();
+  const cmd = (id: string): string => `npm run bench -- ${path.relative(repoRoot, dataDir) || '.'} --only ${id}`;
+  const sections: Section[] = [];
+  const log = (s: string): void => void process.stderr.write(`bench: ${s}\n`);
+  log(`data ${dataDir}; ${data.repos.length} repos, ${data.trivyReports.length} trivy reports; ${reps} repetitions; load ${machine.loadStart.join(' / ')}`);
+
+  if (want('scan')) {
+    log('scan ...');
+    const r = await benchScan(data.repos, tmp, { reps, concurrency: 4, mode: isolate ? 'spawn' : 'in-process', repoRoot });
+    log(`scan: cold ${r.ratio}x direct, re-run ${r.rerunRatio}x cold`);
+    sections.push(withLoad(renderScan(r, cmd('scan'))));
+  }
+  if (want('sync')) {
+    log('sync ...');
+    const r = await benchSync(data.osvDir, tmp, { reps, isolate });
+    log(`sync: ${r.advisoriesPerSecond} advisories/s, ${r.ratio}x floor, re-sync ${r.resyncRatio}x, RSS ${r.first.rssMb} MB`);
+    sections.push(withLoad(renderSync(r, cmd('sync'))));
+  }
+  if (want('match') || want('curve')) {
+    log('match ...');
+    const r = await benchMatch(data, tmp, {
+      projects: Number(values.projects), perProject: Number(values['per-project']), reps, sampleRows: Number(values.sample),
+      curve: want('curve') ? [0.1, 0.5] : [], isolate,
+    });
+    log(`match: ${r.full.build.rows} rows, ${Math.round(r.full.match.ms)} ms vs floor ${Math.round(r.floor.ms)} ms; RSS ${r.full.rssMb} MB`);
+    if (want('match')) sections.push(withLoad(renderMatch(r, cmd('match'))));
+    if (want('curve')) sections.push(withLoad(renderCurve(r, cmd('curve'))));
+  }
+  machine.loadEnd = loadNow();
+  const note = `The ${machine.cores}-core machine was shared with other engineers' test runs during this run, so every figure is the best of ${reps} repetitions (all listed) and the load is noted per section.`;
+  const block = machineBlock(machine, note);
+  const stamped = sections.map((s) => ({ ...s, markdown: s.markdown.replace(/^(## .*)$/m, `$1\n\n${block}`) }));
+  const out = path.resolve(values.out);
+  const existing = existsSync(out) ? readFileSync(out, 'utf8') : undefined;
+  await writeFileAtomic(out, mergeBenchmarks(existing, HEADER, stamped));
+  log(`wrote ${out}`);
+}
+
+/** Appends the load average at the end of a section's measurement. */
+function withLoad(s: Section): Section {
+  return { ...s, markdown: `${s.markdown}\n\nLoad average when this section finished: ${loadNow().join(' / ')}.` };
+}
+
+await run();

@@ -1,0 +1,205 @@
+/**
+ * The pieces of the match benchmark, each runnable in its own process: build a synthetic portfolio from real
+ * trivy reports with the real scan store, run the real match work, read the same rows (the floor), and a
+ * naive every-package x every-entry loop.
+ */
+import { copyFileSync, readFileSync } from 'node:fs';
+import { openDb, type Db } from '../db/open.js';
+import { replaceInventory } from '../db/projects.js';
+import { completeScan, startScan } from '../db/scans.js';
+import { iterateAffectedEntries, iterateMatchPackages, saveFindings, type LifecycleCounts } from '../db/findings.js';
+import { finishRun, startRun } from '../db/runs.js';
+import { buildAffectedIndex, ecosystemKey, matchPackages } from '../matcher/match.js';
+import { evaluateAffected } from '../matcher/affected.js';
+import type { IndexedEntry, MatchPackage } from '../model/match.js';
+import type { Package, Project } from '../model/types.js';
+import { parseTrivyReport } from '../scanner/trivy-report.js';
+import { hasScheme, schemeFor } from '../versions/index.js';
+import { timed } from './measure.js';
+
+/** Every distinct package (ecosystem, name, version, target) of the recorded trivy reports, as the scanner maps them. */
+export function loadPackagePool(trivyReports: readonly string[]): Package[] {
+  const seen = new Set<string>();
+  const pool: Package[] = [];
+  for (const file of trivyReports) {
+    const report = parseTrivyReport(JSON.parse(readFileSync(file, 'utf8')) as unknown, { where: file });
+    for (const p of report.packages) {
+      const key = `${p.ecosystem}\0${p.name}\0${p.version}\0${p.target}`;
+      if (seen.has(key)) continue;
+      seen.add(key);
+      pool.push(p);
+    }
+  }
+  return pool;
+}
+
+export interface PortfolioSpec {
+  projects: number;
+  perProject: number;
+}
+
+/** Store timing of a portfolio build. */
+export interface PortfolioBuild {
+  ms: number;
+  projects: number;
+  rows: number;
+}
+
+/**
+ * Adds `projects` synthetic projects to `dbFile` (replaceInventory) and stores `perProject` packages for each
+ * with the real scan store (startScan + completeScan, one transaction per project). Project i gets a window of
+ * the pool starting at a different offset, so each mixes ecosystems. `ms` times the store only.
+ */
+export function buildPortfolio(dbFile: string, trivyReports: readonly string[], spec: PortfolioSpec): PortfolioBuild {
+  const pool = loadPackagePool(trivyReports);
+  if (pool.length === 0) throw new Error('no packages in the trivy reports');
+  const per = Math.min(spec.perProject, pool.length);
+  const db = openDb(dbFile);
+  try {
+    const now = new Date();
+    const projects: Project[] = Array.from({ length: spec.projects }, (_, i) => ({
+      kind: 'repo', url: `https://git.example.invalid/bench/p${String(i).padStart(5, '0')}`, branch: 'main', maintainers: [], labels: {},
+    }));
+    replaceInventory(db, projects, now, 'bench');
+    const ids = db.prepare("SELECT id FROM projects WHERE status = 'active' ORDER BY id").pluck().all() as number[];
+    const { ms, value: rows } = timed(() => {
+      let written = 0;
+      ids.forEach((id, i) => {
+        const start = (i * 7919) % pool.length;
+        const pkgs = Array.from({ length: per }, (_, k) => pool[(start + k) % pool.length]!);
+        const scanId = startScan(db, { projectId: id, startedAt: now });
+        written += completeScan(db, id, scanId, pkgs, { finishedAt: now, commitSha: 'bench', durationMs: 0 });
+      });
+      return written;
+    });
+    return { ms, projects: ids.length, rows };
+  } finally {
+    db.close();
+  }
+}
+
+/** One `match` over every active project, with the time of each step (as `matchProjects` in cli/commands/match). */
+export interface MatchRun {
+  ms: number;
+  indexMs: number;
+  matchMs: number;
+  saveMs: number;
+  packages: number;
+  affectedEntries: number;
+  findings: number;
+  counts: LifecycleCounts;
+}
+
+/** Runs the match work once on `dbFile`: buildAffectedIndex + matchPackages + saveFindings, in a recorded run. */
+export function matchOnce(dbFile: string): MatchRun {
+  const db = openDb(dbFile);
+  try {
+    const now = new Date();
+    const runId = startRun(db, { command: 'match', at: now, label: 'bench' });
+    const ids = db.prepare("SELECT id FROM projects WHERE status = 'active'").pluck().all() as number[];
+    const index = timed(() => buildAffectedIndex(iterateAffectedEntries(db)));
+    const match = timed(() => matchPackages(iterateMatchPackages(db, ids), index.value));
+    const save = timed(() => saveFindings(db, match.value.findings, { now, runId, projectIds: ids }));
+    finishRun(db, runId, { at: new Date(), status: 'ok', exitCode: 0, summary: {} });
+    let entries = 0;
+    for (const list of index.value.values()) entries += list.length;
+    return {
+      ms: index.ms + match.ms + save.ms,
+      indexMs: index.ms,
+      matchMs: match.ms,
+      saveMs: save.ms,
+      packages: match.value.packagesSeen,
+      affectedEntries: entries,
+      findings: match.value.findings.length,
+      counts: save.value,
+    };
+  } finally {
+    db.close();
+  }
+}
+
+/** The floor: reading the same package rows from SQLite, touching each column. */
+export function readFloor(dbFile: string): { ms: number; rows: number } {
+  const db = openDb(dbFile);
+  try {
+    const stmt = db.prepare('SELECT project_id, ecosystem, name, version, match_name, match_version, target FROM packages');
+    const { ms, value } = timed(() => {
+      let rows = 0;
+      let chars = 0;
+      for (const r of stmt.iterate() as Iterable<Record<string, string | number>>) {
+        rows++;
+        chars += Number(r.project_id) + String(r.ecosystem).length + String(r.name).length + String(r.version).length;
+        chars += String(r.match_name).length + String(r.match_version).length + String(r.target).length;
+      }
+      return { rows, chars };
+    });
+    return { ms, rows: value.rows };
+  } finally {
+    db.close();
+  }
+}
+
+/** Naive matching of an evenly spread sample against the indexed matcher on the same sample. */
+export interface NaiveRun {
+  ms: number;
+  sampleRows: number;
+  affectedEntries: number;
+  /** (package, entry) pairs compared. */
+  pairs: number;
+  /** matchPackages on the same sample with the index (index build not included), ms. */
+  indexedMs: number;
+  /** Distinct (package, advisory) hits found by each; equal when both agree. */
+  naiveHits: number;
+  indexedHits: number;
+}
+
+/** Every sampled package against every affected entry (evaluateAffected where ecosystem and name agree; no index, no cache). */
+export function naiveMatch(dbFile: string, sampleRows: number): NaiveRun {
+  const db = openDb(dbFile);
+  try {
+    const entries = [...iterateAffectedEntries(db)];
+    const sample = samplePackages(db, sampleRows);
+    const naive = timed(() => naiveHits(sample, entries));
+    const index = buildAffectedIndex(entries);
+    const indexed = timed(() => matchPackages(sample, index));
+    let indexedHits = 0;
+    for (const f of indexed.value.findings) indexedHits += f.advisories.length;
+    return { ms: naive.ms, sampleRows: sample.length, affectedEntries: entries.length, pairs: sample.length * entries.length, indexedMs: indexed.ms, naiveHits: naive.value, indexedHits };
+  } finally {
+    db.close();
+  }
+}
+
+function naiveHits(sample: readonly MatchPackage[], entries: readonly IndexedEntry[]): number {
+  const hits = new Set<string>();
+  for (const pkg of sample) {
+    if (!hasScheme(pkg.ecosystem)) continue;
+    const scheme = schemeFor(pkg.ecosystem);
+    if (!scheme.isValid(pkg.matchVersion)) continue;
+    const eco = ecosystemKey(pkg.ecosystem);
+    for (const item of entries) {
+      if (item.entry.name !== pkg.matchName || ecosystemKey(item.entry.ecosystem) !== eco) continue;
+      if (evaluateAffected(pkg.matchVersion, item.entry, scheme).affected) {
+        hits.add(`${pkg.projectId}\0${item.advisory.groupId}\0${pkg.ecosystem}\0${pkg.name}\0${pkg.version}\0${item.advisory.source}\0${item.advisory.id}`);
+      }
+    }
+  }
+  return hits.size;
+}
+
+/** `n` match rows spread evenly over the packages table. */
+function samplePackages(db: Db, n: number): MatchPackage[] {
+  const total = db.prepare('SELECT COUNT(*) FROM packages').pluck().get() as number;
+  const step = Math.max(1, Math.floor(total / n));
+  const out: MatchPackage[] = [];
+  let i = 0;
+  for (const p of iterateMatchPackages(db)) {
+    if (i++ % step === 0 && out.length < n) out.push(p);
+  }
+  return out;
+}
+
+/** Copies a closed database file (used to give each repetition the same starting state). */
+export function copyDb(from: string, to: string): void {
+  copyFileSync(from, to);
+}

@@ -1,0 +1,17 @@
+/** The benchmark phases that run in a child process of their own, by name (so each has its own peak RSS). */
+import { measureFloor, syncOnce } from './sync-vulns.js';
+import { buildPortfolio, matchOnce, naiveMatch, readFloor, type PortfolioSpec } from './match-work.js';
+
+/** Phase name -> function of JSON-serialisable arguments returning a JSON-serialisable result. */
+export const TASKS = {
+  'sync-floor': (a: { osvDir: string }) => measureFloor(a.osvDir),
+  'sync-once': (a: { dbFile: string; osvDir: string; tmpDir: string }) => syncOnce(a.dbFile, a.osvDir, a.tmpDir),
+  portfolio: (a: { dbFile: string; trivyReports: string[]; spec: PortfolioSpec }) => buildPortfolio(a.dbFile, a.trivyReports, a.spec),
+  match: (a: { dbFile: string }) => matchOnce(a.dbFile),
+  'match-floor': (a: { dbFile: string }) => readFloor(a.dbFile),
+  naive: (a: { dbFile: string; sampleRows: number }) => naiveMatch(a.dbFile, a.sampleRows),
+};
+
+export type TaskName = keyof typeof TASKS;
+export type TaskArgs<K extends TaskName> = Parameters<(typeof TASKS)[K]>[0];
+export type TaskValue<K extends TaskName> = Awaited<ReturnType<(typeof TASKS)[K]>>;
