@@ -5,7 +5,7 @@ import { gzipSync } from 'node:zlib';
 import type { Db } from '../db/open.js';
 import { listAcceptanceRows } from '../db/report.js';
 import { writeFileAtomic } from '../shared/atomic-write.js';
-import { ExitCode, IcmsError } from '../shared/errors.js';
+import { ExitCode, IcmsError, errorMessage, externalError } from '../shared/errors.js';
 import { FINDINGS_SCHEMA_VERSION, reportFindingJson } from './finding-json.js';
 import { buildReport } from './model.js';
 
@@ -48,7 +48,11 @@ export async function writeArchive(db: Db, opts: { dir: string; now: Date; force
     acceptances: listAcceptanceRows(db),
   };
   const gz = gzipSync(JSON.stringify(snapshot));
-  await writeFileAtomic(file, gz, { mode: 0o640 });
+  try {
+    await writeFileAtomic(file, gz, { mode: 0o640 });
+  } catch (err) {
+    throw externalError(`cannot write archive ${file}: ${errorMessage(err)}`, { hint: 'check that the archive directory is writable', cause: err });
+  }
   return { file, bytes: gz.length, findings: data.findings.length, replaced, deleted: pruneArchives(opts.dir, opts.now, opts.retentionDays) };
 }
 

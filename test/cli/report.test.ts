@@ -119,4 +119,12 @@ describe('icms report on a real matched portfolio', () => {
     expect(a.code).toBe(2);
     expect(a.stderr).toContain('report.archive_dir');
   });
+
+  it('an unwritable --output is an external failure (exit 4), not a crash', async () => {
+    const { dir, cli } = await workspace();
+    await writeFile(path.join(dir, 'not-a-dir'), 'x');
+    const r = await cli('report', '--output', 'not-a-dir/report.txt');
+    expect(r.code).toBe(4);
+    expect(r.stderr).toMatch(/cannot write .*not-a-dir\/report\.txt/);
+  });
 });

@@ -9,7 +9,7 @@ import { buildReport, STATUS_FILTERS, type StatusFilter } from '../../report/mod
 import { REPORT_FORMATS, renderers, type ReportFormat } from '../../report/render/index.js';
 import { GROUP_BYS, type GroupBy } from '../../report/summary.js';
 import { writeFileAtomic } from '../../shared/atomic-write.js';
-import { ExitCode, usageError } from '../../shared/errors.js';
+import { ExitCode, errorMessage, externalError, usageError } from '../../shared/errors.js';
 import type { App } from '../main.js';
 import { withRun } from '../run-command.js';
 import { openSession, type Session } from '../session.js';
@@ -73,7 +73,11 @@ async function report(s: Session, flags: ReportFlags): Promise<ExitCode> {
     return ExitCode.Ok;
   }
   const file = path.resolve(s.ctx.cwd, flags.output);
-  await writeFileAtomic(file, text);
+  try {
+    await writeFileAtomic(file, text);
+  } catch (err) {
+    throw externalError(`cannot write ${file}: ${errorMessage(err)}`, { hint: 'check that the directory is writable', cause: err });
+  }
   s.logger.info(`report: ${count} finding(s) written to ${file} (${flags.format}, ${Buffer.byteLength(text)} bytes)`);
   return ExitCode.Ok;
 }
