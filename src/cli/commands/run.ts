@@ -188,6 +188,10 @@ function digest(r: StepResult): string {
       const m = s.summary as Record<string, number> | undefined;
       return m ? `${m.new} new, ${m.open} open, ${m.fixed} fixed` : '';
     }
+    case 'notify': {
+      const n = s.summary as Record<string, number> | undefined;
+      return n ? `${n.sent} sent, ${n.skipped} skipped, ${n.failed} failed` : '';
+    }
     default:
       return Object.entries(s)
         .filter(([, v]) => typeof v === 'number')
