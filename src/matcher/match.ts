@@ -52,10 +52,16 @@ export function matchPackages(packages: Iterable<MatchPackage>, index: ReadonlyM
   const out: MatchOutput = { findings: [], unparseable: [], unmatchedEcosystems: {}, problems: [], packagesSeen: 0 };
   const problems = new Set<string>();
   const verdicts = new Map<IndexedEntry, Map<string, ReturnType<typeof evaluateAffected>>>();
+  // Per-package costs matter at a million rows: ecosystem keys are few (memoised), and the name
+  // normalisation of the `any` lookup is skipped when no source gave ecosystem-less entries.
+  const ecoKeys = new Map<string, string>();
+  const hasAny = hasAnyEntries(index);
   for (const pkg of packages) {
     out.packagesSeen++;
-    const exact = index.get(`${ecosystemKey(pkg.ecosystem)}\0${pkg.matchName}`) ?? [];
-    const any = index.get(`any\0${anyName(pkg.name)}`) ?? [];
+    let eco = ecoKeys.get(pkg.ecosystem);
+    if (eco === undefined) ecoKeys.set(pkg.ecosystem, (eco = ecosystemKey(pkg.ecosystem)));
+    const exact = index.get(`${eco}\0${pkg.matchName}`) ?? NONE;
+    const any = hasAny ? (index.get(`any\0${anyName(pkg.name)}`) ?? NONE) : NONE;
     if (exact.length === 0 && any.length === 0) continue;
     for (const item of any) {
       if (!item.entry.versions.includes(pkg.version)) continue;
@@ -83,6 +89,13 @@ export function matchPackages(packages: Iterable<MatchPackage>, index: ReadonlyM
   out.findings = [...findings.values()];
   out.problems = [...problems];
   return out;
+}
+
+const NONE: readonly IndexedEntry[] = [];
+
+function hasAnyEntries(index: ReadonlyMap<string, IndexedEntry[]>): boolean {
+  for (const key of index.keys()) if (key.startsWith('any\0')) return true;
+  return false;
 }
 
 function addFinding(
