@@ -51,30 +51,7 @@ export function gateSeverity(f: FindingRow, source: SeveritySource): Severity {
   return source === 'environmental' && f.envSeverity ? f.envSeverity : f.severity;
 }
 
-/** The documented JSON shape of one finding (README "JSON findings"). */
-export function findingJson(f: FindingRow): Record<string, unknown> {
-  return {
-    project: f.project,
-    ecosystem: f.ecosystem,
-    package: f.package,
-    version: f.version,
-    advisory_id: f.groupId,
-    advisory_ids: f.advisoryIds,
-    aliases: f.aliases,
-    severity: f.severity,
-    cvss_score: f.cvssScore,
-    env_score: f.envScore,
-    env_severity: f.envSeverity,
-    fixed_version: f.fixedVersion,
-    status: f.status,
-    status_note: f.statusNote,
-    first_seen: f.firstSeen,
-    last_seen: f.lastSeen,
-    fixed_at: f.fixedAt,
-    targets: f.targets,
-    reason: f.reason,
-  };
-}
+export { findingJson } from '../report/finding-json.js';
 
 /** Orders findings most severe first, then by project and package. */
 export function bySeverity(a: FindingRow, b: FindingRow): number {

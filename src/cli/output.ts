@@ -2,6 +2,9 @@
 import Table from 'cli-table3';
 import { Option } from 'commander';
 import type { Context } from './context.js';
+import { stripControl } from '../shared/text-safety.js';
+
+export { stripControl } from '../shared/text-safety.js';
 
 /** The `--format` option with the given choices (first is the default). */
 export function formatOption(choices: readonly string[]): Option {
@@ -22,10 +25,4 @@ export function renderTable(head: string[], rows: (string | number)[][], opts: {
   });
   for (const r of rows) table.push(r.map((c) => stripControl(String(c))));
   return `${table.toString()}\n`;
-}
-
-/** Removes control characters and ANSI escapes from untrusted text before it reaches a terminal. */
-export function stripControl(s: string): string {
-  // eslint-disable-next-line no-control-regex
-  return s.replace(/\x1b\[[0-9;?]*[ -/]*[@-~]|\x1b[\]P^_][^\x07\x1b]*(\x07|\x1b\\)?|[\x00-\x08\x0b-\x1f\x7f-\x9f]/g, '');
 }

@@ -209,48 +209,72 @@ export interface FindingRow {
   fixedAt: string | null;
   targets: string[];
   reason: unknown;
+  acceptance: FindingAcceptance | null;
 }
 
-/** Stored findings, filtered by status and project ids. */
+/** The acceptance covering a finding, as reports show it. */
+export interface FindingAcceptance {
+  id: number;
+  kind: string;
+  reason: string;
+  expires: string | null;
+  createdBy: string | null;
+}
+
+/** Stored findings (with their acceptance), filtered by status and project ids, ordered by project, package, group, version. */
 export function listFindings(db: Db, opts: { statuses?: readonly FindingStatus[]; projectIds?: readonly number[] } = {}): FindingRow[] {
   const where: string[] = [];
   const args: unknown[] = [];
   if (opts.statuses) {
-    where.push(`f.status IN (${opts.statuses.map(() => '?').join(',') || 'NULL'})`);
-    args.push(...opts.statuses);
+    where.push(`f.status IN (SELECT value FROM json_each(?))`);
+    args.push(JSON.stringify(opts.statuses));
   }
   if (opts.projectIds) {
-    where.push(`f.project_id IN (${opts.projectIds.map(() => '?').join(',') || 'NULL'})`);
-    args.push(...opts.projectIds);
+    where.push(`f.project_id IN (SELECT value FROM json_each(?))`);
+    args.push(JSON.stringify(opts.projectIds));
   }
-  const rows = db
-    .prepare(`SELECT f.*, p.name AS project FROM findings f JOIN projects p ON p.id = f.project_id ${where.length ? `WHERE ${where.join(' AND ')}` : ''} ORDER BY p.name, f.package, f.group_id`)
-    .all(...args) as Record<string, unknown>[];
-  return rows.map((r) => ({
-    id: r.id as number,
-    projectId: r.project_id as number,
-    project: r.project as string,
-    ecosystem: r.ecosystem as string,
-    package: r.package as string,
-    version: r.version as string,
-    groupId: r.group_id as string,
-    advisoryIds: JSON.parse(r.advisory_ids as string) as string[],
-    aliases: JSON.parse(r.aliases as string) as string[],
-    severity: r.severity as Severity,
-    cvssScore: (r.cvss_score as number | null) ?? null,
-    cvssVector: (r.cvss_vector as string | null) ?? null,
-    envScore: (r.env_score as number | null) ?? null,
-    envSeverity: (r.env_severity as Severity | null) ?? null,
-    fixedVersion: (r.fixed_version as string | null) ?? null,
-    status: r.status as FindingStatus,
-    statusNote: (r.status_note as string | null) ?? null,
-    acceptanceId: (r.acceptance_id as number | null) ?? null,
-    firstSeen: r.first_seen as string,
-    lastSeen: r.last_seen as string,
-    fixedAt: (r.fixed_at as string | null) ?? null,
-    targets: JSON.parse(r.targets as string) as string[],
-    reason: JSON.parse(r.reason as string) as unknown,
-  }));
+  const stmt = db.prepare(`
+    SELECT f.*, p.name AS project, a.kind AS acc_kind, a.reason AS acc_reason, a.expires AS acc_expires, a.created_by AS acc_by
+    FROM findings f JOIN projects p ON p.id = f.project_id LEFT JOIN acceptances a ON a.id = f.acceptance_id
+    ${where.length ? `WHERE ${where.join(' AND ')}` : ''}
+    ORDER BY p.name, f.package, f.group_id, f.version`);
+  const out: FindingRow[] = [];
+  for (const r of stmt.iterate(...args) as Iterable<Record<string, unknown>>) out.push(toFindingRow(r));
+  return out;
+}
+
+function toFindingRow(r: Record<string, unknown>): FindingRow {
+  const str = (v: unknown): string | null => (v === null || v === undefined ? null : String(v));
+  const num = (v: unknown): number | null => (v === null || v === undefined ? null : Number(v));
+  return {
+    id: Number(r.id),
+    projectId: Number(r.project_id),
+    project: String(r.project),
+    ecosystem: String(r.ecosystem),
+    package: String(r.package),
+    version: String(r.version),
+    groupId: String(r.group_id),
+    advisoryIds: JSON.parse(String(r.advisory_ids)) as string[],
+    aliases: JSON.parse(String(r.aliases)) as string[],
+    severity: String(r.severity) as Severity,
+    cvssScore: num(r.cvss_score),
+    cvssVector: str(r.cvss_vector),
+    envScore: num(r.env_score),
+    envSeverity: str(r.env_severity) as Severity | null,
+    fixedVersion: str(r.fixed_version),
+    status: String(r.status) as FindingStatus,
+    statusNote: str(r.status_note),
+    acceptanceId: num(r.acceptance_id),
+    firstSeen: String(r.first_seen),
+    lastSeen: String(r.last_seen),
+    fixedAt: str(r.fixed_at),
+    targets: JSON.parse(String(r.targets)) as string[],
+    reason: JSON.parse(String(r.reason)) as unknown,
+    acceptance:
+      r.acceptance_id === null || r.acc_reason === null || r.acc_reason === undefined
+        ? null
+        : { id: Number(r.acceptance_id), kind: String(r.acc_kind), reason: String(r.acc_reason), expires: str(r.acc_expires), createdBy: str(r.acc_by) },
+  };
 }
 
 export { ACTIVE as ACTIVE_STATUSES };

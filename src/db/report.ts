@@ -1,82 +1,14 @@
 /** SQL for reports and archives: findings with their acceptance, advisory texts, trend counts, latest scans, acceptances. */
 import type { Db } from './open.js';
 import type { FindingStatus, Severity } from '../model/types.js';
+import { listFindings, type FindingRow } from './findings.js';
 
-/** A stored finding as reports show it: the finding, its project, and the acceptance that covers it (if any). */
-export interface ReportFindingRow {
-  id: number;
-  projectId: number;
-  project: string;
-  ecosystem: string;
-  package: string;
-  version: string;
-  groupId: string;
-  advisoryIds: string[];
-  aliases: string[];
-  severity: Severity;
-  cvssScore: number | null;
-  cvssVector: string | null;
-  fixedVersion: string | null;
-  status: FindingStatus;
-  statusNote: string | null;
-  firstSeen: string;
-  lastSeen: string;
-  fixedAt: string | null;
-  targets: string[];
-  reason: unknown;
-  acceptance: { id: number; kind: string; reason: string; expires: string | null; createdBy: string | null } | null;
-}
+/** A finding as reports read it: the stored row with its acceptance (see `listFindings`). */
+export type ReportFindingRow = FindingRow;
 
 /** Findings of the given statuses (all when undefined) and projects, ordered by project, package, group. */
 export function listReportFindings(db: Db, opts: { statuses?: readonly FindingStatus[]; projectIds?: readonly number[] } = {}): ReportFindingRow[] {
-  const where: string[] = [];
-  const args: unknown[] = [];
-  if (opts.statuses) {
-    where.push(`f.status IN (${opts.statuses.map(() => '?').join(',') || 'NULL'})`);
-    args.push(...opts.statuses);
-  }
-  if (opts.projectIds) {
-    where.push(`f.project_id IN (SELECT value FROM json_each(?))`);
-    args.push(JSON.stringify(opts.projectIds));
-  }
-  const stmt = db.prepare(`
-    SELECT f.*, p.name AS project, a.kind AS acc_kind, a.reason AS acc_reason, a.expires AS acc_expires, a.created_by AS acc_by
-    FROM findings f JOIN projects p ON p.id = f.project_id LEFT JOIN acceptances a ON a.id = f.acceptance_id
-    ${where.length ? `WHERE ${where.join(' AND ')}` : ''}
-    ORDER BY p.name, f.package, f.group_id, f.version`);
-  const out: ReportFindingRow[] = [];
-  for (const r of stmt.iterate(...args) as Iterable<Record<string, unknown>>) out.push(toRow(r));
-  return out;
-}
-
-function toRow(r: Record<string, unknown>): ReportFindingRow {
-  const str = (v: unknown): string | null => (v === null || v === undefined ? null : String(v));
-  return {
-    id: Number(r.id),
-    projectId: Number(r.project_id),
-    project: String(r.project),
-    ecosystem: String(r.ecosystem),
-    package: String(r.package),
-    version: String(r.version),
-    groupId: String(r.group_id),
-    advisoryIds: JSON.parse(String(r.advisory_ids)) as string[],
-    aliases: JSON.parse(String(r.aliases)) as string[],
-    severity: String(r.severity) as Severity,
-    cvssScore: r.cvss_score === null ? null : Number(r.cvss_score),
-    cvssVector: str(r.cvss_vector),
-    fixedVersion: str(r.fixed_version),
-    status: String(r.status) as FindingStatus,
-    statusNote: str(r.status_note),
-    firstSeen: String(r.first_seen),
-    lastSeen: String(r.last_seen),
-    fixedAt: str(r.fixed_at),
-    targets: JSON.parse(String(r.targets)) as string[],
-    reason: JSON.parse(String(r.reason)) as unknown,
-    acceptance:
-      r.acceptance_id === null || r.acc_reason === null
-        ? null
-        : { id: Number(r.acceptance_id), kind: String(r.acc_kind), reason: String(r.acc_reason), expires: str(r.acc_expires), createdBy: str(r.acc_by) },
-  };
+  return listFindings(db, opts);
 }
 
 /** The texts of an advisory a report shows. */

@@ -1,14 +1,18 @@
 /** The documented JSON shape of a finding (schema_version 1), shared by `report --format json` and archives. */
+import type { FindingRow } from '../db/findings.js';
 import type { ReportFinding } from './model.js';
 
 /** Version of the JSON findings document; bump on any incompatible change. */
 export const FINDINGS_SCHEMA_VERSION = 1;
 
-/**
- * One finding as JSON: the keys of `match --format json` in the same order, then the report-only keys.
- * Keys are only ever appended, never reordered or renamed, within a schema version.
- */
-export function reportFindingJson(f: ReportFinding): Record<string, unknown> {
+type FindingJsonInput = Pick<
+  FindingRow,
+  'project' | 'ecosystem' | 'package' | 'version' | 'groupId' | 'advisoryIds' | 'aliases' | 'severity' | 'cvssScore' | 'envScore' | 'envSeverity'
+  | 'fixedVersion' | 'status' | 'statusNote' | 'firstSeen' | 'lastSeen' | 'fixedAt' | 'targets' | 'reason'
+>;
+
+/** The keys every finding document has (`match`, `scan`, `explain`, `diff` and `report` JSON), in this order. */
+export function findingJson(f: FindingJsonInput): Record<string, unknown> {
   return {
     project: f.project,
     ecosystem: f.ecosystem,
@@ -19,17 +23,29 @@ export function reportFindingJson(f: ReportFinding): Record<string, unknown> {
     aliases: f.aliases,
     severity: f.severity,
     cvss_score: f.cvssScore,
+    env_score: f.envScore,
+    env_severity: f.envSeverity,
     fixed_version: f.fixedVersion,
     status: f.status,
+    status_note: f.statusNote,
     first_seen: f.firstSeen,
     last_seen: f.lastSeen,
     fixed_at: f.fixedAt,
     targets: f.targets,
     reason: f.reason,
+  };
+}
+
+/**
+ * One finding as report JSON: the keys of `findingJson`, then the report-only keys.
+ * Keys are only ever appended, never reordered or renamed, within a schema version.
+ */
+export function reportFindingJson(f: ReportFinding): Record<string, unknown> {
+  return {
+    ...findingJson(f),
     project_url: f.projectUrl,
     maintainers: f.maintainers,
     upgrade: f.upgrade,
-    status_note: f.statusNote,
     acceptance: f.acceptance ? { kind: f.acceptance.kind, reason: f.acceptance.reason, expires: f.acceptance.expires, created_by: f.acceptance.createdBy } : null,
   };
 }
