@@ -1,6 +1,6 @@
 /** SQL for reports and archives: findings with their acceptance, advisory texts, trend counts, latest scans, acceptances. */
 import type { Db } from './open.js';
-import type { FindingStatus, Severity } from '../model/types.js';
+import type { FindingStatus } from '../model/types.js';
 import { listFindings, type FindingRow } from './findings.js';
 
 /** A finding as reports read it: the stored row with its acceptance (see `listFindings`). */
