@@ -4,7 +4,8 @@
  * `run.lock_timeout_ms`) is taken over with a warning. `icms run` passes its token to its steps through
  * ICMS_LOCK_TOKEN so they run under its lock.
  */
-import { closeSync, openSync, readFileSync, rmSync, writeSync } from 'node:fs';
+import { closeSync, mkdirSync, openSync, readFileSync, rmSync, writeSync } from 'node:fs';
+import path from 'node:path';
 import os from 'node:os';
 import { randomBytes } from 'node:crypto';
 import { IcmsError, ExitCode } from '../shared/errors.js';
@@ -28,6 +29,11 @@ export interface HeldLock {
 /** Takes the lock for `command`, or joins the one whose token `env.ICMS_LOCK_TOKEN` carries. */
 export function acquireLock(dbPath: string, opts: { command: string; now: Date; timeoutMs: number; env: Record<string, string | undefined>; logger: Logger }): HeldLock {
   const file = `${dbPath}.lock`;
+  try {
+    mkdirSync(path.dirname(path.resolve(file)), { recursive: true }); // a first run: the database directory is new
+  } catch {
+    // reported below by openSync with the same cause
+  }
   for (let attempt = 0; attempt < 3; attempt++) {
     const info: LockInfo = { pid: process.pid, host: os.hostname(), started: opts.now.toISOString(), command: opts.command, token: randomBytes(12).toString('hex') };
     try {

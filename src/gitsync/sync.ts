@@ -81,7 +81,7 @@ function remoteHeadIn(cwd: string, ctx: RunContext): Promise<string | undefined>
 export async function remoteHead(project: SyncProject, opts: SyncOptions): Promise<string> {
   const dir = repoDir(opts.workDir, project.url, project.branch); // validates URL and branch
   const ctx: RunContext = { ...opts, url: project.url, branch: project.branch };
-  await mkdir(path.dirname(dir), { recursive: true });
+  await mkdir(path.dirname(dir), { recursive: true, mode: 0o700 });
   const sha = await remoteHeadIn(path.dirname(dir), ctx);
   if (!sha) throw branchNotFound({ ...ctx, command: 'ls-remote' });
   return sha;
@@ -137,7 +137,7 @@ async function resetTo(dir: string, rev: string, ctx: RunContext): Promise<void>
 export async function syncRepo(project: SyncProject, opts: SyncOptions): Promise<SyncResult> {
   const dir = repoDir(opts.workDir, project.url, project.branch);
   const ctx: RunContext = { ...opts, url: project.url, branch: project.branch };
-  await mkdir(path.dirname(dir), { recursive: true });
+  await mkdir(path.dirname(dir), { recursive: true, mode: 0o700 });
   const wanted = await remoteHeadIn(path.dirname(dir), ctx);
   if (!wanted) throw branchNotFound({ ...ctx, command: 'ls-remote' });
   const current = await checkoutHead(dir, ctx);

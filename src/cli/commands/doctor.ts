@@ -1,6 +1,6 @@
 /** `icms doctor`: checks the config, database, work dir, git, trivy and the inventory source, each OK/FAIL with a hint. */
 import type { Command } from 'commander';
-import { accessSync, constants, existsSync, mkdirSync } from 'node:fs';
+import { accessSync, constants, existsSync } from 'node:fs';
 import { execa } from 'execa';
 import { openDb } from '../../db/open.js';
 import { schemaVersion, SCHEMA_VERSION } from '../../db/migrate.js';
@@ -9,6 +9,7 @@ import type { App } from '../main.js';
 import { formatOption, renderTable, writeJson } from '../output.js';
 import { openSession, type Session } from '../session.js';
 import { createMailer } from './notify.js';
+import { ensureWorkDir } from '../work-dir.js';
 
 /** One doctor check's outcome. */
 export interface CheckResult {
@@ -73,7 +74,7 @@ const database: Check = async (s) => {
 };
 
 const workDir: Check = async (s) => {
-  mkdirSync(s.config.workDir, { recursive: true, mode: 0o700 });
+  ensureWorkDir(s.config.workDir, s.logger);
   accessSync(s.config.workDir, constants.W_OK);
   return { name: 'work dir', ok: true, detail: s.config.workDir };
 };

@@ -2,6 +2,8 @@
  * `icms run --all`: the daily chain fetch-projects → scan → sync-vulns → match → notify → report under one
  * lock. Each step is the real subcommand (same config, same code path), its JSON output kept for the summary.
  */
+import { existsSync } from 'node:fs';
+import path from 'node:path';
 import type { Command } from 'commander';
 import { InvalidArgumentError } from 'commander';
 import type { Db } from '../../db/open.js';
@@ -14,6 +16,7 @@ import { formatOption, renderTable, writeJson } from '../output.js';
 import { withRun } from '../run-command.js';
 import { openSession, type GlobalFlags, type Session } from '../session.js';
 import { collect, parseSeverity } from '../findings-view.js';
+import { archiveName } from '../../report/archive.js';
 
 export const STEPS = ['fetch-projects', 'scan', 'sync-vulns', 'match', 'notify', 'report'] as const;
 export type Step = (typeof STEPS)[number];
@@ -71,7 +74,7 @@ async function runChain(s: Session, db: Db, globals: GlobalFlags, flags: RunFlag
     s.logger.info(`run: ${step}`);
     const argvs = stepArgv(s, step, flags);
     if (argvs.length === 0) {
-      results.push({ step, status: 'skipped', exitCode: 0, durationMs: 0, summary: null, note: 'nothing configured for it' });
+      results.push({ step, status: 'skipped', exitCode: 0, durationMs: 0, summary: null, note: 'nothing to do (not configured, or already done today)' });
       continue;
     }
     const started = Date.now();
@@ -112,7 +115,10 @@ function stepArgv(s: Session, step: Step, flags: RunFlags): string[][] {
     case 'report': {
       const out: string[][] = [];
       if (s.config.report.htmlOutput) out.push(['report', '--format', 'html', '--output', s.config.report.htmlOutput]);
-      if (s.config.report.archiveDir) out.push(['report', '--archive', s.config.report.archiveDir]);
+      const archive = s.config.report.archiveDir;
+      // A re-run the same day (after a failure or a crash) keeps the day's archive: it is never overwritten.
+      if (archive && existsSync(path.join(archive, archiveName(s.ctx.now())))) s.logger.info(`run: today's archive in ${archive} already exists; kept`);
+      else if (archive) out.push(['report', '--archive', archive]);
       return out;
     }
     default:

@@ -25,6 +25,7 @@ import { openSession, type Session } from '../session.js';
 import { registerKnownSecrets } from '../secrets.js';
 import { collect, parseSeverity, tripsGate } from '../findings-view.js';
 import { matchProjects } from './match.js';
+import { ensureWorkDir } from '../work-dir.js';
 
 interface ScanFlags {
   all?: boolean;
@@ -101,7 +102,7 @@ async function cachedTrivyVersion(s: Session, trivy: string): Promise<string> {
 }
 
 async function scan(s: Session, targets: string[], flags: ScanFlags): Promise<ExitCode> {
-  mkdirSync(s.config.workDir, { recursive: true, mode: 0o700 });
+  ensureWorkDir(s.config.workDir, s.logger);
   const tc = await trivyContext(s);
   const locals = targets.map((t) => classifyTarget(s, t));
   const stored = flags.all || flags.save || flags.image || flags.imageTar;

@@ -9,6 +9,7 @@ import type { App } from '../main.js';
 import { formatOption, renderTable, writeJson } from '../output.js';
 import { withRun } from '../run-command.js';
 import { openSession, type Session } from '../session.js';
+import { ensureWorkDir } from '../work-dir.js';
 
 /** Registers `sync-vulns`. */
 export function registerSyncVulns(program: Command, app: App): void {
@@ -27,6 +28,7 @@ async function syncVulns(s: Session, flags: { source?: string; format: string })
   if (s.config.advisories.sources.length === 0) {
     throw usageError('no advisory sources configured', 'add advisories.sources to the config, e.g. [{name: osv, type: osv, path: ./osv}]');
   }
+  ensureWorkDir(s.config.workDir, s.logger);
   const tmpDir = path.join(s.config.workDir, 'tmp');
   mkdirSync(tmpDir, { recursive: true, mode: 0o700 });
   return withRun(s, 'sync-vulns', async (db) => {
