@@ -51,7 +51,8 @@ describe('icms CLI basics', () => {
     const dir = await tmpDir();
     const good = await runCli(['doctor', '--format', 'json'], { cwd: dir, env: { ICMS_INVENTORY_FILE: path.join(dir, 'missing.yaml') } });
     const report = JSON.parse(good.stdout);
-    expect(report.checks.map((c: { name: string }) => c.name)).toEqual(expect.arrayContaining(['config', 'database', 'work dir', 'git', 'inventory']));
+    expect(report.checks.map((c: { name: string }) => c.name)).toEqual(expect.arrayContaining(['config', 'database', 'work dir', 'git', 'trivy', 'inventory']));
+    expect(report.checks.find((c: { name: string }) => c.name === 'trivy')).toMatchObject({ ok: true, detail: expect.stringMatching(/trivy.* \((path|bundled|config), version \S+\)/) });
     expect(report.checks.find((c: { name: string }) => c.name === 'inventory')).toMatchObject({ ok: false, hint: expect.stringMatching(/inventory\.file/) });
     expect(good.code).toBe(4);
     await writeFile(path.join(dir, 'icms.yaml'), 'scan: {concurrency: lots}\n');
@@ -59,6 +60,9 @@ describe('icms CLI basics', () => {
     expect(bad.code).toBe(2);
     expect(bad.stdout).toMatch(/FAIL/);
     expect(bad.stdout).toMatch(/scan\.concurrency/);
+    await writeFile(path.join(dir, 'icms.yaml'), '');
+    const noTrivy = JSON.parse((await runCli(['doctor', '--format', 'json'], { cwd: dir, env: { ICMS_TRIVY: '/nonexistent/trivy' } })).stdout);
+    expect(noTrivy.checks.find((c: { name: string }) => c.name === 'trivy')).toMatchObject({ ok: false, detail: expect.stringMatching(/nonexistent/) });
   });
 
   it('bin/icms.js runs as a process: plain timestamped logs on stderr without a TTY, data on stdout', async () => {

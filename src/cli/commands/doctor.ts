@@ -1,4 +1,4 @@
-/** `icms doctor`: checks the config, database, work dir, git, trivy and the inventory source, each OK/FAIL with a hint. */
+/** `icms doctor`: checks the config, database, work dir, git, trivy, the inventory source and mail, each OK/FAIL with a hint. */
 import type { Command } from 'commander';
 import { accessSync, constants, existsSync } from 'node:fs';
 import { execa } from 'execa';
@@ -10,6 +10,8 @@ import { formatOption, renderTable, writeJson } from '../output.js';
 import { openSession, type Session } from '../session.js';
 import { createMailer } from './notify.js';
 import { ensureWorkDir } from '../work-dir.js';
+import { locateTrivy } from '../../scanner/locate-trivy.js';
+import { cachedTrivyVersion } from '../trivy.js';
 
 /** One doctor check's outcome. */
 export interface CheckResult {
@@ -112,4 +114,11 @@ const mail: Check = async (s) => {
   }
 };
 
-const CHECKS: Check[] = [database, workDir, git, inventorySource, mail];
+const trivy: Check = async (s) => {
+  const located = locateTrivy({ configured: s.config.trivy.path, pathEnv: s.ctx.env.PATH });
+  ensureWorkDir(s.config.workDir, s.logger);
+  const version = await cachedTrivyVersion(s, located.path);
+  return { name: 'trivy', ok: true, detail: `${located.path} (${located.source}, version ${version})` };
+};
+
+const CHECKS: Check[] = [database, workDir, git, trivy, inventorySource, mail];

@@ -1,7 +1,6 @@
 /** `icms scan`: sync repositories with git and list their packages with trivy (also local paths, URLs, images). */
 import type { Command } from 'commander';
-import { existsSync, mkdirSync, readFileSync, statSync } from 'node:fs';
-import { writeFileAtomic } from '../../shared/atomic-write.js';
+import { existsSync, statSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
 import path from 'node:path';
 import { authHeaderFor } from '../../gitsync/auth.js';
@@ -14,9 +13,9 @@ import { buildAffectedIndex, matchPackages } from '../../matcher/match.js';
 import { parseRepoUrl } from '../../model/repo-url.js';
 import type { Project, Severity } from '../../model/types.js';
 import { severityRank } from '../../model/types.js';
-import { locateTrivy } from '../../scanner/locate-trivy.js';
 import { scanProjects, type Checkout, type ScanItem, type ScanStageResult } from '../../scanner/scan-projects.js';
-import { runTrivyFs, runTrivyImage, trivyVersion, type TrivyRunOptions } from '../../scanner/trivy.js';
+import { runTrivyFs, runTrivyImage } from '../../scanner/trivy.js';
+import { trivyContext } from '../trivy.js';
 import { ExitCode, usageError } from '../../shared/errors.js';
 import type { App } from '../main.js';
 import { formatOption, renderTable, writeJson } from '../output.js';
@@ -68,37 +67,6 @@ export function registerScan(program: Command, app: App): void {
       registerKnownSecrets(s);
       app.setExitCode(await scan(s, targets, flags));
     });
-}
-
-async function trivyContext(s: Session) {
-  const located = locateTrivy({ configured: s.config.trivy.path, pathEnv: s.ctx.env.PATH });
-  const version = await cachedTrivyVersion(s, located.path);
-  s.logger.debug(`trivy: ${located.path} (${located.source}, version ${version})`);
-  const tmpDir = path.join(s.config.workDir, 'tmp');
-  const cacheDir = path.join(s.config.workDir, 'trivy-cache');
-  mkdirSync(tmpDir, { recursive: true, mode: 0o700 });
-  mkdirSync(cacheDir, { recursive: true, mode: 0o700 });
-  const runOpts: TrivyRunOptions = { timeoutMs: s.config.trivy.timeoutMs, cacheDir, tmpDir, extraArgs: s.config.trivy.extraArgs, env: s.ctx.env };
-  return { trivy: { path: located.path, version }, runOpts };
-}
-
-/**
- * `trivy --version` costs seconds of start-up with some builds; an unchanged portfolio should cost only its
- * git fetches, so the answer is cached per binary (path, size, mtime) in the work dir.
- */
-async function cachedTrivyVersion(s: Session, trivy: string): Promise<string> {
-  const file = path.join(s.config.workDir, 'trivy-version.json');
-  const st = statSync(trivy);
-  const key = `${trivy}\0${st.size}\0${st.mtimeMs}`;
-  try {
-    const cached = JSON.parse(readFileSync(file, 'utf8')) as { key?: string; version?: string };
-    if (cached.key === key && cached.version) return cached.version;
-  } catch {
-    // no cache yet
-  }
-  const version = await trivyVersion(trivy, s.ctx.env);
-  await writeFileAtomic(file, JSON.stringify({ key, version }));
-  return version;
 }
 
 async function scan(s: Session, targets: string[], flags: ScanFlags): Promise<ExitCode> {
