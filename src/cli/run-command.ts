@@ -1,7 +1,9 @@
 /** The frame of a writing command: open the store, record the run, always close both. */
 import os from 'node:os';
 import { openDb, type Db } from '../db/open.js';
-import { finishRun, startRun, type RunStatus } from '../db/runs.js';
+import { closeInterruptedRuns, finishRun, startRun, type RunStatus } from '../db/runs.js';
+import { closeInterruptedScans } from '../db/scans.js';
+import type { Logger } from '../shared/log.js';
 import { ExitCode, errorMessage, IcmsError } from '../shared/errors.js';
 import type { Session } from './session.js';
 import { acquireLock } from './lock.js';
@@ -24,6 +26,7 @@ export async function withRun(s: Session, command: string, fn: (db: Db, runId: n
     throw err;
   }
   try {
+    if (!lock.inherited) closeInterrupted(db, s.ctx.now(), s.logger);
     const runId = startRun(db, { command, at: s.ctx.now(), label: opts.label, host: os.hostname(), pid: process.pid });
     try {
       const outcome = await fn(db, runId, lock.info.token);
@@ -42,4 +45,11 @@ export async function withRun(s: Session, command: string, fn: (db: Db, runId: n
     db.close();
     lock.release();
   }
+}
+
+/** Under our own lock no other icms runs: `running` rows are left by a process that died; close them as failed. */
+function closeInterrupted(db: Db, now: Date, logger: Logger): void {
+  const runs = closeInterruptedRuns(db, now);
+  const scans = closeInterruptedScans(db, now);
+  if (runs.length > 0) logger.warn(`run(s) ${runs.join(', ')} ended without finishing (killed or crashed): recorded as failed${scans ? `, with ${scans} unfinished scan(s)` : ''}`);
 }

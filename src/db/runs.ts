@@ -48,3 +48,18 @@ export function listRuns(db: Db, limit = 20): RunRow[] {
     summary: JSON.parse((r.summary as string) || '{}') as unknown,
   }));
 }
+
+/**
+ * Closes runs still marked `running` as failed: called by a command holding the lock on its own, when no other
+ * icms can be running, so these are runs whose process died (kill -9, power loss). Returns their ids.
+ */
+export function closeInterruptedRuns(db: Db, at: Date): number[] {
+  const ids = db.prepare("SELECT id FROM runs WHERE status = 'running' ORDER BY id").pluck().all() as number[];
+  if (ids.length > 0) {
+    db.prepare("UPDATE runs SET status = 'failed', finished_at = ?, summary = ? WHERE status = 'running'").run(
+      at.toISOString(),
+      JSON.stringify({ error: 'interrupted: the process ended before it finished (killed or crashed)' }),
+    );
+  }
+  return ids;
+}

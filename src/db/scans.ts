@@ -223,3 +223,10 @@ function toScan(r: ScanRow): ScanRecord {
     error: r.error ?? undefined,
   };
 }
+
+/** Marks scans still `running` as failed (their process died; see closeInterruptedRuns); their packages were never replaced. */
+export function closeInterruptedScans(db: Db, at: Date): number {
+  return db
+    .prepare("UPDATE scans SET status = 'failed', finished_at = ?, error = 'interrupted: the process ended before the scan finished' WHERE status = 'running'")
+    .run(at.toISOString()).changes;
+}
