@@ -1,5 +1,6 @@
 /** The documented JSON shape of a finding (schema_version 1), shared by `report --format json` and archives. */
 import type { FindingRow } from '../db/findings.js';
+import { hasScheme, schemeFor, type BumpKind } from '../versions/index.js';
 import type { ReportFinding } from './model.js';
 
 /** Version of the JSON findings document; bump on any incompatible change. */
@@ -33,7 +34,16 @@ export function findingJson(f: FindingJsonInput): Record<string, unknown> {
     fixed_at: f.fixedAt,
     targets: f.targets,
     reason: f.reason,
+    fix_bump: fixBump(f.ecosystem, f.version, f.fixedVersion),
   };
+}
+
+/** How far the suggested fix moves the package (patch/minor/major), where the ecosystem's scheme knows. */
+export function fixBump(ecosystem: string, from: string, to: string | null): BumpKind | null {
+  if (to === null || !hasScheme(ecosystem)) return null;
+  const scheme = schemeFor(ecosystem);
+  if (!scheme.isValid(from) || !scheme.isValid(to)) return null;
+  return scheme.bumpKind?.(from, to) ?? null;
 }
 
 /**

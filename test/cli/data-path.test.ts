@@ -81,6 +81,7 @@ describe('scan -> sync-vulns -> match on real git repos, real trivy and real adv
       severity: 'HIGH',
       cvss_score: 7.5,
       fixed_version: '0.21.2',
+      fix_bump: 'minor',
       status: 'new',
       targets: ['yarn.lock'],
     });

@@ -10,6 +10,7 @@ import type { App } from '../main.js';
 import { formatOption, renderTable, writeJson } from '../output.js';
 import { withRun } from '../run-command.js';
 import { openSession, type Session } from '../session.js';
+import { fixBump } from '../../report/finding-json.js';
 import { bySeverity, collect, findingJson, parseSeverity, selectProjects, tripsGate, type SeveritySource } from '../findings-view.js';
 import { listProjects } from '../../db/projects.js';
 import { makeEnvScorer, type EnvSettings } from '../../triage/cvss.js';
@@ -73,10 +74,15 @@ async function runMatch(s: Session, db: Db, runId: number, flags: MatchFlags) {
     const fresh = active.filter((f) => f.status === 'new' || f.status === 'reopened');
     if (fresh.length > 0) {
       s.ctx.stdout.write(`\nNew findings (${fresh.length}):\n`);
-      s.ctx.stdout.write(renderTable(['severity', 'project', 'package', 'version', 'advisory', 'fixed in'], fresh.map((f) => [f.severity, f.project, f.package, f.version, f.groupId, f.fixedVersion ?? '-']), { color: s.color }));
+      s.ctx.stdout.write(renderTable(['severity', 'project', 'package', 'version', 'advisory', 'fixed in'], fresh.map((f) => [f.severity, f.project, f.package, f.version, f.groupId, f.fixedVersion ? `${f.fixedVersion}${bumpNote(f)}` : '-']), { color: s.color }));
     }
   }
   s.logger.info(`match: ${output.packagesSeen} packages of ${ids.length} projects; ${summary.new} new, ${summary.open} open, ${counts.fixed} fixed`);
   if (gate) s.logger.warn(`gate: findings at or above ${flags.failOn}${flags.newOnly ? ' (new only)' : ''} exist`);
   return { exitCode: gate ? ExitCode.Gate : ExitCode.Ok, summary };
+}
+
+function bumpNote(f: { ecosystem: string; version: string; fixedVersion: string | null }): string {
+  const bump = fixBump(f.ecosystem, f.version, f.fixedVersion);
+  return bump && bump !== 'other' ? ` (${bump})` : '';
 }
