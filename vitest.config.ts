@@ -7,6 +7,7 @@ export default defineConfig({
     maxWorkers: 2,
     testTimeout: 60_000,
     hookTimeout: 60_000,
-    reporters: ['default'],
+    // the JSON report lets .ci/run print a plain 'N passed, N failed' closing line
+    reporters: ['default', ['json', { outputFile: 'coverage/vitest-results.json' }]],
   },
 });
