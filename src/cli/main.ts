@@ -3,6 +3,7 @@ import { readFileSync } from 'node:fs';
 import { Command, CommanderError, Option } from 'commander';
 import { IcmsError, ExitCode } from '../shared/errors.js';
 import { Redactor } from '../shared/redact.js';
+import { asDatabaseError } from '../db/open.js';
 import type { Context } from './context.js';
 import type { GlobalFlags } from './session.js';
 import { registerFetchProjects } from './commands/fetch-projects.js';
@@ -92,7 +93,9 @@ Exit codes:
   70  internal bug (please report it)
 `;
 
-function reportError(err: unknown, ctx: Context, redactor: Redactor, verbose: boolean): number {
+function reportError(thrown: unknown, ctx: Context, redactor: Redactor, verbose: boolean): number {
+  // a SQLite failure mid-command (locked, read-only, disk full, corrupt) is the database failing, not a bug
+  const err = asDatabaseError(thrown) ?? thrown;
   if (err instanceof CommanderError) {
     if (err.code === 'commander.helpDisplayed' || err.code === 'commander.version' || err.code === 'commander.help') return ExitCode.Ok;
     return ExitCode.Usage; // commander already printed the message

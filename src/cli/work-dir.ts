@@ -1,5 +1,5 @@
 /** The work dir holds clones of private repositories and temp files: only the icms user may enter it. */
-import { chmodSync, mkdirSync, statSync } from 'node:fs';
+import { accessSync, chmodSync, constants, mkdirSync, statSync } from 'node:fs';
 import { ExitCode, IcmsError, errorMessage } from '../shared/errors.js';
 import type { Logger } from '../shared/log.js';
 
@@ -12,6 +12,7 @@ export function ensureWorkDir(dir: string, logger: Logger): void {
       chmodSync(dir, 0o700);
       logger.warn(`work dir ${dir} was mode ${mode.toString(8).padStart(4, '0')}; narrowed to 0700 (it holds clones of private repositories)`);
     }
+    accessSync(dir, constants.R_OK | constants.W_OK | constants.X_OK);
   } catch (err) {
     throw new IcmsError(`cannot prepare the work dir ${dir}: ${errorMessage(err)}`, ExitCode.External, { hint: 'check `work_dir` (or --work-dir) and its permissions' });
   }
