@@ -91,6 +91,20 @@ describe('scan -> sync-vulns -> match on real git repos, real trivy and real adv
     expect(out.schema_version).toBe(1);
   });
 
+  it('a finding matched through an unrated advisory takes the rating of its alias group', async () => {
+    // Go's vulndb rates nothing: the x/crypto finding of CVE-2020-29652 starts UNKNOWN
+    expect(finding('golang.org/x/crypto', 'CVE-2020-29652')).toMatchObject({ severity: 'UNKNOWN', cvss_score: null });
+    // a second source rates the same CVE but lists no package (as NVD does)
+    const db = new Database(path.join(pf.dir, 'icms.db'));
+    db.prepare(
+      `INSERT INTO advisories (source, advisory_id, modified, severity, base_score, cvss, aliases, group_id)
+       VALUES ('nvd-test', 'CVE-2020-29652', '2021-01-01T00:00:00Z', 'HIGH', 7.5, ?, '[]', 'CVE-2020-29652')`,
+    ).run(JSON.stringify([{ type: 'CVSS_V3', vector: 'CVSS:3.1/AV:N/AC:L/PR:N/UI:N/S:U/C:N/I:N/A:H', baseScore: 7.5 }]));
+    db.close();
+    await cli('match');
+    expect(finding('golang.org/x/crypto', 'CVE-2020-29652')).toMatchObject({ severity: 'HIGH', cvss_score: 7.5 });
+  });
+
   it('explain answers by any alias: the advisory, the deciding range and the fix', async () => {
     const r = await cli('explain', 'GHSA-cph5-m8f7-6c5x');
     expect(r.code, r.stderr).toBe(0);
