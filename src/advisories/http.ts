@@ -82,12 +82,15 @@ function causeOf(err: unknown): string {
   return ` (${cause.code ?? cause.message ?? ''})`;
 }
 
-/** GETs `url` and parses its body as JSON; a garbled body is retried like a 5xx. */
-export async function getJson(url: string, opts: HttpOptions): Promise<unknown> {
+/** A JSON page (a vtopia page is a few hundred KB): anything bigger is a broken or hostile server, not data. */
+export const MAX_JSON_BYTES = 32 * 1024 * 1024;
+
+/** GETs `url` and parses its body as JSON (at most `maxBytes`); a garbled body is retried like a 5xx. */
+export async function getJson(url: string, opts: HttpOptions & { maxBytes?: number }): Promise<unknown> {
   return withRetries(url, opts, async () => {
     const open = await openUrl(url, opts);
     try {
-      const text = await open.response.text();
+      const text = await readCapped(open, opts.maxBytes ?? MAX_JSON_BYTES);
       try {
         return JSON.parse(text) as unknown;
       } catch {
@@ -100,4 +103,24 @@ export async function getJson(url: string, opts: HttpOptions): Promise<unknown> 
       open.done();
     }
   });
+}
+
+/**
+ * Reads the body as text; more than `maxBytes` is a non-retryable error. Chunks do not reset the timer: a page
+ * must arrive whole within timeoutMs of the request, so a server trickling bytes cannot hold the sync forever.
+ */
+async function readCapped(open: OpenResponse, maxBytes: number): Promise<string> {
+  const declared = Number(open.response.headers.get('content-length') ?? '0');
+  if (declared > maxBytes) throw new HttpError(`response of ${declared} bytes exceeds the ${maxBytes}-byte limit`, false);
+  const chunks: Uint8Array[] = [];
+  let total = 0;
+  for await (const chunk of (open.response.body ?? []) as AsyncIterable<Uint8Array>) {
+    total += chunk.byteLength;
+    if (total > maxBytes) {
+      await open.response.body?.cancel().catch(() => undefined);
+      throw new HttpError(`response exceeds the ${maxBytes}-byte limit`, false);
+    }
+    chunks.push(chunk);
+  }
+  return Buffer.concat(chunks).toString('utf8');
 }

@@ -38,9 +38,13 @@ export async function fetchOpsInventory(opts: OpsApiOptions): Promise<{ projects
   return parseOpsResponse(body, opts.url);
 }
 
+/** ~200k inventory rows; a bigger answer is a broken endpoint, refused before it is parsed in memory. */
+const OPS_MAX_BYTES = 32 * 1024 * 1024;
+
 function get(opts: OpsApiOptions, token: string) {
   return httpRequest(opts.url, {
     headers: { Authorization: `Bearer ${token}`, Accept: 'application/json' },
+    maxBytes: OPS_MAX_BYTES,
     timeoutMs: opts.timeoutMs,
     retries: opts.retries,
     backoffMs: opts.backoffMs,
