@@ -127,13 +127,18 @@ export function latestMatchRunId(db: Db): number | undefined {
   return (db.prepare('SELECT MAX(run_id) FROM match_stats').pluck().get() as number | null) ?? undefined;
 }
 
-/** The latest match run before `below` that a sent alert covered (period `match-run-<id>`), if any. */
+/**
+ * The match run after which the next alert starts: the latest run before `below` that a sent alert covered
+ * (period `match-run-<id>`); when no alert was ever sent, the run just before the first alert attempted
+ * (a failed first alert must not lose its findings); undefined when none was ever attempted.
+ */
 export function lastAlertedRunId(db: Db, below: number): number | undefined {
-  const v = db
-    .prepare("SELECT MAX(CAST(substr(period, 11) AS INTEGER)) FROM notifications WHERE kind = 'alert' AND state = 'sent' AND period LIKE 'match-run-%' AND CAST(substr(period, 11) AS INTEGER) < ?")
-    .pluck()
-    .get(below) as number | null;
-  return v ?? undefined;
+  const run = "CAST(substr(period, 11) AS INTEGER)";
+  const where = `kind = 'alert' AND period LIKE 'match-run-%' AND ${run} < ?`;
+  const sent = db.prepare(`SELECT MAX(${run}) FROM notifications WHERE ${where} AND state = 'sent'`).pluck().get(below) as number | null;
+  if (sent !== null) return sent;
+  const first = db.prepare(`SELECT MIN(${run}) FROM notifications WHERE ${where}`).pluck().get(below) as number | null;
+  return first === null ? undefined : first - 1;
 }
 
 /**
