@@ -47,7 +47,8 @@ async function faultyServer(good: (url: string) => unknown) {
         return;
       case 'html':
         res.writeHead(200, { 'content-type': 'text/html' });
-        return res.end('<html><body>Please log in</body></html>');
+        res.end('<html><body>Please log in</body></html>');
+        return;
       case 'huge':
         return streamHuge(res);
     }
