@@ -4,6 +4,7 @@ import { Command, CommanderError, Option } from 'commander';
 import { IcmsError, ExitCode } from '../shared/errors.js';
 import { Redactor } from '../shared/redact.js';
 import { asDatabaseError } from '../db/open.js';
+import { stripControl } from '../shared/text-safety.js';
 import type { Context } from './context.js';
 import type { GlobalFlags } from './session.js';
 import { registerFetchProjects } from './commands/fetch-projects.js';
@@ -101,13 +102,13 @@ function reportError(thrown: unknown, ctx: Context, redactor: Redactor, verbose:
     return ExitCode.Usage; // commander already printed the message
   }
   if (err instanceof IcmsError) {
-    ctx.stderr.write(`icms: error: ${redactor.redact(err.message)}\n`);
-    if (err.hint) ctx.stderr.write(`icms: hint: ${redactor.redact(err.hint)}\n`);
-    if (verbose && err.cause instanceof Error) ctx.stderr.write(`icms: cause: ${redactor.redact(err.cause.message)}\n`);
+    ctx.stderr.write(`icms: error: ${stripControl(redactor.redact(err.message))}\n`);
+    if (err.hint) ctx.stderr.write(`icms: hint: ${stripControl(redactor.redact(err.hint))}\n`);
+    if (verbose && err.cause instanceof Error) ctx.stderr.write(`icms: cause: ${stripControl(redactor.redact(err.cause.message))}\n`);
     return err.exitCode;
   }
   const detail = err instanceof Error ? (verbose ? (err.stack ?? err.message) : err.message) : String(err);
-  ctx.stderr.write(`icms: internal error: ${redactor.redact(detail)}\n`);
+  ctx.stderr.write(`icms: internal error: ${stripControl(redactor.redact(detail))}\n`);
   ctx.stderr.write('icms: hint: this is a bug in icms; run again with --verbose and report the output\n');
   return ExitCode.Bug;
 }

@@ -41,7 +41,7 @@ export function parseInventoryYaml(text: string, file: string): { projects: Proj
     }
     if (typeof e.url !== 'string') return bad(at, `projects[${i}].url is missing or not a string`, 'give the repository URL, e.g. https://github.com/org/repo');
     const parts = parseRepoUrl(e.url);
-    if (!parts) return bad([...at, 'url'], `projects[${i}].url "${e.url}" is not a repository URL`, 'use https://host/owner/repo, ssh://…, git@host:owner/repo or file:///path');
+    if (!parts) return bad([...at, 'url'], `projects[${i}].url ${JSON.stringify(e.url)} is not a repository URL`, 'use https://host/owner/repo, ssh://…, git@host:owner/repo or file:///path');
     if (parts.hadCredentials) warnings.push(`${file}:${lineOf([...at, 'url'])}: credentials in the URL were dropped; configure git.auth instead`);
     const branch = e.branch ?? 'main';
     if (typeof branch !== 'string' || branch.trim() === '') return bad([...at, 'branch'], `projects[${i}].branch must be a non-empty string`, 'e.g. branch: main');

@@ -3,6 +3,7 @@
  * Every line passes the redactor.
  */
 import type { Redactor } from './redact.js';
+import { stripControl } from './text-safety.js';
 
 export type LogLevel = 'debug' | 'info' | 'warn' | 'error';
 const LEVELS: Record<LogLevel, number> = { debug: 10, info: 20, warn: 30, error: 40 };
@@ -39,7 +40,8 @@ export function createLogger(opts: LoggerOptions): Logger {
     }
   };
   const emit = (level: LogLevel, raw: string): void => {
-    const msg = opts.redactor.redact(raw);
+    // messages carry outside text (advisory ids, git/trivy stderr, inventory values): no escape reaches a terminal
+    const msg = stripControl(opts.redactor.redact(raw));
     const plain = `${opts.now().toISOString()} ${level.toUpperCase().padEnd(5)} ${msg}\n`;
     opts.fileWrite?.(plain);
     if (LEVELS[level] < LEVELS[opts.level]) return;
@@ -58,7 +60,7 @@ export function createLogger(opts: LoggerOptions): Logger {
     error: (m) => emit('error', m),
     progress: (m) => {
       if (!opts.isTty || LEVELS.info < LEVELS[opts.level]) return;
-      opts.write(`\r\x1b[2K${opts.redactor.redact(m).slice(0, 200)}`);
+      opts.write(`\r\x1b[2K${stripControl(opts.redactor.redact(m)).slice(0, 200)}`);
       progressShown = true;
     },
   };
