@@ -2,9 +2,13 @@
 
 const HTML: Record<string, string> = { '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;', '`': '&#96;' };
 
-/** Escapes text for HTML element content and quoted attribute values (advisory text is untrusted). */
+/**
+ * Escapes text for HTML element content and quoted attribute values (advisory text is untrusted). Control
+ * characters go too: they have no place in HTML, and an ESC would reach whoever reads the raw message in a terminal.
+ */
 export function escapeHtml(value: unknown): string {
-  return String(value ?? '').replace(/[&<>"'`]/g, (c) => HTML[c]!);
+  // eslint-disable-next-line no-control-regex
+  return String(value ?? '').replace(/[\x00-\x08\x0b-\x1f\x7f-\x9f]/g, '').replace(/[&<>"'`]/g, (c) => HTML[c]!);
 }
 
 /**
