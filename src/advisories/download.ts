@@ -13,6 +13,9 @@ import type { HttpValidators } from './source.js';
 /** Result of a conditional download. */
 export type DownloadResult = { notModified: true } | { notModified: false; file: string; bytes: number; validators: HttpValidators };
 
+/** Bytes a download must advance within each timeoutMs window (a modem does 16 KiB in 3 s). */
+const MIN_PROGRESS_BYTES = 16 * 1024;
+
 /** Downloads `url` to `file` unless the server says it did not change since `previous`. */
 export async function downloadIfChanged(
   url: string,
@@ -31,10 +34,15 @@ export async function downloadIfChanged(
       if (!response.body) throw new HttpError('empty response body', true);
       const total = Number(response.headers.get('content-length')) || undefined;
       let bytes = 0;
+      let touchedAt = 0;
       const counter = new Transform({
         transform(chunk: Buffer, _enc, cb) {
           bytes += chunk.length;
-          open.touch();
+          // the idle timer restarts only on real progress: a server trickling a byte now and then cannot hold the sync
+          if (bytes - touchedAt >= MIN_PROGRESS_BYTES) {
+            touchedAt = bytes;
+            open.touch();
+          }
           opts.onProgress?.(bytes, total);
           cb(null, chunk);
         },

@@ -113,3 +113,25 @@ describe('CVE Manager source faults (sync-vulns): the OSV source is still synced
     expect(count(db, "SELECT COUNT(*) FROM advisories WHERE source = 'osv'")).toBeGreaterThan(0);
   }, 30_000);
 });
+
+describe('an OSV zip download that trickles bytes (slow-loris)', () => {
+  it('is cut off when it does not advance within timeout_ms; the other source is still synced (exit 3)', async () => {
+    const server = await startServer(async (_req, res) => {
+      res.writeHead(200, { 'content-type': 'application/zip' });
+      for (let i = 0; i < 600 && !res.destroyed; i++) {
+        res.write('P'); // one byte every 50 ms: the connection never idles, the download never ends
+        await new Promise((r) => setTimeout(r, 50));
+      }
+      res.end();
+    });
+    const dir = await tmpDir('icms-zipslow-');
+    await writeFile(
+      path.join(dir, 'icms.yaml'),
+      `advisories:\n  sources:\n    - {name: osv, type: osv, path: ${path.join(FIXTURES, 'osv/crates.io')}}\n    - {name: osv-zip, type: osv, url: "${server.url}/all.zip", timeout_ms: 1000, retries: 0}\n`,
+    );
+    const r = await runCli(['sync-vulns'], { cwd: dir });
+    expect(r.code, r.stderr).toBe(3);
+    expect(r.stderr).toMatch(/source osv-zip: .*no data for 1000 ms/);
+    expect(count(path.join(dir, 'icms.db'), "SELECT COUNT(*) FROM advisories WHERE source = 'osv'")).toBeGreaterThan(0);
+  }, 30_000);
+});
