@@ -55,6 +55,7 @@ describe('bench on fixtures', () => {
     expect(c.new + c.reopened + c.fixed).toBe(0);
     expect(c.open).toBe(r.second.match.findings);
     expect(r.curve.map((p) => p.build.rows)).toEqual([500]);
+    expect(r.full.build.tenthsMs).toHaveLength(4);
     expect(renderMatch(r, 'cmd').markdown).toMatch(/× the floor/);
     expect(renderCurve(r, 'cmd').markdown).toMatch(/\| 50% \| 500 \|/);
   });
