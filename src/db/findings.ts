@@ -1,4 +1,5 @@
 /** SQL for matching and findings: the match inputs, and the finding lifecycle applied in one transaction. */
+import { createHash } from 'node:crypto';
 import type { Db } from './open.js';
 import { inTransaction } from './open.js';
 import type { FindingStatus, OsvRange, Severity } from '../model/types.js';
@@ -48,12 +49,12 @@ export function* iterateAffectedEntries(db: Db): Generator<IndexedEntry> {
 
 /** Streams the current packages of active projects (optionally only `projectIds`). */
 export function* iterateMatchPackages(db: Db, projectIds?: readonly number[]): Generator<MatchPackage> {
-  const filter = projectIds ? `AND pr.id IN (${projectIds.map(() => '?').join(',') || 'NULL'})` : '';
+  const filter = projectIds ? 'AND pr.id IN (SELECT value FROM json_each(?))' : '';
   const stmt = db.prepare(`
     SELECT p.project_id, p.ecosystem, p.name, p.version, p.match_name, p.match_version, p.target
     FROM packages p JOIN projects pr ON pr.id = p.project_id
     WHERE pr.status = 'active' ${filter}`);
-  for (const r of stmt.iterate(...(projectIds ?? [])) as Iterable<Record<string, string | number>>) {
+  for (const r of stmt.iterate(...(projectIds ? [JSON.stringify(projectIds)] : [])) as Iterable<Record<string, string | number>>) {
     yield {
       projectId: Number(r.project_id),
       ecosystem: String(r.ecosystem),
@@ -88,6 +89,13 @@ interface ExistingFinding {
   severity: string;
   acceptanceId: number | null;
   note: string | null;
+  hash: string | null;
+}
+
+/** Bumps last_seen / last_run_id of unchanged findings in bulk (one statement per chunk, not one per row). */
+function touchFindings(db: Db, ids: readonly number[], at: string, runId: number): void {
+  const touch = db.prepare('UPDATE findings SET last_seen = ?, last_run_id = ? WHERE id IN (SELECT value FROM json_each(?))');
+  for (let i = 0; i < ids.length; i += 50_000) touch.run(at, runId, JSON.stringify(ids.slice(i, i + 50_000)));
 }
 
 /**
@@ -103,20 +111,22 @@ export function saveFindings(db: Db, matched: readonly MatchedFinding[], opts: {
     const scope = new Set(opts.projectIds);
     const cover = loadCoverIndex(db, opts.now);
     const existing = new Map<string, ExistingFinding>();
-    for (const r of db.prepare('SELECT id, status, project_id, group_id, ecosystem, package, version, severity, acceptance_id, status_note FROM findings').iterate() as Iterable<Record<string, string | number | null>>) {
+    for (const r of db.prepare('SELECT id, status, project_id, group_id, ecosystem, package, version, severity, acceptance_id, status_note, content_hash FROM findings').iterate() as Iterable<Record<string, string | number | null>>) {
       if (!scope.has(Number(r.project_id))) continue;
       existing.set(`${r.project_id}\0${r.group_id}\0${r.ecosystem}\0${r.package}\0${r.version}`, {
         id: Number(r.id), status: r.status as FindingStatus, severity: String(r.severity),
         acceptanceId: r.acceptance_id === null ? null : Number(r.acceptance_id), note: r.status_note === null ? null : String(r.status_note),
+        hash: r.content_hash === null ? null : String(r.content_hash),
       });
     }
+    const touched: number[] = [];
     const counts: LifecycleCounts = { new: 0, reopened: 0, fixed: 0, open: 0, accepted: 0, bySeverity: Object.fromEntries(SEVERITIES.map((s) => [s, { new: 0, open: 0, fixed: 0 }])) };
     const event = db.prepare('INSERT INTO finding_events (finding_id, run_id, at, from_status, to_status, note) VALUES (?, ?, ?, ?, ?, ?)');
-    const insert = db.prepare(`INSERT INTO findings (project_id, group_id, ecosystem, package, version, advisory_ids, aliases, severity, cvss_score, cvss_vector, env_score, env_severity, fixed_version, targets, reason, status, status_note, acceptance_id, first_seen, last_seen, last_run_id)
-      VALUES (@projectId, @groupId, @ecosystem, @package, @version, @advisoryIds, @aliases, @severity, @cvssScore, @cvssVector, @envScore, @envSeverity, @fixedVersion, @targets, @reason, @status, @note, @acceptanceId, @at, @at, @runId)`);
+    const insert = db.prepare(`INSERT INTO findings (project_id, group_id, ecosystem, package, version, advisory_ids, aliases, severity, cvss_score, cvss_vector, env_score, env_severity, fixed_version, targets, reason, status, status_note, acceptance_id, first_seen, last_seen, last_run_id, content_hash)
+      VALUES (@projectId, @groupId, @ecosystem, @package, @version, @advisoryIds, @aliases, @severity, @cvssScore, @cvssVector, @envScore, @envSeverity, @fixedVersion, @targets, @reason, @status, @note, @acceptanceId, @at, @at, @runId, @hash)`);
     const update = db.prepare(`UPDATE findings SET advisory_ids = @advisoryIds, aliases = @aliases, severity = @severity, cvss_score = @cvssScore, cvss_vector = @cvssVector,
       env_score = @envScore, env_severity = @envSeverity, fixed_version = @fixedVersion, targets = @targets, reason = @reason, status = @status, status_note = @note,
-      acceptance_id = @acceptanceId, last_seen = @at, fixed_at = NULL, last_run_id = @runId WHERE id = @id`);
+      acceptance_id = @acceptanceId, last_seen = @at, fixed_at = NULL, last_run_id = @runId, content_hash = @hash WHERE id = @id`);
     const seen = new Set<number>();
     for (const f of matched) {
       const row = existing.get(`${f.projectId}\0${f.groupId}\0${f.ecosystem}\0${f.package}\0${f.version}`);
@@ -126,7 +136,9 @@ export function saveFindings(db: Db, matched: readonly MatchedFinding[], opts: {
         advisoryIds: JSON.stringify(f.advisories.map((a) => a.id)), aliases: JSON.stringify(f.aliases), severity: f.severity,
         cvssScore: f.cvssScore ?? null, cvssVector: f.cvssVector ?? null, envScore: env?.score ?? null, envSeverity: env?.severity ?? null,
         fixedVersion: f.fixedVersion ?? null, targets: JSON.stringify(f.targets), reason: JSON.stringify(f.advisories), at, runId: opts.runId,
+        hash: '',
       };
+      params.hash = contentHash(params);
       const acc = cover.cover({ ...f, ids: [...f.advisories.map((a) => a.id), ...f.aliases] });
       const bucket = counts.bySeverity[f.severity]!;
       if (!row) {
@@ -145,7 +157,10 @@ export function saveFindings(db: Db, matched: readonly MatchedFinding[], opts: {
       const lifecycle: FindingStatus = row.status === 'fixed' ? 'reopened' : row.status === 'accepted' || row.status === 'false_positive' ? row.status : 'open';
       const triage = triageDecision({ status: lifecycle, acceptanceId: row.acceptanceId }, acc, cover);
       const next = triage?.status ?? lifecycle;
-      update.run({ ...params, status: next, note: triage ? triage.note : row.note, acceptanceId: triage ? triage.acceptanceId : isTriaged(next) ? row.acceptanceId : null, id: row.id });
+      const note = triage ? triage.note : row.note;
+      const acceptanceId = triage ? triage.acceptanceId : isTriaged(next) ? row.acceptanceId : null;
+      if (next === row.status && row.hash === params.hash && note === row.note && acceptanceId === row.acceptanceId) touched.push(row.id);
+      else update.run({ ...params, status: next, note, acceptanceId, id: row.id });
       if (next !== row.status) event.run(row.id, opts.runId, at, row.status, next, triage ? eventNote(triage, acc) : null);
       if (next === 'reopened') {
         counts.reopened++;
@@ -155,6 +170,7 @@ export function saveFindings(db: Db, matched: readonly MatchedFinding[], opts: {
         bucket.open++;
       } else counts.accepted++;
     }
+    touchFindings(db, touched, at, opts.runId);
     const fix = db.prepare("UPDATE findings SET status = 'fixed', fixed_at = ?, last_run_id = ? WHERE id = ?");
     for (const row of existing.values()) {
       if (seen.has(row.id) || row.status === 'fixed') continue;
@@ -169,6 +185,13 @@ export function saveFindings(db: Db, matched: readonly MatchedFinding[], opts: {
     }
     return counts;
   });
+}
+
+/** Fingerprint of everything a match run writes into a finding besides its status and dates. */
+function contentHash(p: Record<string, unknown>): string {
+  const h = createHash('sha1');
+  for (const k of ['advisoryIds', 'aliases', 'severity', 'cvssScore', 'cvssVector', 'envScore', 'envSeverity', 'fixedVersion', 'targets', 'reason']) h.update(`${String(p[k])}\0`);
+  return h.digest('base64');
 }
 
 /** Re-scores every stored finding's environmental score (after a profile or label change); returns how many changed. */

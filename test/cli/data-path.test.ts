@@ -123,7 +123,14 @@ describe('scan -> sync-vulns -> match on real git repos, real trivy and real adv
     expect(high.code).toBe(1);
     expect(high.stderr).toMatch(/gate: findings at or above HIGH/);
     expect(finding('axios', 'CVE-2021-3749')!.status).toBe('open');
+    const seen = () => rows("SELECT first_seen, last_seen, last_run_id FROM findings WHERE group_id = 'CVE-2021-3749'")[0]!;
+    const before = seen();
     expect((await cli('match', '--fail-on', 'high', '--new-only')).code).toBe(0);
+    // unchanged findings are not rewritten, but the run that saw them is recorded
+    const after = seen();
+    expect(after.first_seen).toBe(before.first_seen);
+    expect(String(after.last_seen) > String(before.last_seen)).toBe(true);
+    expect(Number(after.last_run_id)).toBeGreaterThan(Number(before.last_run_id));
     expect((await cli('match', '--fail-on', 'banana')).code).toBe(2);
   });
 

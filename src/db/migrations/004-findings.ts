@@ -47,6 +47,8 @@ CREATE TABLE findings (
   last_seen      TEXT NOT NULL,
   fixed_at       TEXT,
   last_run_id    INTEGER REFERENCES runs(id),
+  -- fingerprint of the matched content (advisories, scores, fix, targets, reason): unchanged rows are not rewritten
+  content_hash   TEXT,
   UNIQUE (project_id, group_id, ecosystem, package, version)
 );
 CREATE INDEX findings_status ON findings(status);
