@@ -1,7 +1,7 @@
 import { describe, it, expect } from 'vitest';
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
-import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { ServerResponse } from 'node:http';
 import { openDb, type Db } from '../../src/db/open.js';
 import { syncAdvisories, type SyncOptions } from '../../src/advisories/sync.js';
 import type { AdvisorySourceConfig, VtopiaSourceConfig } from '../../src/advisories/config.js';
@@ -18,8 +18,8 @@ const RECORDS = JSON.parse(readFileSync(VTOPIA_RECORDS, 'utf8')) as VRecord[];
 /** Serves `records()` paged as the CVE Manager does; `fail(page)` may answer a page itself. */
 async function vtopiaServer(records: () => VRecord[], fail?: (page: number, res: ServerResponse) => boolean) {
   const pages: number[] = [];
-  const server = await serve((req: IncomingMessage, res) => {
-    const u = new URL(req.url ?? '/', 'http://x');
+  const server = await serve((req, res) => {
+    const u = new URL(req.url, 'http://x');
     expect(u.pathname).toBe('/api/cve/list');
     const page = Number(u.searchParams.get('page_num'));
     const size = Number(u.searchParams.get('count_per_page'));
