@@ -2,7 +2,7 @@
  * Reads a zip entry by entry (yauzl, lazyEntries): only the entry being read is in memory, and an
  * entry the caller does not ask for is never inflated.
  */
-import yauzl from 'yauzl';
+import type yauzl from 'yauzl';
 
 /** One file of the zip; `read()` inflates it (at most once, before the next entry is requested). */
 export interface ZipEntry {
@@ -16,7 +16,8 @@ export interface ZipEntry {
 export async function* readZipEntries(file: string): AsyncGenerator<ZipEntry, void, undefined> {
   let zip: yauzl.ZipFile;
   try {
-    zip = await yauzl.openPromise(file, { lazyEntries: true, autoClose: true, validateEntrySizes: true, strictFileNames: false });
+    const { default: lib } = await import('yauzl'); // only zip sources need it
+    zip = await lib.openPromise(file, { lazyEntries: true, autoClose: true, validateEntrySizes: true, strictFileNames: false });
   } catch (err) {
     throw new Error(`invalid zip: ${(err as Error).message}`, { cause: err });
   }

@@ -6,7 +6,6 @@ import { existsSync, statSync } from 'node:fs';
 import { readFile, rm } from 'node:fs/promises';
 import { randomUUID } from 'node:crypto';
 import path from 'node:path';
-import { execa } from 'execa';
 import { ExitCode, IcmsError } from '../shared/errors.js';
 import { redactPatterns } from '../shared/redact.js';
 import { parseTrivyReport, TrivyReportError, type ParsedTrivyReport } from './trivy-report.js';
@@ -80,6 +79,7 @@ export async function runTrivyImage(trivy: string, image: ImageSource, opts: Tri
 async function runTrivy(trivy: string, head: string[], opts: TrivyRunOptions, what: string, failHint: string | undefined): Promise<ParsedTrivyReport> {
   const outFile = path.join(opts.tmpDir, `icms-trivy-${randomUUID()}.json`);
   try {
+    const { execa } = await import('execa'); // loaded only when trivy runs: an unchanged portfolio never needs it
     const res = await execa(trivy, [...head, ...scanFlags(opts, outFile)], {
       cwd: opts.tmpDir,
       env: pickEnv(opts.env),
@@ -130,6 +130,7 @@ export function trivyVersion(trivy: string, env?: Readonly<Record<string, string
 const versionCache = new Map<string, Promise<string>>();
 
 async function readVersion(trivy: string, env?: Readonly<Record<string, string | undefined>>): Promise<string> {
+  const { execa } = await import('execa');
   const res = await execa(trivy, ['--version'], { env: pickEnv(env), extendEnv: false, timeout: 30_000, reject: false, stdin: 'ignore' });
   const version = /^Version:\s*(\S+)/m.exec(String(res.stdout ?? ''))?.[1];
   if (res.failed || !version) {

@@ -1,7 +1,6 @@
 /** `icms doctor`: checks the config, database, work dir, git, trivy, the inventory source and mail, each OK/FAIL with a hint. */
 import type { Command } from 'commander';
 import { accessSync, constants, existsSync } from 'node:fs';
-import { execa } from 'execa';
 import { openDb } from '../../db/open.js';
 import { schemaVersion, SCHEMA_VERSION } from '../../db/migrate.js';
 import { IcmsError, ExitCode, errorMessage } from '../../shared/errors.js';
@@ -82,6 +81,7 @@ const workDir: Check = async (s) => {
 };
 
 const git: Check = async (s) => {
+  const { execa } = await import('execa');
   const r = await execa('git', ['--version'], { reject: false, timeout: 10_000, env: { ...s.ctx.env } });
   if (r.exitCode !== 0) return { name: 'git', ok: false, detail: r.stderr || 'git not found', hint: 'install git (apt-get install git)' };
   return { name: 'git', ok: true, detail: r.stdout.trim() };
