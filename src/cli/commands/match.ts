@@ -42,10 +42,10 @@ export function registerMatch(program: Command, app: App): void {
 
 /** Matches the selected projects and applies the lifecycle; shared with `scan <path> --fail-on`. */
 export function matchProjects(db: Db, projectIds: number[], opts: { now: Date; runId: number; logger: Logger; triage?: EnvSettings }): { output: MatchOutput; counts: LifecycleCounts } {
-  const index = buildAffectedIndex(iterateAffectedEntries(db));
-  if (index.size === 0) {
+  if (!hasAdvisories(db)) {
     throw new IcmsError('no advisories in the store: nothing to match against', ExitCode.External, { hint: 'run `icms sync-vulns` first' });
   }
+  const index = buildAffectedIndex(iterateAffectedEntries(db, { storedNamesOnly: true }));
   const output = matchPackages(iterateMatchPackages(db, projectIds), index);
   rateFromGroups(db, output);
   // without triage settings (callers that predate them) the built-in profiles apply
@@ -101,4 +101,8 @@ function rateFromGroups(db: Db, output: MatchOutput): void {
       f.cvssVector = g.vector;
     }
   }
+}
+
+function hasAdvisories(db: Db): boolean {
+  return db.prepare('SELECT 1 FROM advisories LIMIT 1').get() !== undefined;
 }
