@@ -106,7 +106,7 @@ export function matchOnce(dbFile: string): MatchRun {
     const now = new Date();
     const runId = startRun(db, { command: 'match', at: now, label: 'bench' });
     const ids = db.prepare("SELECT id FROM projects WHERE status = 'active'").pluck().all() as number[];
-    const index = timed(() => buildAffectedIndex(iterateAffectedEntries(db)));
+    const index = timed(() => buildAffectedIndex(iterateAffectedEntries(db, { storedNamesOnly: true })));
     const match = timed(() => matchPackages(iterateMatchPackages(db, ids), index.value));
     const save = timed(() => saveFindings(db, match.value.findings, { now, runId, projectIds: ids }));
     finishRun(db, runId, { at: new Date(), status: 'ok', exitCode: 0, summary: {} });
