@@ -12,10 +12,7 @@ type Json = Record<string, unknown>;
 const RANGE_TYPES = new Set(['SEMVER', 'ECOSYSTEM', 'GIT']);
 const EVENT_KEYS = new Set(['introduced', 'fixed', 'last_affected', 'limit']);
 
-/** PEP 503 normalised name: https://peps.python.org/pep-0503/#normalized-names */
-export function pep503(name: string): string {
-  return name.toLowerCase().replace(/[-_.]+/g, '-');
-}
+import { pep503 } from '../model/package-name.js';
 
 /** A package name as the matcher compares it: PyPI (and vtopia's ecosystem-less pairs) per PEP 503, others exact. */
 export function normalizePackageName(ecosystem: string, name: string): string {

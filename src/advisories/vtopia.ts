@@ -9,7 +9,8 @@ import { redactPatterns } from '../shared/redact.js';
 import type { VtopiaSourceConfig } from './config.js';
 import { rateAdvisory } from './cvss.js';
 import { getJson } from './http.js';
-import { normalizeTimestamp, pep503 } from './normalize.js';
+import { normalizeTimestamp } from './normalize.js';
+import { pep503 } from '../model/package-name.js';
 import type { AdvisorySource, FetchContext, FetchOutcome, ParsedEntry, SourceEntry } from './source.js';
 
 type Raw = Record<string, unknown>;

@@ -3,6 +3,7 @@
  * those whose (ecosystem, name) an advisory names are evaluated, and each (entry, version) once.
  */
 import { severityRank } from '../model/types.js';
+import { pep503 } from '../model/package-name.js';
 import type { FindingAdvisory, IndexedEntry, MatchedFinding, MatchPackage } from '../model/match.js';
 export type { AdvisoryRef, FindingAdvisory, IndexedEntry, MatchedFinding, MatchPackage } from '../model/match.js';
 import { hasScheme, schemeFor, type VersionScheme } from '../versions/index.js';
@@ -29,16 +30,12 @@ export function ecosystemKey(ecosystem: string): string {
   return ecosystem.replace(/^(Ubuntu:[^:]+):(LTS|Pro)$/i, '$1');
 }
 
-/** PEP 503 name normalisation, used for vtopia's ecosystem-less `name==version` pairs. */
-export function anyName(name: string): string {
-  return name.toLowerCase().replace(/[-_.]+/g, '-');
-}
 
 /** Builds the lookup from (ecosystem, name) to affected entries. */
 export function buildAffectedIndex(items: Iterable<IndexedEntry>): Map<string, IndexedEntry[]> {
   const index = new Map<string, IndexedEntry[]>();
   for (const item of items) {
-    const key = item.entry.ecosystem === 'any' ? `any\0${anyName(item.entry.name)}` : `${ecosystemKey(item.entry.ecosystem)}\0${item.entry.name}`;
+    const key = item.entry.ecosystem === 'any' ? `any\0${pep503(item.entry.name)}` : `${ecosystemKey(item.entry.ecosystem)}\0${item.entry.name}`;
     const list = index.get(key);
     if (list) list.push(item);
     else index.set(key, [item]);
@@ -61,7 +58,7 @@ export function matchPackages(packages: Iterable<MatchPackage>, index: ReadonlyM
     let eco = ecoKeys.get(pkg.ecosystem);
     if (eco === undefined) ecoKeys.set(pkg.ecosystem, (eco = ecosystemKey(pkg.ecosystem)));
     const exact = index.get(`${eco}\0${pkg.matchName}`) ?? NONE;
-    const any = hasAny ? (index.get(`any\0${anyName(pkg.name)}`) ?? NONE) : NONE;
+    const any = hasAny ? (index.get(`any\0${pep503(pkg.name)}`) ?? NONE) : NONE;
     if (exact.length === 0 && any.length === 0) continue;
     for (const item of any) {
       if (!item.entry.versions.includes(pkg.version)) continue;

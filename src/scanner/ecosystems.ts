@@ -113,10 +113,6 @@ export function osEcosystem(family: string, release: string): { ecosystem: strin
   return ecosystem === undefined ? undefined : { ecosystem, naming: fam.naming };
 }
 
-/** PEP 503 name normalisation: lowercase, runs of `-`, `_`, `.` become one `-`. */
-export function normalizePypiName(name: string): string {
-  return name.toLowerCase().replace(/[-_.]+/g, '-');
-}
 
 /**
  * Version as OSV records it for the ecosystem. Go (module versions) and Packagist (composer tags like `v6.18.10`)

@@ -5,7 +5,8 @@
  */
 import { ExitCode, IcmsError } from '../shared/errors.js';
 import type { Package } from '../model/types.js';
-import { langEcosystem, matchVersionFor, normalizePypiName, osEcosystem, type AdvisoryNaming } from './ecosystems.js';
+import { langEcosystem, matchVersionFor, osEcosystem, type AdvisoryNaming } from './ecosystems.js';
+import { pep503 } from '../model/package-name.js';
 import { buildPurl } from './purl.js';
 
 /** A report that is not valid trivy JSON: the caller fails that one project. */
@@ -193,7 +194,7 @@ function toPackage(ctx: ResultContext, raw: RawPackage): Package | undefined {
 
 /** Name as the ecosystem's advisories spell it: PyPI per PEP 503, everything else (Maven `group:artifact`) exact. */
 function matchNameFor(ecosystem: string, name: string): string {
-  return ecosystem === 'PyPI' ? normalizePypiName(name) : name;
+  return ecosystem === 'PyPI' ? pep503(name) : name;
 }
 
 /** `[epoch:]version[-release]`, the way dpkg and rpm write a full version (epoch 0 is left out). */
