@@ -2,14 +2,10 @@
 import path from 'node:path';
 import { IcmsError, ExitCode } from '../shared/errors.js';
 import { parseAdvisorySources, type AdvisorySourceConfig } from '../advisories/config.js';
+import { parseGitAuthConfig, type GitAuthConfig } from '../gitsync/auth.js';
 
 export type { AdvisorySourceConfig } from '../advisories/config.js';
 
-export interface GitHostAuth {
-  token_env: string;
-  scheme?: 'basic' | 'bearer';
-  username?: string;
-}
 
 
 export interface Config {
@@ -31,7 +27,7 @@ export interface Config {
     allow: { domains: string[]; organizations: string[] };
   };
   trivy: { path: string | undefined; timeoutMs: number; extraArgs: string[] };
-  git: { timeoutMs: number; auth: Record<string, GitHostAuth> };
+  git: { timeoutMs: number; auth: GitAuthConfig };
   scan: { concurrency: number };
   advisories: { sources: AdvisorySourceConfig[] };
   triage: { register: string | undefined; severitySource: 'base' | 'environmental'; defaultProfile: string; profiles: Record<string, Record<string, string>> };
@@ -87,7 +83,7 @@ export function buildConfig(values: Map<string, unknown>, file: string | undefin
       allow: { domains: get('inventory.allow.domains'), organizations: get('inventory.allow.organizations') },
     },
     trivy: { path: get('trivy.path'), timeoutMs: get('trivy.timeout_ms'), extraArgs: get('trivy.extra_args') },
-    git: { timeoutMs: get('git.timeout_ms'), auth: validateGitAuth(get('git.auth'), where) },
+    git: { timeoutMs: get('git.timeout_ms'), auth: parseGitAuthConfig(get('git.auth'), `${where}: git.auth`) },
     scan: { concurrency: get('scan.concurrency') },
     advisories: { sources: parseAdvisorySources(get('advisories.sources'), file ? path.dirname(file) : cwd, where) },
     triage: {
@@ -130,34 +126,6 @@ export function buildConfig(values: Map<string, unknown>, file: string | undefin
     run: { lockTimeoutMs: get('run.lock_timeout_ms') },
   };
   return deepFreeze(config);
-}
-
-function validateGitAuth(raw: unknown, where: string): Record<string, GitHostAuth> {
-  if (raw === null || typeof raw !== 'object' || Array.isArray(raw)) {
-    throw new IcmsError(`${where}: git.auth must be a mapping of host -> {token_env}`, ExitCode.Usage, {
-      hint: 'e.g. git.auth: {github.com: {token_env: GITHUB_TOKEN}}',
-    });
-  }
-  const out: Record<string, GitHostAuth> = {};
-  for (const [host, v] of Object.entries(raw as Record<string, unknown>)) {
-    const entry = v as Record<string, unknown> | null;
-    if (!entry || typeof entry.token_env !== 'string' || !/^[A-Za-z_][A-Za-z0-9_]*$/.test(entry.token_env)) {
-      throw new IcmsError(`${where}: git.auth.${host}.token_env must name an environment variable`, ExitCode.Usage, {
-        hint: 'secrets come from the environment, never from the config file: token_env: GITHUB_TOKEN',
-      });
-    }
-    const extra = Object.keys(entry).filter((k) => !['token_env', 'scheme', 'username'].includes(k));
-    if (extra.length > 0) {
-      throw new IcmsError(`${where}: git.auth.${host}: unknown key "${extra[0]}"`, ExitCode.Usage, {
-        hint: 'allowed: token_env, scheme (basic|bearer), username',
-      });
-    }
-    if (entry.scheme !== undefined && entry.scheme !== 'basic' && entry.scheme !== 'bearer') {
-      throw new IcmsError(`${where}: git.auth.${host}.scheme must be basic or bearer`, ExitCode.Usage);
-    }
-    out[host.toLowerCase()] = entry as unknown as GitHostAuth;
-  }
-  return out;
 }
 
 function stringMap(raw: unknown, key: string, where: string): Record<string, string> {

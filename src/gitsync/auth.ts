@@ -30,8 +30,10 @@ export function parseGitAuthConfig(raw: unknown, where = 'git.auth'): GitAuthCon
     if (typeof value !== 'object' || value === null) throw usageError(`${at} must be { token_env: NAME }`);
     const v = value as Record<string, unknown>;
     if (typeof v.token_env !== 'string' || !/^[A-Za-z_][A-Za-z0-9_]*$/.test(v.token_env)) {
-      throw usageError(`${at}.token_env must name an environment variable`, 'e.g. token_env: GITHUB_TOKEN');
+      throw usageError(`${at}.token_env must name an environment variable`, 'secrets come from the environment, never from the config file: token_env: GITHUB_TOKEN');
     }
+    const extra = Object.keys(v).find((k) => !['token_env', 'scheme', 'username'].includes(k));
+    if (extra !== undefined) throw usageError(`${at}: unknown key "${extra}"`, 'allowed: token_env, scheme (basic|bearer), username');
     if (v.scheme !== undefined && v.scheme !== 'basic' && v.scheme !== 'bearer') {
       throw usageError(`${at}.scheme must be "basic" or "bearer", got "${String(v.scheme)}"`);
     }
