@@ -1,14 +1,6 @@
 /** Measurement helpers: best-of-N, rounding, the machine and its load. */
 import os from 'node:os';
 
-/** Runs `fn` `n` times (sequentially) and returns every result and the fastest. */
-export async function bestOf<T extends { ms: number }>(n: number, fn: (rep: number) => Promise<T>): Promise<{ best: T; runs: T[] }> {
-  const runs: T[] = [];
-  for (let i = 0; i < n; i++) runs.push(await fn(i));
-  const best = runs.reduce((a, b) => (b.ms < a.ms ? b : a));
-  return { best, runs };
-}
-
 /** Two decimals. */
 export function round(n: number): number {
   return Math.round(n * 100) / 100;

@@ -68,12 +68,6 @@ export function listAcceptances(db: Db, opts: { includeRevoked?: boolean } = {})
   return rows.map(fromRow);
 }
 
-/** One acceptance by id (revoked or not). */
-export function getAcceptance(db: Db, id: number): Acceptance | undefined {
-  const row = db.prepare('SELECT a.*, p.name AS project FROM acceptances a LEFT JOIN projects p ON p.id = a.project_id WHERE a.id = ?').get(id) as Record<string, unknown> | undefined;
-  return row ? fromRow(row) : undefined;
-}
-
 function fromRow(r: Record<string, unknown>): Acceptance {
   return {
     id: r.id as number,

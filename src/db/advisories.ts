@@ -329,3 +329,8 @@ export function groupRatings(db: Db): Map<string, { severity: Severity; baseScor
   }
   return out;
 }
+
+/** True once any advisory has been synced. */
+export function hasAdvisories(db: Db): boolean {
+  return db.prepare('SELECT 1 FROM advisories LIMIT 1').get() !== undefined;
+}

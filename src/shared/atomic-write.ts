@@ -1,6 +1,6 @@
 /** Atomic file writes: write a sibling temp file, fsync, rename over the target. */
 import { randomBytes } from 'node:crypto';
-import { promises as fs, writeFileSync, renameSync, openSync, fsyncSync, closeSync, mkdirSync } from 'node:fs';
+import { promises as fs } from 'node:fs';
 import path from 'node:path';
 
 /** Writes `data` to `file` so readers see the old or the new content, never a part. */
@@ -21,18 +21,4 @@ export async function writeFileAtomic(file: string, data: string | Uint8Array, o
     await fs.rm(tmp, { force: true });
     throw err;
   }
-}
-
-/** Synchronous variant for small files (lock files, tokens). */
-export function writeFileAtomicSync(file: string, data: string, opts: { mode?: number } = {}): void {
-  mkdirSync(path.dirname(file), { recursive: true });
-  const tmp = `${file}.${randomBytes(6).toString('hex')}.tmp`;
-  writeFileSync(tmp, data, { mode: opts.mode ?? 0o644 });
-  const fd = openSync(tmp, 'r');
-  try {
-    fsyncSync(fd);
-  } finally {
-    closeSync(fd);
-  }
-  renameSync(tmp, file);
 }

@@ -4,7 +4,7 @@ import type { Db } from '../../db/open.js';
 import { ACTIVE_STATUSES, iterateAffectedEntries, iterateMatchPackages, listFindings, saveFindings, type LifecycleCounts } from '../../db/findings.js';
 import { buildAffectedIndex, matchPackages, type MatchOutput } from '../../matcher/match.js';
 import { SEVERITIES, severityRank, type Severity } from '../../model/types.js';
-import { groupRatings } from '../../db/advisories.js';
+import { groupRatings, hasAdvisories } from '../../db/advisories.js';
 import { ExitCode, IcmsError } from '../../shared/errors.js';
 import type { Logger } from '../../shared/log.js';
 import type { App } from '../main.js';
@@ -101,8 +101,4 @@ function rateFromGroups(db: Db, output: MatchOutput): void {
       f.cvssVector = g.vector;
     }
   }
-}
-
-function hasAdvisories(db: Db): boolean {
-  return db.prepare('SELECT 1 FROM advisories LIMIT 1').get() !== undefined;
 }

@@ -9,6 +9,7 @@ import type { Db } from '../../db/open.js';
 import { openDb } from '../../db/open.js';
 import { ensureProject, listProjects } from '../../db/projects.js';
 import { iterateAffectedEntries, listFindings } from '../../db/findings.js';
+import { hasAdvisories } from '../../db/advisories.js';
 import { buildAffectedIndex, matchPackages } from '../../matcher/match.js';
 import { parseRepoUrl } from '../../model/repo-url.js';
 import type { Project, Severity } from '../../model/types.js';
@@ -137,10 +138,6 @@ async function checkoutFor(s: Session, p: Project): Promise<Checkout> {
   s.redactor.add(auth);
   const r = await syncRepo({ url: p.url, branch: p.branch }, { workDir: s.config.workDir, auth, timeoutMs: s.config.git.timeoutMs, env: s.ctx.env, logger: s.logger });
   return { dir: r.dir, head: r.head };
-}
-
-function hasAdvisories(db: Db): boolean {
-  return db.prepare('SELECT 1 FROM advisories LIMIT 1').get() !== undefined;
 }
 
 /** A local scan that stores nothing: trivy, then an in-memory match against the stored advisories if any. */

@@ -2,7 +2,7 @@
 import type { Command } from 'commander';
 import path from 'node:path';
 import { mkdirSync } from 'node:fs';
-import { syncAdvisories } from '../../advisories/sync.js';
+import { hasProblems, syncAdvisories } from '../../advisories/sync.js';
 import type { SyncResult } from '../../advisories/source.js';
 import { ExitCode, usageError } from '../../shared/errors.js';
 import type { App } from '../main.js';
@@ -45,9 +45,8 @@ async function syncVulns(s: Session, flags: { source?: string; format: string })
     }
     if (flags.format === 'json') writeJson(s.ctx, result);
     else s.ctx.stdout.write(renderSync(result, s.color));
-    const failed = result.sources.some((r) => r.error !== undefined || r.skipped > 0);
     const allFailed = result.sources.every((r) => r.error !== undefined);
-    return { exitCode: allFailed ? ExitCode.External : failed ? ExitCode.Partial : ExitCode.Ok, summary: result };
+    return { exitCode: allFailed ? ExitCode.External : hasProblems(result) ? ExitCode.Partial : ExitCode.Ok, summary: result };
   });
 }
 
