@@ -2,7 +2,7 @@
  * Matching: packages against an index of affected entries, ecosystem-aware. Packages stream through; only
  * those whose (ecosystem, name) an advisory names are evaluated, and each (entry, version) once.
  */
-import { severityRank } from '../model/types.js';
+import { severityRank, type Severity } from '../model/types.js';
 import { pep503 } from '../model/package-name.js';
 import type { FindingAdvisory, IndexedEntry, MatchedFinding, MatchPackage } from '../model/match.js';
 export type { AdvisoryRef, FindingAdvisory, IndexedEntry, MatchedFinding, MatchPackage } from '../model/match.js';
@@ -130,4 +130,17 @@ export function packageUpgrade(ecosystem: string, fixes: readonly (string | unde
   if (fixes.length === 0 || fixes.some((f) => f === undefined) || !hasScheme(ecosystem)) return undefined;
   const scheme = schemeFor(ecosystem);
   return (fixes as string[]).reduce((hi, f) => (scheme.isValid(f) && scheme.isValid(hi) && scheme.compare(f, hi) > 0 ? f : hi));
+}
+
+/** A finding takes the most severe rating of its alias group (e.g. a Go vulndb match rated by the GHSA or CVE record). */
+export function applyGroupRatings(findings: MatchedFinding[], ratings: ReadonlyMap<string, { severity: Severity; baseScore: number | undefined; vector: string | undefined }>): void {
+  for (const f of findings) {
+    const g = ratings.get(f.groupId);
+    if (!g) continue;
+    if (severityRank(g.severity) > severityRank(f.severity)) f.severity = g.severity;
+    if (g.baseScore !== undefined && (f.cvssScore === undefined || g.baseScore > f.cvssScore)) {
+      f.cvssScore = g.baseScore;
+      f.cvssVector = g.vector;
+    }
+  }
 }

@@ -2,8 +2,8 @@
 import { Option, type Command } from 'commander';
 import type { Db } from '../../db/open.js';
 import { ACTIVE_STATUSES, iterateAffectedEntries, iterateMatchPackages, listFindings, saveFindings, type LifecycleCounts } from '../../db/findings.js';
-import { buildAffectedIndex, matchPackages, type MatchOutput } from '../../matcher/match.js';
-import { SEVERITIES, severityRank, type Severity } from '../../model/types.js';
+import { applyGroupRatings, buildAffectedIndex, matchPackages, type MatchOutput } from '../../matcher/match.js';
+import { SEVERITIES, type Severity } from '../../model/types.js';
 import { groupRatings, hasAdvisories } from '../../db/advisories.js';
 import { ExitCode, IcmsError } from '../../shared/errors.js';
 import type { Logger } from '../../shared/log.js';
@@ -47,7 +47,7 @@ export function matchProjects(db: Db, projectIds: number[], opts: { now: Date; r
   }
   const index = buildAffectedIndex(iterateAffectedEntries(db, { storedNamesOnly: true }));
   const output = matchPackages(iterateMatchPackages(db, projectIds), index);
-  rateFromGroups(db, output);
+  applyGroupRatings(output.findings, groupRatings(db));
   // without triage settings (callers that predate them) the built-in profiles apply
   const envScore = makeEnvScorer(listProjects(db), opts.triage ?? { profiles: {}, defaultProfile: 'internal' });
   const counts = saveFindings(db, output.findings, { now: opts.now, runId: opts.runId, projectIds, envScore });
@@ -87,18 +87,4 @@ async function runMatch(s: Session, db: Db, runId: number, flags: MatchFlags) {
 function bumpNote(f: { ecosystem: string; version: string; fixedVersion: string | null }): string {
   const bump = fixBump(f.ecosystem, f.version, f.fixedVersion);
   return bump && bump !== 'other' ? ` (${bump})` : '';
-}
-
-/** A finding takes the most severe rating of its alias group (e.g. a Go vulndb match rated by the GHSA or CVE record). */
-function rateFromGroups(db: Db, output: MatchOutput): void {
-  const ratings = groupRatings(db);
-  for (const f of output.findings) {
-    const g = ratings.get(f.groupId);
-    if (!g) continue;
-    if (severityRank(g.severity) > severityRank(f.severity)) f.severity = g.severity;
-    if (g.baseScore !== undefined && (f.cvssScore === undefined || g.baseScore > f.cvssScore)) {
-      f.cvssScore = g.baseScore;
-      f.cvssVector = g.vector;
-    }
-  }
 }
