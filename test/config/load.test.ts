@@ -2,23 +2,14 @@ import { describe, it, expect } from 'vitest';
 import path from 'node:path';
 import { writeFile } from 'node:fs/promises';
 import { loadConfig } from '../../src/config/load.js';
-import { IcmsError, ExitCode } from '../../src/shared/errors.js';
+import { ExitCode } from '../../src/shared/errors.js';
 import { tmpDir } from '../helpers/tmp.js';
+import { icmsErrorOf as loadError } from '../helpers/errors.js';
 
 async function withConfig(yaml: string): Promise<string> {
   const dir = await tmpDir();
   await writeFile(path.join(dir, 'icms.yaml'), yaml);
   return dir;
-}
-
-function loadError(fn: () => unknown): IcmsError {
-  try {
-    fn();
-  } catch (err) {
-    if (err instanceof IcmsError) return err;
-    throw err;
-  }
-  throw new Error('expected an IcmsError');
 }
 
 describe('loadConfig', () => {

@@ -3,13 +3,14 @@ import { readFile, readdir } from 'node:fs/promises';
 import path from 'node:path';
 import { inspect } from 'node:util';
 import { describe, expect, it } from 'vitest';
-import { ExitCode, IcmsError } from '../../src/shared/errors.js';
+import { ExitCode } from '../../src/shared/errors.js';
 import type { Logger } from '../../src/shared/log.js';
 import { authHeaderFor } from '../../src/gitsync/auth.js';
 import { remoteHead, syncRepo, type SyncOptions } from '../../src/gitsync/sync.js';
 import { makeGitRepo } from '../helpers/git.js';
 import { startGitHttpServer, startHangingServer } from '../helpers/git-http-server.js';
 import { tmpDir } from '../helpers/tmp.js';
+import { rejectionOf as caught } from '../helpers/errors.js';
 
 function recordingLogger(): Logger & { lines: string[] } {
   const lines: string[] = [];
@@ -17,15 +18,6 @@ function recordingLogger(): Logger & { lines: string[] } {
     lines.push(m);
   };
   return { lines, debug: push, info: push, warn: push, error: push, progress: push };
-}
-
-async function caught(p: Promise<unknown>): Promise<IcmsError> {
-  const err = await p.then(
-    () => undefined,
-    (e: unknown) => e,
-  );
-  expect(err).toBeInstanceOf(IcmsError);
-  return err as IcmsError;
 }
 
 /** Every file under `dir` (including .git internals), as raw bytes. */

@@ -1,23 +1,15 @@
 import { readFile, readdir, mkdir, writeFile, stat } from 'node:fs/promises';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { ExitCode, IcmsError } from '../../src/shared/errors.js';
+import { ExitCode } from '../../src/shared/errors.js';
 import { silentLogger } from '../../src/shared/log.js';
 import { headCommit, remoteHead, syncRepo, type SyncOptions } from '../../src/gitsync/sync.js';
 import { git, makeGitRepo } from '../helpers/git.js';
 import { tmpDir } from '../helpers/tmp.js';
+import { rejectionOf as caught } from '../helpers/errors.js';
 
 async function options(): Promise<SyncOptions> {
   return { workDir: await tmpDir(), timeoutMs: 30_000, logger: silentLogger, env: { PATH: process.env.PATH, HOME: process.env.HOME } };
-}
-
-async function caught(p: Promise<unknown>): Promise<IcmsError> {
-  const err = await p.then(
-    () => undefined,
-    (e: unknown) => e,
-  );
-  expect(err).toBeInstanceOf(IcmsError);
-  return err as IcmsError;
 }
 
 describe('syncRepo against a file:// remote', () => {

@@ -3,22 +3,13 @@ import { cp, mkdir, readFile, readdir } from 'node:fs/promises';
 import path from 'node:path';
 import { runTrivyFs, trivyVersion, pickEnv } from '../../src/scanner/trivy.js';
 import { parseTrivyReport } from '../../src/scanner/trivy-report.js';
-import { IcmsError, ExitCode } from '../../src/shared/errors.js';
+import { ExitCode } from '../../src/shared/errors.js';
 import type { Package } from '../../src/model/types.js';
 import { tmpDir } from '../helpers/tmp.js';
 import { FIXTURES, bundledTrivy, fakeTrivy, runOptions } from './trivy-helpers.js';
+import { rejectionOf as thrown } from '../helpers/errors.js';
 
 const key = (p: Package): string => `${p.target} ${p.ecosystem} ${p.name}@${p.version} indirect=${p.indirect}`;
-
-async function thrown(p: Promise<unknown>): Promise<IcmsError> {
-  try {
-    await p;
-  } catch (err) {
-    expect(err).toBeInstanceOf(IcmsError);
-    return err as IcmsError;
-  }
-  throw new Error('expected a rejection');
-}
 
 describe('runTrivyFs with the real bundled trivy', () => {
   const trivy = bundledTrivy();

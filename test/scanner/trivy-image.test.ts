@@ -1,19 +1,10 @@
 import { describe, it, expect } from 'vitest';
 import path from 'node:path';
 import { runTrivyImage } from '../../src/scanner/trivy.js';
-import { IcmsError, ExitCode } from '../../src/shared/errors.js';
+import { ExitCode } from '../../src/shared/errors.js';
 import { buildDebianImage } from '../helpers/image.js';
 import { bundledTrivy, runOptions } from './trivy-helpers.js';
-
-async function thrown(p: Promise<unknown>): Promise<IcmsError> {
-  try {
-    await p;
-  } catch (err) {
-    expect(err).toBeInstanceOf(IcmsError);
-    return err as IcmsError;
-  }
-  throw new Error('expected a rejection');
-}
+import { rejectionOf as thrown } from '../helpers/errors.js';
 
 describe('runTrivyImage with the real bundled trivy', () => {
   const trivy = bundledTrivy();

@@ -2,20 +2,10 @@ import { describe, it, expect } from 'vitest';
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { parseAcceptedTable, rewriteTable, splitCells } from '../../src/triage/md-table.js';
-import { IcmsError } from '../../src/shared/errors.js';
 import { FIXTURES } from './pipeline.js';
+import { icmsErrorOf as usageErrorOf } from '../helpers/errors.js';
 
 const handbook = readFileSync(path.join(FIXTURES, 'accepted-4.1.md'), 'utf8');
-
-function usageErrorOf(fn: () => unknown): IcmsError {
-  try {
-    fn();
-  } catch (err) {
-    if (err instanceof IcmsError) return err;
-    throw err;
-  }
-  throw new Error('expected an IcmsError');
-}
 
 describe('parseAcceptedTable', () => {
   it('skips the unrelated table and reads the accepted one with line numbers and column roles', () => {
