@@ -1,10 +1,10 @@
 /** SQL for matching and findings: the match inputs, and the finding lifecycle applied in one transaction. */
-import { createHash } from 'node:crypto';
+import { hash } from 'node:crypto';
 import type { Db } from './open.js';
 import { inTransaction } from './open.js';
 import type { FindingStatus, OsvRange, Severity } from '../model/types.js';
 import { SEVERITIES } from '../model/types.js';
-import type { IndexedEntry, MatchedFinding, MatchPackage } from '../model/match.js';
+import type { FindingAdvisory, IndexedEntry, MatchedFinding, MatchPackage } from '../model/match.js';
 import { eventNote, loadCoverIndex, triageDecision } from './acceptances.js';
 
 /** Every affected entry of every non-withdrawn advisory (or only those naming a stored package), with the advisory facts the matcher needs. */
@@ -50,23 +50,38 @@ export function* iterateAffectedEntries(db: Db, opts: { storedNamesOnly?: boolea
   }
 }
 
-/** Streams the current packages of active projects (optionally only `projectIds`). */
-export function* iterateMatchPackages(db: Db, projectIds?: readonly number[]): Generator<MatchPackage> {
-  const filter = projectIds ? 'AND pr.id IN (SELECT value FROM json_each(?))' : '';
+/** The distinct names stored packages are known by (from the covering index `packages_match`). */
+export function listPackageNames(db: Db): { ecosystem: string; matchName: string; name: string }[] {
+  return (db.prepare('SELECT DISTINCT ecosystem, match_name, name FROM packages').raw().all() as [string, string, string][]).map(([ecosystem, matchName, name]) => ({ ecosystem, matchName, name }));
+}
+
+/** How many current packages the active projects among `projectIds` have. */
+export function countMatchPackages(db: Db, projectIds: readonly number[]): number {
+  return db
+    .prepare("SELECT COUNT(*) FROM packages p JOIN projects pr ON pr.id = p.project_id WHERE pr.status = 'active' AND p.project_id IN (SELECT value FROM json_each(?))")
+    .pluck()
+    .get(JSON.stringify(projectIds)) as number;
+}
+
+/**
+ * Streams the current packages of active projects (optionally only `projectIds`, and only the rows known by one
+ * of `names`: those are looked up through the `packages_match` index instead of reading every row).
+ */
+export function* iterateMatchPackages(db: Db, projectIds?: readonly number[], names?: readonly { ecosystem: string; matchName: string; name: string }[]): Generator<MatchPackage> {
+  const args: string[] = [];
+  let from = 'packages p';
+  if (names) {
+    // the candidate list drives the join (CROSS JOIN keeps that order): one index probe per name
+    from = 'json_each(?) c CROSS JOIN packages p ON p.ecosystem = c.value ->> 0 AND p.match_name = c.value ->> 1 AND p.name = c.value ->> 2';
+    args.push(JSON.stringify(names.map((n) => [n.ecosystem, n.matchName, n.name])));
+  }
+  if (projectIds) args.push(JSON.stringify(projectIds));
   const stmt = db.prepare(`
     SELECT p.project_id, p.ecosystem, p.name, p.version, p.match_name, p.match_version, p.target
-    FROM packages p JOIN projects pr ON pr.id = p.project_id
-    WHERE pr.status = 'active' ${filter}`);
-  for (const r of stmt.iterate(...(projectIds ? [JSON.stringify(projectIds)] : [])) as Iterable<Record<string, string | number>>) {
-    yield {
-      projectId: Number(r.project_id),
-      ecosystem: String(r.ecosystem),
-      name: String(r.name),
-      version: String(r.version),
-      matchName: String(r.match_name),
-      matchVersion: String(r.match_version),
-      target: String(r.target),
-    };
+    FROM ${from} JOIN projects pr ON pr.id = p.project_id
+    WHERE pr.status = 'active' ${projectIds ? 'AND p.project_id IN (SELECT value FROM json_each(?))' : ''}`);
+  for (const r of stmt.raw().iterate(...args) as Iterable<[number, string, string, string, string, string, string]>) {
+    yield { projectId: r[0], ecosystem: r[1], name: r[2], version: r[3], matchName: r[4], matchVersion: r[5], target: r[6] };
   }
 }
 
@@ -101,6 +116,14 @@ function touchFindings(db: Db, ids: readonly number[], at: string, runId: number
   for (let i = 0; i < ids.length; i += 50_000) touch.run(at, runId, JSON.stringify(ids.slice(i, i + 50_000)));
 }
 
+export interface SaveFindingsOptions {
+  now: Date;
+  runId: number;
+  /** The projects matched this run: only their findings can become fixed. */
+  projectIds: readonly number[];
+  envScore?: EnvScorer;
+}
+
 /**
  * Applies one match run to the stored findings (one transaction): new ones are `new`, seen again `open`,
  * gone `fixed` (fixed_at set), back again `reopened`. Findings covered by an active acceptance become
@@ -108,93 +131,144 @@ function touchFindings(db: Db, ids: readonly number[], at: string, runId: number
  * again with status_note 'acceptance expired'/'acceptance revoked'. Only findings of `projectIds` (the projects
  * matched this run) can become fixed. `envScore` stores the environmental score of each matched finding.
  */
-export function saveFindings(db: Db, matched: readonly MatchedFinding[], opts: { now: Date; runId: number; projectIds: readonly number[]; envScore?: EnvScorer }): LifecycleCounts {
-  const at = opts.now.toISOString();
+export function saveFindings(db: Db, matched: readonly MatchedFinding[], opts: SaveFindingsOptions): LifecycleCounts {
   return inTransaction(db, () => {
-    const scope = new Set(opts.projectIds);
-    const cover = loadCoverIndex(db, opts.now);
-    const existing = new Map<string, ExistingFinding>();
-    for (const r of db.prepare('SELECT id, status, project_id, group_id, ecosystem, package, version, severity, acceptance_id, status_note, content_hash FROM findings').iterate() as Iterable<Record<string, string | number | null>>) {
-      if (!scope.has(Number(r.project_id))) continue;
-      existing.set(`${r.project_id}\0${r.group_id}\0${r.ecosystem}\0${r.package}\0${r.version}`, {
-        id: Number(r.id), status: r.status as FindingStatus, severity: String(r.severity),
-        acceptanceId: r.acceptance_id === null ? null : Number(r.acceptance_id), note: r.status_note === null ? null : String(r.status_note),
-        hash: r.content_hash === null ? null : String(r.content_hash),
-      });
-    }
-    const touched: number[] = [];
-    const counts: LifecycleCounts = { new: 0, reopened: 0, fixed: 0, open: 0, accepted: 0, bySeverity: Object.fromEntries(SEVERITIES.map((s) => [s, { new: 0, open: 0, fixed: 0 }])) };
-    const event = db.prepare('INSERT INTO finding_events (finding_id, run_id, at, from_status, to_status, note) VALUES (?, ?, ?, ?, ?, ?)');
-    const insert = db.prepare(`INSERT INTO findings (project_id, group_id, ecosystem, package, version, advisory_ids, aliases, severity, cvss_score, cvss_vector, env_score, env_severity, fixed_version, targets, reason, status, status_note, acceptance_id, first_seen, last_seen, last_run_id, content_hash)
-      VALUES (@projectId, @groupId, @ecosystem, @package, @version, @advisoryIds, @aliases, @severity, @cvssScore, @cvssVector, @envScore, @envSeverity, @fixedVersion, @targets, @reason, @status, @note, @acceptanceId, @at, @at, @runId, @hash)`);
-    const update = db.prepare(`UPDATE findings SET advisory_ids = @advisoryIds, aliases = @aliases, severity = @severity, cvss_score = @cvssScore, cvss_vector = @cvssVector,
-      env_score = @envScore, env_severity = @envSeverity, fixed_version = @fixedVersion, targets = @targets, reason = @reason, status = @status, status_note = @note,
-      acceptance_id = @acceptanceId, last_seen = @at, fixed_at = NULL, last_run_id = @runId, content_hash = @hash WHERE id = @id`);
-    const seen = new Set<number>();
+    const byProject = new Map<number, MatchedFinding[]>(opts.projectIds.map((id) => [id, []]));
     for (const f of matched) {
-      const row = existing.get(`${f.projectId}\0${f.groupId}\0${f.ecosystem}\0${f.package}\0${f.version}`);
-      const env = opts.envScore?.(f.projectId, f.cvssVector);
-      const params = {
-        projectId: f.projectId, groupId: f.groupId, ecosystem: f.ecosystem, package: f.package, version: f.version,
-        advisoryIds: JSON.stringify(f.advisories.map((a) => a.id)), aliases: JSON.stringify(f.aliases), severity: f.severity,
-        cvssScore: f.cvssScore ?? null, cvssVector: f.cvssVector ?? null, envScore: env?.score ?? null, envSeverity: env?.severity ?? null,
-        fixedVersion: f.fixedVersion ?? null, targets: JSON.stringify(f.targets), reason: JSON.stringify(f.advisories), at, runId: opts.runId,
-        hash: '',
-      };
-      params.hash = contentHash(params);
-      const acc = cover.cover({ ...f, ids: [...f.advisories.map((a) => a.id), ...f.aliases] });
-      const bucket = counts.bySeverity[f.severity]!;
-      if (!row) {
-        const status: FindingStatus = acc ? acc.kind : 'new';
-        const id = Number(insert.run({ ...params, status, note: acc?.reason ?? null, acceptanceId: acc?.id ?? null }).lastInsertRowid);
-        event.run(id, opts.runId, at, null, status, acc ? eventNote({ note: null }, acc) : null);
-        if (acc) counts.accepted++;
-        else {
-          counts.new++;
-          bucket.new++;
-        }
-        continue;
-      }
-      seen.add(row.id);
-      // 1. the lifecycle; 2. the acceptances decide over it (covered, or lapsed back to open)
-      const lifecycle: FindingStatus = row.status === 'fixed' ? 'reopened' : row.status === 'accepted' || row.status === 'false_positive' ? row.status : 'open';
-      const triage = triageDecision({ status: lifecycle, acceptanceId: row.acceptanceId }, acc, cover);
-      const next = triage?.status ?? lifecycle;
-      const note = triage ? triage.note : row.note;
-      const acceptanceId = triage ? triage.acceptanceId : isTriaged(next) ? row.acceptanceId : null;
-      if (next === row.status && row.hash === params.hash && note === row.note && acceptanceId === row.acceptanceId) touched.push(row.id);
-      else update.run({ ...params, status: next, note, acceptanceId, id: row.id });
-      if (next !== row.status) event.run(row.id, opts.runId, at, row.status, next, triage ? eventNote(triage, acc) : null);
-      if (next === 'reopened') {
-        counts.reopened++;
-        bucket.new++;
-      } else if (next === 'open') {
-        counts.open++;
-        bucket.open++;
-      } else counts.accepted++;
+      const list = byProject.get(f.projectId);
+      if (list) list.push(f);
+      else byProject.set(f.projectId, [f]);
     }
-    touchFindings(db, touched, at, opts.runId);
-    const fix = db.prepare("UPDATE findings SET status = 'fixed', fixed_at = ?, last_run_id = ? WHERE id = ?");
-    for (const row of existing.values()) {
-      if (seen.has(row.id) || row.status === 'fixed') continue;
-      fix.run(at, opts.runId, row.id);
-      event.run(row.id, opts.runId, at, row.status, 'fixed', null);
-      counts.fixed++;
-      (counts.bySeverity[row.severity] ?? counts.bySeverity.UNKNOWN!).fixed++;
-    }
-    const stats = db.prepare('INSERT INTO match_stats (run_id, at, severity, status, count) VALUES (?, ?, ?, ?, ?)');
-    for (const r of db.prepare('SELECT severity, status, COUNT(*) AS n FROM findings GROUP BY severity, status').all() as { severity: string; status: string; n: number }[]) {
-      stats.run(opts.runId, at, r.severity, r.status, r.n);
-    }
-    return counts;
+    const scope = new Set(opts.projectIds);
+    const writer = findingWriter(db, opts);
+    for (const [projectId, list] of byProject) writer.saveProject(projectId, list, { fixMissing: scope.has(projectId) });
+    return writer.finish();
   });
 }
 
-/** Fingerprint of everything a match run writes into a finding besides its status and dates. */
-function contentHash(p: Record<string, unknown>): string {
-  const h = createHash('sha1');
-  for (const k of ['advisoryIds', 'aliases', 'severity', 'cvssScore', 'cvssVector', 'envScore', 'envSeverity', 'fixedVersion', 'targets', 'reason']) h.update(`${String(p[k])}\0`);
-  return h.digest('base64');
+/** Applies a match run project by project (memory stays bounded by one project's findings). */
+export interface FindingWriter {
+  /** Saves all of one project's findings of this run; with `fixMissing` (default) its stored findings not among them become fixed. */
+  saveProject(projectId: number, matched: readonly MatchedFinding[], opts?: { fixMissing?: boolean }): void;
+  /** Writes the run's statistics (match_stats) and returns the counts. */
+  finish(): LifecycleCounts;
+}
+
+/** The lifecycle writer behind saveFindings; the caller holds the transaction. */
+export function findingWriter(db: Db, opts: Omit<SaveFindingsOptions, 'projectIds'>): FindingWriter {
+  const at = opts.now.toISOString();
+  const runId = opts.runId;
+  const cover = loadCoverIndex(db, opts.now);
+  const counts: LifecycleCounts = { new: 0, reopened: 0, fixed: 0, open: 0, accepted: 0, bySeverity: Object.fromEntries(SEVERITIES.map((s) => [s, { new: 0, open: 0, fixed: 0 }])) };
+  const touched: number[] = [];
+  const created: number[] = [];
+  const existingOf = db.prepare('SELECT id, status, group_id, ecosystem, package, version, severity, acceptance_id, status_note, content_hash FROM findings WHERE project_id = ?').raw();
+  const event = db.prepare('INSERT INTO finding_events (finding_id, run_id, at, from_status, to_status, note) VALUES (?, ?, ?, ?, ?, ?)');
+  // positional parameters: binding named ones costs about twice as much per row at a few hundred thousand rows
+  const insert = db.prepare(`INSERT INTO findings (advisory_ids, aliases, severity, cvss_score, cvss_vector, env_score, env_severity, fixed_version, targets, reason,
+      content_hash, status, status_note, acceptance_id, project_id, group_id, ecosystem, package, version, first_seen, last_seen, last_run_id)
+    VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`);
+  const update = db.prepare(`UPDATE findings SET advisory_ids = ?, aliases = ?, severity = ?, cvss_score = ?, cvss_vector = ?, env_score = ?, env_severity = ?,
+      fixed_version = ?, targets = ?, reason = ?, content_hash = ?, status = ?, status_note = ?, acceptance_id = ?, last_seen = ?, fixed_at = NULL, last_run_id = ? WHERE id = ?`);
+  const fix = db.prepare("UPDATE findings SET status = 'fixed', fixed_at = ?, last_run_id = ? WHERE id = ?");
+
+  return {
+    saveProject(projectId, matched, { fixMissing = true } = {}) {
+      const existing = new Map<string, ExistingFinding>();
+      for (const r of existingOf.iterate(projectId) as Iterable<[number, FindingStatus, string, string, string, string, string, number | null, string | null, string | null]>) {
+        existing.set(`${r[2]}\0${r[3]}\0${r[4]}\0${r[5]}`, { id: r[0], status: r[1], severity: r[6], acceptanceId: r[7], note: r[8], hash: r[9] });
+      }
+      const seen = new Set<number>();
+      for (const f of matched) {
+        const row = existing.get(`${f.groupId}\0${f.ecosystem}\0${f.package}\0${f.version}`);
+        const env = opts.envScore?.(f.projectId, f.cvssVector);
+        const content = findingContent(f, env);
+        const acc = cover.cover({ projectId: f.projectId, groupId: f.groupId, package: f.package, version: f.version, ids: [...f.advisories.map((a) => a.id), ...f.aliases] });
+        const bucket = counts.bySeverity[f.severity]!;
+        if (!row) {
+          const status: FindingStatus = acc ? acc.kind : 'new';
+          const id = Number(insert.run(...content, status, acc?.reason ?? null, acc?.id ?? null, f.projectId, f.groupId, f.ecosystem, f.package, f.version, at, at, runId).lastInsertRowid);
+          if (acc) {
+            event.run(id, runId, at, null, status, eventNote({ note: null }, acc));
+            counts.accepted++;
+          } else {
+            created.push(id); // their 'new' events are written in bulk by finish()
+            counts.new++;
+            bucket.new++;
+          }
+          continue;
+        }
+        seen.add(row.id);
+        // 1. the lifecycle; 2. the acceptances decide over it (covered, or lapsed back to open)
+        const lifecycle: FindingStatus = row.status === 'fixed' ? 'reopened' : isTriaged(row.status) ? row.status : 'open';
+        const triage = triageDecision({ status: lifecycle, acceptanceId: row.acceptanceId }, acc, cover);
+        const next = triage?.status ?? lifecycle;
+        const note = triage ? triage.note : row.note;
+        const acceptanceId = triage ? triage.acceptanceId : isTriaged(next) ? row.acceptanceId : null;
+        if (next === row.status && row.hash === content[10] && note === row.note && acceptanceId === row.acceptanceId) touched.push(row.id);
+        else update.run(...content, next, note, acceptanceId, at, runId, row.id);
+        if (next !== row.status) event.run(row.id, runId, at, row.status, next, triage ? eventNote(triage, acc) : null);
+        if (next === 'reopened') {
+          counts.reopened++;
+          bucket.new++;
+        } else if (next === 'open') {
+          counts.open++;
+          bucket.open++;
+        } else counts.accepted++;
+      }
+      if (!fixMissing) return;
+      for (const row of existing.values()) {
+        if (seen.has(row.id) || row.status === 'fixed') continue;
+        fix.run(at, runId, row.id);
+        event.run(row.id, runId, at, row.status, 'fixed', null);
+        counts.fixed++;
+        (counts.bySeverity[row.severity] ?? counts.bySeverity.UNKNOWN!).fixed++;
+      }
+    },
+    finish() {
+      touchFindings(db, touched, at, runId);
+      touched.length = 0;
+      const born = db.prepare("INSERT INTO finding_events (finding_id, run_id, at, from_status, to_status, note) SELECT value, ?, ?, NULL, 'new', NULL FROM json_each(?)");
+      for (let i = 0; i < created.length; i += 50_000) born.run(runId, at, JSON.stringify(created.slice(i, i + 50_000)));
+      created.length = 0;
+      const stats = db.prepare('INSERT INTO match_stats (run_id, at, severity, status, count) VALUES (?, ?, ?, ?, ?)');
+      for (const r of db.prepare('SELECT severity, status, COUNT(*) AS n FROM findings GROUP BY severity, status').all() as { severity: string; status: string; n: number }[]) {
+        stats.run(runId, at, r.severity, r.status, r.n);
+      }
+      return counts;
+    },
+  };
+}
+
+/** The columns a match run writes into a finding besides its status and dates, in `insert`/`update` order, the content hash last. */
+type FindingContent = [string, string, string, number | null, string | null, number | null, string | null, string | null, string, string, string];
+
+function findingContent(f: MatchedFinding, env: { score: number; severity: string } | undefined): FindingContent {
+  const c: (string | number | null)[] = [
+    JSON.stringify(f.advisories.map((a) => a.id)),
+    JSON.stringify(f.aliases),
+    f.severity,
+    f.cvssScore ?? null,
+    f.cvssVector ?? null,
+    env?.score ?? null,
+    env?.severity ?? null,
+    f.fixedVersion ?? null,
+    JSON.stringify(f.targets),
+    // the matcher shares one FindingAdvisory object per (advisory, version) verdict across projects: each is stringified once
+    `[${f.advisories.map(advisoryJson).join(',')}]`,
+  ];
+  // the fingerprint of everything above: an unchanged finding is not rewritten
+  c.push(hash('sha1', `${c.map((v) => String(v)).join('\0')}\0`, 'base64'));
+  return c as FindingContent;
+}
+
+const advisoryJsonCache = new WeakMap<FindingAdvisory, string>();
+
+/** JSON.stringify of one advisory verdict, memoised by object. */
+function advisoryJson(a: FindingAdvisory): string {
+  let json = advisoryJsonCache.get(a);
+  if (json === undefined) advisoryJsonCache.set(a, (json = JSON.stringify(a)));
+  return json;
 }
 
 /** Re-scores every stored finding's environmental score (after a profile or label change); returns how many changed. */

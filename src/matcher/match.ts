@@ -43,22 +43,53 @@ export function buildAffectedIndex(items: Iterable<IndexedEntry>): Map<string, I
   return index;
 }
 
-/** Matches a stream of packages against the index. */
-export function matchPackages(packages: Iterable<MatchPackage>, index: ReadonlyMap<string, IndexedEntry[]>): MatchOutput {
+/** The names a package is known by, as the index is looked up. */
+export type PackageNames = Pick<MatchPackage, 'ecosystem' | 'matchName' | 'name'>;
+
+/** The index entries that could match a package: by (ecosystem, match name), and ecosystem-less (`any`) ones by PEP 503 name. */
+export interface Candidates {
+  exact: readonly IndexedEntry[];
+  any: readonly IndexedEntry[];
+}
+
+/**
+ * A lookup of a package's candidate entries. Per-package costs matter at a million rows: ecosystem keys are few
+ * (memoised), and the name normalisation of the `any` lookup is skipped when no source gave ecosystem-less entries.
+ * `match` uses the same lookup to decide which stored package rows to read at all.
+ */
+export function candidateLookup(index: ReadonlyMap<string, IndexedEntry[]>): (pkg: PackageNames) => Candidates {
+  const ecoKeys = new Map<string, string>();
+  const hasAny = hasAnyEntries(index);
+  return (pkg) => {
+    let eco = ecoKeys.get(pkg.ecosystem);
+    if (eco === undefined) ecoKeys.set(pkg.ecosystem, (eco = ecosystemKey(pkg.ecosystem)));
+    return {
+      exact: index.get(`${eco}\0${pkg.matchName}`) ?? NONE,
+      any: hasAny ? (index.get(`any\0${pep503(pkg.name)}`) ?? NONE) : NONE,
+    };
+  };
+}
+
+/** What several `matchPackages` calls over one index share: the candidate lookup and each (entry, version) verdict. */
+export interface MatchContext {
+  lookup: (pkg: PackageNames) => Candidates;
+  verdicts: Map<IndexedEntry, Map<string, Verdict>>;
+}
+
+/** A context for matching many batches (e.g. one project at a time) against one index. */
+export function matchContext(index: ReadonlyMap<string, IndexedEntry[]>): MatchContext {
+  return { lookup: candidateLookup(index), verdicts: new Map() };
+}
+
+/** Matches a stream of packages against the index (`ctx` shares lookups and verdicts between calls). */
+export function matchPackages(packages: Iterable<MatchPackage>, index: ReadonlyMap<string, IndexedEntry[]>, ctx: MatchContext = matchContext(index)): MatchOutput {
   const findings = new Map<string, MatchedFinding>();
   const out: MatchOutput = { findings: [], unparseable: [], unmatchedEcosystems: {}, problems: [], packagesSeen: 0 };
   const problems = new Set<string>();
-  const verdicts = new Map<IndexedEntry, Map<string, ReturnType<typeof evaluateAffected>>>();
-  // Per-package costs matter at a million rows: ecosystem keys are few (memoised), and the name
-  // normalisation of the `any` lookup is skipped when no source gave ecosystem-less entries.
-  const ecoKeys = new Map<string, string>();
-  const hasAny = hasAnyEntries(index);
+  const { lookup, verdicts } = ctx;
   for (const pkg of packages) {
     out.packagesSeen++;
-    let eco = ecoKeys.get(pkg.ecosystem);
-    if (eco === undefined) ecoKeys.set(pkg.ecosystem, (eco = ecosystemKey(pkg.ecosystem)));
-    const exact = index.get(`${eco}\0${pkg.matchName}`) ?? NONE;
-    const any = hasAny ? (index.get(`any\0${pep503(pkg.name)}`) ?? NONE) : NONE;
+    const { exact, any } = lookup(pkg);
     if (exact.length === 0 && any.length === 0) continue;
     for (const item of any) {
       if (!item.entry.versions.includes(pkg.version)) continue;
@@ -80,7 +111,7 @@ export function matchPackages(packages: Iterable<MatchPackage>, index: ReadonlyM
       let v = cache.get(pkg.matchVersion);
       if (!v) cache.set(pkg.matchVersion, (v = evaluateAffected(pkg.matchVersion, item.entry, scheme)));
       for (const p of v.problems) problems.add(`${item.advisory.id} (${item.entry.ecosystem} ${item.entry.name}): ${p}`);
-      if (v.affected) addFinding(findings, pkg, item, v.fixed, v.reason!, scheme);
+      if (v.affected) addFinding(findings, pkg, item, v.fixed, v.reason!, scheme, v);
     }
   }
   out.findings = [...findings.values()];
@@ -95,6 +126,22 @@ function hasAnyEntries(index: ReadonlyMap<string, IndexedEntry[]>): boolean {
   return false;
 }
 
+type Verdict = ReturnType<typeof evaluateAffected>;
+const verdictAdvisories = new WeakMap<Verdict, FindingAdvisory>();
+
+/**
+ * The advisory part of a finding for one cached (entry, version) verdict: one shared, never-mutated object for every
+ * project with that version, so the store serialises it once.
+ */
+function findingAdvisory(item: IndexedEntry, v: Verdict): FindingAdvisory {
+  let fa = verdictAdvisories.get(v);
+  if (!fa) {
+    const a = item.advisory;
+    verdictAdvisories.set(v, (fa = { id: a.id, source: a.source, severity: a.severity, baseScore: a.baseScore, fixed: v.fixed, reason: v.reason! }));
+  }
+  return fa;
+}
+
 function addFinding(
   findings: Map<string, MatchedFinding>,
   pkg: MatchPackage,
@@ -102,6 +149,7 @@ function addFinding(
   fixed: string | undefined,
   reason: FindingAdvisory['reason'],
   scheme: VersionScheme | undefined,
+  verdict?: Verdict,
 ): void {
   const a = item.advisory;
   const key = `${pkg.projectId}\0${a.groupId}\0${pkg.ecosystem}\0${pkg.name}\0${pkg.version}`;
@@ -112,7 +160,7 @@ function addFinding(
   }
   if (!f.targets.includes(pkg.target)) f.targets.push(pkg.target);
   if (f.advisories.some((x) => x.id === a.id && x.source === a.source)) return;
-  f.advisories.push({ id: a.id, source: a.source, severity: a.severity, baseScore: a.baseScore, fixed, reason });
+  f.advisories.push(verdict ? findingAdvisory(item, verdict) : { id: a.id, source: a.source, severity: a.severity, baseScore: a.baseScore, fixed, reason });
   for (const alias of [a.id, ...a.aliases]) if (!f.aliases.includes(alias)) f.aliases.push(alias);
   if (severityRank(a.severity) > severityRank(f.severity)) f.severity = a.severity;
   if (a.baseScore !== undefined && (f.cvssScore === undefined || a.baseScore > f.cvssScore)) {

@@ -1,8 +1,9 @@
 /** `icms match`: match every project's packages against the advisories, update findings, gate CI. */
 import { Option, type Command } from 'commander';
 import type { Db } from '../../db/open.js';
-import { ACTIVE_STATUSES, iterateAffectedEntries, iterateMatchPackages, listFindings, saveFindings, type LifecycleCounts } from '../../db/findings.js';
-import { applyGroupRatings, buildAffectedIndex, matchPackages, type MatchOutput } from '../../matcher/match.js';
+import { ACTIVE_STATUSES, countMatchPackages, findingWriter, iterateAffectedEntries, iterateMatchPackages, listFindings, listPackageNames, type LifecycleCounts } from '../../db/findings.js';
+import { inTransaction } from '../../db/open.js';
+import { applyGroupRatings, buildAffectedIndex, matchContext, matchPackages, type MatchOutput, type MatchPackage } from '../../matcher/match.js';
 import { SEVERITIES, type Severity } from '../../model/types.js';
 import { groupRatings, hasAdvisories } from '../../db/advisories.js';
 import { ExitCode, IcmsError } from '../../shared/errors.js';
@@ -40,17 +41,73 @@ export function registerMatch(program: Command, app: App): void {
     });
 }
 
-/** Matches the selected projects and applies the lifecycle; shared with `scan <path> --fail-on`. */
-export function matchProjects(db: Db, projectIds: number[], opts: { now: Date; runId: number; logger: Logger; triage?: EnvSettings }): { output: MatchOutput; counts: LifecycleCounts } {
+/** What a match run found, beside the lifecycle counts. */
+export interface MatchSummary {
+  /** Current packages of the matched projects. */
+  packagesSeen: number;
+  /** Package rows some advisory names (the only rows read). */
+  candidates: number;
+  findings: number;
+  unparseable: MatchOutput['unparseable'];
+  unmatchedEcosystems: MatchOutput['unmatchedEcosystems'];
+  problems: string[];
+  /** Time of each step, ms: build the advisory index, read the candidate rows, match and save project by project. */
+  steps: { indexMs: number; readMs: number; matchSaveMs: number };
+}
+
+/**
+ * Matches the selected projects and applies the lifecycle in one transaction; shared with `scan <path> --fail-on`.
+ * Only the package rows an advisory names are read (through the `packages_match` index), and each project is
+ * matched and saved in turn, so memory is bounded by the candidate rows and one project's findings.
+ */
+export function matchProjects(db: Db, projectIds: number[], opts: { now: Date; runId: number; logger: Logger; triage?: EnvSettings }): { output: MatchSummary; counts: LifecycleCounts } {
   if (!hasAdvisories(db)) {
     throw new IcmsError('no advisories in the store: nothing to match against', ExitCode.External, { hint: 'run `icms sync-vulns` first' });
   }
+  let mark = performance.now();
+  const lap = (): number => {
+    const ms = performance.now() - mark;
+    mark = performance.now();
+    return Math.round(ms * 10) / 10;
+  };
   const index = buildAffectedIndex(iterateAffectedEntries(db, { storedNamesOnly: true }));
-  const output = matchPackages(iterateMatchPackages(db, projectIds), index);
-  applyGroupRatings(output.findings, groupRatings(db));
+  const indexMs = lap();
+  const ctx = matchContext(index);
+  const names = listPackageNames(db).filter((n) => {
+    const c = ctx.lookup(n);
+    return c.exact.length > 0 || c.any.length > 0;
+  });
+  const byProject = new Map<number, MatchPackage[]>();
+  for (const p of iterateMatchPackages(db, projectIds, names)) {
+    const list = byProject.get(p.projectId);
+    if (list) list.push(p);
+    else byProject.set(p.projectId, [p]);
+  }
+  const readMs = lap();
+  const ratings = groupRatings(db);
   // without triage settings (callers that predate them) the built-in profiles apply
   const envScore = makeEnvScorer(listProjects(db), opts.triage ?? { profiles: {}, defaultProfile: 'internal' });
-  const counts = saveFindings(db, output.findings, { now: opts.now, runId: opts.runId, projectIds, envScore });
+  const output: MatchSummary = { packagesSeen: countMatchPackages(db, projectIds), candidates: 0, findings: 0, unparseable: [], unmatchedEcosystems: {}, problems: [], steps: { indexMs, readMs, matchSaveMs: 0 } };
+  const problems = new Set<string>();
+  const counts = inTransaction(db, () => {
+    const writer = findingWriter(db, { now: opts.now, runId: opts.runId, envScore });
+    for (const id of projectIds) {
+      const packages = byProject.get(id) ?? [];
+      byProject.delete(id);
+      const out = matchPackages(packages, index, ctx);
+      applyGroupRatings(out.findings, ratings);
+      writer.saveProject(id, out.findings);
+      output.candidates += out.packagesSeen;
+      output.findings += out.findings.length;
+      output.unparseable.push(...out.unparseable);
+      for (const [eco, n] of Object.entries(out.unmatchedEcosystems)) output.unmatchedEcosystems[eco] = (output.unmatchedEcosystems[eco] ?? 0) + n;
+      for (const p of out.problems) problems.add(p);
+    }
+    return writer.finish();
+  });
+  output.problems = [...problems];
+  output.steps.matchSaveMs = lap();
+  opts.logger.debug(`match: advisory index ${output.steps.indexMs} ms; read ${output.candidates} candidate rows of ${output.packagesSeen} packages ${output.steps.readMs} ms; match and save ${output.steps.matchSaveMs} ms`);
   for (const [eco, n] of Object.entries(output.unmatchedEcosystems)) opts.logger.warn(`${n} package(s) of ecosystem ${eco} left unmatched: no version scheme for it`);
   for (const u of output.unparseable.slice(0, 20)) opts.logger.warn(`unparseable ${u.ecosystem} version ${JSON.stringify(u.version)} of ${u.name}: not matched`);
   if (output.unparseable.length > 20) opts.logger.warn(`... and ${output.unparseable.length - 20} more unparseable versions`);

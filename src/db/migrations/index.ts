@@ -3,6 +3,7 @@ import { m001Inventory } from './001-inventory.js';
 import { m002Scans } from './002-scans.js';
 import { m003Advisories } from './003-advisories.js';
 import { m004Findings } from './004-findings.js';
+import { m005MatchIndexes } from './005-match-indexes.js';
 
 export interface Migration {
   version: number;
@@ -12,4 +13,4 @@ export interface Migration {
 }
 
 /** All migrations, version 1..N without gaps. */
-export const MIGRATIONS: readonly Migration[] = [m001Inventory, m002Scans, m003Advisories, m004Findings];
+export const MIGRATIONS: readonly Migration[] = [m001Inventory, m002Scans, m003Advisories, m004Findings, m005MatchIndexes];
