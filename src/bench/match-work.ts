@@ -7,7 +7,9 @@ import { copyFileSync, readFileSync } from 'node:fs';
 import { openDb, type Db } from '../db/open.js';
 import { replaceInventory } from '../db/projects.js';
 import { completeScan, startScan } from '../db/scans.js';
-import { iterateAffectedEntries, iterateMatchPackages, saveFindings, type LifecycleCounts } from '../db/findings.js';
+import { iterateAffectedEntries, iterateMatchPackages, type LifecycleCounts } from '../db/findings.js';
+import { matchProjects } from '../cli/commands/match.js';
+import { silentLogger } from '../shared/log.js';
 import { finishRun, startRun } from '../db/runs.js';
 import { buildAffectedIndex, ecosystemKey, matchPackages } from '../matcher/match.js';
 import { evaluateAffected } from '../matcher/affected.js';
@@ -87,40 +89,42 @@ export function buildPortfolio(dbFile: string, trivyReports: readonly string[], 
   }
 }
 
-/** One `match` over every active project, with the time of each step (as `matchProjects` in cli/commands/match). */
+/** One `match` over every active project, with the time of each step (as `matchProjects` reports them). */
 export interface MatchRun {
   ms: number;
+  /** Build the advisory index. */
   indexMs: number;
-  matchMs: number;
-  saveMs: number;
+  /** Find the candidate names and read their package rows. */
+  readMs: number;
+  /** Match and save project by project, in the transaction. */
+  matchSaveMs: number;
   packages: number;
+  /** Package rows read (those some advisory names). */
+  candidates: number;
   affectedEntries: number;
   findings: number;
   counts: LifecycleCounts;
 }
 
-/** Runs the match work once on `dbFile`: buildAffectedIndex + matchPackages + saveFindings, in a recorded run. */
+/** Runs the real match work once on `dbFile`: `matchProjects` (the `icms match` command's work) in a recorded run. */
 export function matchOnce(dbFile: string): MatchRun {
   const db = openDb(dbFile);
   try {
     const now = new Date();
     const runId = startRun(db, { command: 'match', at: now, label: 'bench' });
     const ids = db.prepare("SELECT id FROM projects WHERE status = 'active'").pluck().all() as number[];
-    const index = timed(() => buildAffectedIndex(iterateAffectedEntries(db, { storedNamesOnly: true })));
-    const match = timed(() => matchPackages(iterateMatchPackages(db, ids), index.value));
-    const save = timed(() => saveFindings(db, match.value.findings, { now, runId, projectIds: ids }));
+    const { ms, value } = timed(() => matchProjects(db, ids, { now, runId, logger: silentLogger }));
     finishRun(db, runId, { at: new Date(), status: 'ok', exitCode: 0, summary: {} });
-    let entries = 0;
-    for (const list of index.value.values()) entries += list.length;
+    const entries = [...iterateAffectedEntries(db, { storedNamesOnly: true })].length;
+    const { output, counts } = value;
     return {
-      ms: index.ms + match.ms + save.ms,
-      indexMs: index.ms,
-      matchMs: match.ms,
-      saveMs: save.ms,
-      packages: match.value.packagesSeen,
+      ms,
+      ...output.steps,
+      packages: output.packagesSeen,
+      candidates: output.candidates,
       affectedEntries: entries,
-      findings: match.value.findings.length,
-      counts: save.value,
+      findings: output.findings,
+      counts,
     };
   } finally {
     db.close();
