@@ -171,6 +171,7 @@ export function findingWriter(db: Db, opts: Omit<SaveFindingsOptions, 'projectId
   const update = db.prepare(`UPDATE findings SET advisory_ids = ?, aliases = ?, severity = ?, cvss_score = ?, cvss_vector = ?, env_score = ?, env_severity = ?,
       fixed_version = ?, targets = ?, reason = ?, content_hash = ?, status = ?, status_note = ?, acceptance_id = ?, last_seen = ?, fixed_at = NULL, last_run_id = ? WHERE id = ?`);
   const fix = db.prepare("UPDATE findings SET status = 'fixed', fixed_at = ?, last_run_id = ? WHERE id = ?");
+  const contentOf = contentBuilder();
 
   return {
     saveProject(projectId, matched, { fixMissing = true } = {}) {
@@ -182,7 +183,7 @@ export function findingWriter(db: Db, opts: Omit<SaveFindingsOptions, 'projectId
       for (const f of matched) {
         const row = existing.get(`${f.groupId}\0${f.ecosystem}\0${f.package}\0${f.version}`);
         const env = opts.envScore?.(f.projectId, f.cvssVector);
-        const content = findingContent(f, env);
+        const content = contentOf(f, env);
         const acc = cover.cover({ projectId: f.projectId, groupId: f.groupId, package: f.package, version: f.version, ids: [...f.advisories.map((a) => a.id), ...f.aliases] });
         const bucket = counts.bySeverity[f.severity]!;
         if (!row) {
@@ -243,23 +244,61 @@ export function findingWriter(db: Db, opts: Omit<SaveFindingsOptions, 'projectId
 /** The columns a match run writes into a finding besides its status and dates, in `insert`/`update` order, the content hash last. */
 type FindingContent = [string, string, string, number | null, string | null, number | null, string | null, string | null, string, string, string];
 
-function findingContent(f: MatchedFinding, env: { score: number; severity: string } | undefined): FindingContent {
-  const c: (string | number | null)[] = [
-    JSON.stringify(f.advisories.map((a) => a.id)),
-    JSON.stringify(f.aliases),
-    f.severity,
-    f.cvssScore ?? null,
-    f.cvssVector ?? null,
-    env?.score ?? null,
-    env?.severity ?? null,
-    f.fixedVersion ?? null,
-    JSON.stringify(f.targets),
-    // the matcher shares one FindingAdvisory object per (advisory, version) verdict across projects: each is stringified once
-    `[${f.advisories.map(advisoryJson).join(',')}]`,
-  ];
-  // the fingerprint of everything above: an unchanged finding is not rewritten
-  c.push(hash('sha1', `${c.map((v) => String(v)).join('\0')}\0`, 'base64'));
-  return c as FindingContent;
+/** The part of a finding's content every project with the same (group, ecosystem, package, version) match shares. */
+interface SharedContent {
+  advisories: readonly FindingAdvisory[];
+  aliases: readonly string[];
+  severity: string;
+  cvssScore: number | null;
+  cvssVector: string | null;
+  fixedVersion: string | null;
+  advisoryIds: string;
+  aliasesJson: string;
+  reason: string;
+  /** sha1 of the above, the base of the finding's fingerprint. */
+  hash: string;
+}
+
+/**
+ * Builds finding contents, reusing the serialised shared part across projects: on a portfolio most findings are the
+ * same package version matched by the same advisories in another project. A cached part is reused only when it
+ * is equal (same advisory verdict objects, aliases and rating), so the result is what serialising each would give.
+ */
+function contentBuilder(): (f: MatchedFinding, env: { score: number; severity: string } | undefined) => FindingContent {
+  const cache = new Map<string, SharedContent>();
+  const shared = (f: MatchedFinding): SharedContent => {
+    const key = `${f.groupId}\0${f.ecosystem}\0${f.package}\0${f.version}`;
+    const hit = cache.get(key);
+    if (hit && sameShared(hit, f)) return hit;
+    const advisoryIds = JSON.stringify(f.advisories.map((a) => a.id));
+    const aliasesJson = JSON.stringify(f.aliases);
+    // the matcher shares one FindingAdvisory object per (advisory, version) verdict: each is stringified once
+    const reason = `[${f.advisories.map(advisoryJson).join(',')}]`;
+    const s: SharedContent = {
+      advisories: f.advisories, aliases: f.aliases, severity: f.severity, cvssScore: f.cvssScore ?? null, cvssVector: f.cvssVector ?? null, fixedVersion: f.fixedVersion ?? null,
+      advisoryIds, aliasesJson, reason, hash: '',
+    };
+    s.hash = hash('sha1', [advisoryIds, aliasesJson, s.severity, s.cvssScore, s.cvssVector, s.fixedVersion, reason].map((v) => String(v)).join('\0'), 'base64');
+    cache.set(key, s);
+    return s;
+  };
+  return (f, env) => {
+    const s = shared(f);
+    const targets = JSON.stringify(f.targets);
+    const envScore = env?.score ?? null;
+    const envSeverity = env?.severity ?? null;
+    // the fingerprint of everything written: an unchanged finding is not rewritten
+    const fingerprint = hash('sha1', `${s.hash}\0${String(envScore)}\0${String(envSeverity)}\0${targets}`, 'base64');
+    return [s.advisoryIds, s.aliasesJson, s.severity, s.cvssScore, s.cvssVector, envScore, envSeverity, s.fixedVersion, targets, s.reason, fingerprint];
+  };
+}
+
+function sameShared(s: SharedContent, f: MatchedFinding): boolean {
+  return (
+    s.severity === f.severity && s.cvssScore === (f.cvssScore ?? null) && s.cvssVector === (f.cvssVector ?? null) && s.fixedVersion === (f.fixedVersion ?? null) &&
+    s.advisories.length === f.advisories.length && s.advisories.every((a, i) => a === f.advisories[i]) &&
+    s.aliases.length === f.aliases.length && s.aliases.every((a, i) => a === f.aliases[i])
+  );
 }
 
 const advisoryJsonCache = new WeakMap<FindingAdvisory, string>();
