@@ -10,6 +10,7 @@ import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { writeFileAtomic } from '../shared/atomic-write.js';
 import { defaultDataDir, resolveBenchData } from './data.js';
+import { benchLoadCurve } from './curve.js';
 import { benchMatch } from './match.js';
 import { renderCurve, renderMatch } from './match-render.js';
 import { loadNow, machineInfo } from './measure.js';
@@ -69,13 +70,14 @@ async function run(): Promise<void> {
   }
   if (want('match') || want('curve')) {
     log('match ...');
-    const r = await benchMatch(data, tmp, {
-      projects: Number(values.projects), perProject: Number(values['per-project']), reps, sampleRows: Number(values.sample),
-      curve: want('curve') ? [0.1, 0.5] : [], isolate,
-    });
-    log(`match: ${r.full.build.rows} rows, ${Math.round(r.full.match.ms)} ms vs floor ${Math.round(r.floor.ms)} ms; RSS ${r.full.rssMb} MB`);
+    const projects = Number(values.projects);
+    const matchOpts = { projects, perProject: Number(values['per-project']), reps, sampleRows: Number(values.sample), curve: want('curve') ? [0.1, 0.5] : [], isolate, matchSection: want('match') };
+    const { match: r, load } = want('curve')
+      ? await benchLoadCurve(data, tmp, { projects, fractions: [0.1, 0.5, 1], reps, isolate, dashboard: true }, (afterMatch) => benchMatch(data, tmp, { ...matchOpts, afterMatch }))
+      : { match: await benchMatch(data, tmp, matchOpts), load: undefined };
+    log(`match: ${r.full.build.rows} rows, ${Math.round(r.full.match.ms)} ms; RSS ${r.full.rssMb} MB`);
     if (want('match')) sections.push(withLoad(renderMatch(r, cmd('match'))));
-    if (want('curve')) sections.push(withLoad(renderCurve(r, cmd('curve'))));
+    if (want('curve')) sections.push(withLoad(renderCurve(r, cmd('curve'), load)));
   }
   machine.loadEnd = loadNow();
   const note = `The ${machine.cores}-core machine was shared with other engineers' test runs during this run, so every figure is the best of ${reps} repetitions (all listed) and the load is noted per section.`;

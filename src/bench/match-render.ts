@@ -3,12 +3,16 @@ import type { MatchBenchResult } from './match.js';
 import type { MatchRun } from './match-work.js';
 import { round } from './measure.js';
 import { fmtMs, fmtRuns, mdTable, verdict, type Section } from './report.js';
+import type { LoadCurve } from './curve.js';
+import { renderLoadCurve } from './load-render.js';
 
 const steps = (m: MatchRun): string => `index ${fmtMs(m.indexMs)} + read ${fmtMs(m.readMs)} + match and save ${fmtMs(m.matchSaveMs)}`;
 
 /** The match section. */
-export function renderMatch(r: MatchBenchResult, command: string): Section {
-  const full = r.full;
+export function renderMatch(result: MatchBenchResult, command: string): Section {
+  const full = result.full;
+  if (!result.section) throw new Error('renderMatch: the match section was not measured (matchSection: false)');
+  const r = { ...result, ...result.section };
   const ratio = round(full.match.ms / r.floor.ms);
   const c = r.second.match.counts;
   const rows = [
@@ -33,8 +37,8 @@ export function renderMatch(r: MatchBenchResult, command: string): Section {
   return { id: 'match', markdown };
 }
 
-/** The load-curve section: store and match times at each portfolio size, per row. */
-export function renderCurve(r: MatchBenchResult, command: string): Section {
+/** The load-curve section: store and match times at each portfolio size, per row; then every other command (`load`). */
+export function renderCurve(r: MatchBenchResult, command: string, load?: LoadCurve): Section {
   const points = [...r.curve, r.full];
   const rows = points.map((p) => [
     `${Math.round(p.fraction * 100)}%`, p.build.rows, fmtMs(p.build.ms), `${round((p.build.ms * 1000) / p.build.rows)} µs`,
@@ -57,6 +61,7 @@ export function renderCurve(r: MatchBenchResult, command: string): Section {
     `Per-row time from the smallest to the full portfolio: store ×${storeGrowth}, match + save ×${growth} (the index build, ${fmtMs(first.match.indexMs)}–${fmtMs(r.full.match.indexMs)}, depends on the advisories only). Quadratic work would show ×${sizeRatio}, linear ×1 (target: no quadratic growth, i.e. both well under half of ×${sizeRatio}): ${verdict(storeGrowth < sizeRatio / 2 && growth < sizeRatio / 2)}.`,
     '',
     `Store time of each successive tenth of the projects during the full build (${round(r.full.build.rows / 10)} rows each): ${r.full.build.tenthsMs.map(fmtMs).join(', ')}. A cost that keeps rising tenth after tenth would be quadratic; one that levels off is the B-tree indexes (\`packages\` unique key and \`packages_match\`) outgrowing locality, then staying flat.`,
+    ...(load ? ['', renderLoadCurve(load)] : []),
   ].join('\n');
   return { id: 'curve', markdown };
 }

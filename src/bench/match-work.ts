@@ -14,10 +14,11 @@ import { finishRun, startRun } from '../db/runs.js';
 import { buildAffectedIndex, ecosystemKey, matchPackages } from '../matcher/match.js';
 import { evaluateAffected } from '../matcher/affected.js';
 import type { IndexedEntry, MatchPackage } from '../model/match.js';
-import type { Package, Project } from '../model/types.js';
+import type { Package } from '../model/types.js';
 import { parseTrivyReport } from '../scanner/trivy-report.js';
 import { hasScheme, schemeFor } from '../versions/index.js';
 import { timed } from './measure.js';
+import { benchProjects } from './people.js';
 
 /** Every distinct package (ecosystem, name, version, target) of the recorded trivy reports, as the scanner maps them. */
 export function loadPackagePool(trivyReports: readonly string[]): Package[] {
@@ -50,7 +51,7 @@ export interface PortfolioBuild {
 }
 
 /**
- * Adds `projects` synthetic projects to `dbFile` (replaceInventory) and stores `perProject` packages for each
+ * Adds `projects` synthetic projects with their maintainers (`benchProjects`) to `dbFile` (replaceInventory) and stores `perProject` packages for each
  * with the real scan store (startScan + completeScan, one transaction per project). Project i gets a window of
  * the pool starting at a different offset, so each mixes ecosystems. `ms` times the store only.
  */
@@ -61,10 +62,7 @@ export function buildPortfolio(dbFile: string, trivyReports: readonly string[], 
   const db = openDb(dbFile);
   try {
     const now = new Date();
-    const projects: Project[] = Array.from({ length: spec.projects }, (_, i) => ({
-      kind: 'repo', url: `https://git.example.invalid/bench/p${String(i).padStart(5, '0')}`, branch: 'main', maintainers: [], labels: {},
-    }));
-    replaceInventory(db, projects, now, 'bench');
+    replaceInventory(db, benchProjects(spec.projects), now, 'bench');
     const ids = db.prepare("SELECT id FROM projects WHERE status = 'active' ORDER BY id").pluck().all() as number[];
     const tenthsMs: number[] = [];
     const tenth = Math.max(1, Math.ceil(ids.length / 10));

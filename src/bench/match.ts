@@ -20,6 +20,10 @@ export interface MatchBenchOptions {
   /** Portfolio fractions for the load curve besides 1 (e.g. [0.1, 0.5]); empty for none. */
   curve: number[];
   isolate: boolean;
+  /** Also measure what only the match section shows (floor, second match, naive loop); false for the curve alone. */
+  matchSection?: boolean;
+  /** Called with each size's portfolio right after its first match (the last repetition's copy), before it is removed. */
+  afterMatch?: (fraction: number, dbFile: string, run: MatchRun) => Promise<void>;
 }
 
 /** One portfolio size: its store time and best match. */
@@ -38,13 +42,19 @@ export interface MatchBenchResult {
   advisories: number;
   syncMs: number;
   full: CurvePoint;
+  /** What only the match section shows; undefined when `matchSection` was false. */
+  section: MatchSectionResult | undefined;
+  curve: CurvePoint[];
+}
+
+/** The floor, the second match and the naive loop (the match section only). */
+export interface MatchSectionResult {
   floor: { ms: number; runs: number[]; rssMb: number; rows: number };
   /** Second match with nothing changed (best of reps; each on the result of the previous). */
   second: { match: MatchRun; runs: number[]; rssMb: number };
   naive: NaiveRun;
   /** Naive time scaled linearly to the full portfolio's rows. */
   naiveExtrapolatedMs: number;
-  curve: CurvePoint[];
 }
 
 /** Runs the match benchmark and the curve points. */
@@ -63,27 +73,32 @@ export async function benchMatch(data: BenchData, tmpDir: string, opts: MatchBen
       const build = await runTask('portfolio', { dbFile, trivyReports: data.trivyReports, spec }, opts.isolate);
       curve.push(await matchPoint(fraction, build.value, dbFile, work, opts));
       if (fraction === 1) fullDb = dbFile;
+      else rmSync(dbFile, { force: true });
     }
-    const floor = { ms: Infinity, runs: [] as number[], rssMb: 0, rows: 0 };
-    for (let rep = 0; rep < opts.reps; rep++) {
-      const f = await runTask('match-floor', { dbFile: fullDb }, opts.isolate);
-      floor.runs.push(round(f.value.ms));
-      floor.ms = Math.min(floor.ms, round(f.value.ms));
-      floor.rssMb = Math.max(floor.rssMb, f.maxRssMb);
-      floor.rows = f.value.rows;
-    }
-    const second = await secondRuns(fullDb, work, opts);
-    const naive = (await runTask('naive', { dbFile: fullDb, sampleRows: opts.sampleRows }, opts.isolate)).value;
     const full = curve[curve.length - 1]!;
     return {
       osvDir: data.osvDir, trivyReports: data.trivyReports.length, reps: opts.reps, advisories: sync.value.advisories, syncMs: round(sync.value.ms),
-      full, floor, second, naive,
-      naiveExtrapolatedMs: round((naive.ms * full.build.rows) / Math.max(1, naive.sampleRows)),
+      full, section: opts.matchSection === false ? undefined : await matchSection(fullDb, full, work, opts),
       curve: curve.slice(0, -1),
     };
   } finally {
     rmSync(work, { recursive: true, force: true });
   }
+}
+
+/** The floor, the second match and the naive loop on the full portfolio. */
+async function matchSection(fullDb: string, full: CurvePoint, work: string, opts: MatchBenchOptions): Promise<MatchSectionResult> {
+  const floor = { ms: Infinity, runs: [] as number[], rssMb: 0, rows: 0 };
+  for (let rep = 0; rep < opts.reps; rep++) {
+    const f = await runTask('match-floor', { dbFile: fullDb }, opts.isolate);
+    floor.runs.push(round(f.value.ms));
+    floor.ms = Math.min(floor.ms, round(f.value.ms));
+    floor.rssMb = Math.max(floor.rssMb, f.maxRssMb);
+    floor.rows = f.value.rows;
+  }
+  const second = await secondRuns(fullDb, work, opts);
+  const naive = (await runTask('naive', { dbFile: fullDb, sampleRows: opts.sampleRows }, opts.isolate)).value;
+  return { floor, second, naive, naiveExtrapolatedMs: round((naive.ms * full.build.rows) / Math.max(1, naive.sampleRows)) };
 }
 
 /** The first match on `reps` fresh copies of the portfolio (all findings new). */
@@ -98,13 +113,14 @@ async function matchPoint(fraction: number, build: PortfolioBuild, dbFile: strin
     runs.push(round(m.value.ms));
     rssMb = Math.max(rssMb, m.maxRssMb);
     if (!best || m.value.ms < best.ms) best = m.value;
+    if (rep === opts.reps - 1 && opts.afterMatch) await opts.afterMatch(fraction, copy, m.value);
     rmSync(copy, { force: true });
   }
   return { fraction, build, match: best!, matchRuns: runs, rssMb };
 }
 
 /** A first match, then `reps` further matches with nothing changed on the same file. */
-async function secondRuns(fullDb: string, work: string, opts: MatchBenchOptions): Promise<MatchBenchResult['second']> {
+async function secondRuns(fullDb: string, work: string, opts: MatchBenchOptions): Promise<MatchSectionResult['second']> {
   const copy = path.join(work, 'second.db');
   copyDb(fullDb, copy);
   await runTask('match', { dbFile: copy }, opts.isolate);

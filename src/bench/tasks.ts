@@ -1,6 +1,7 @@
 /** The benchmark phases that run in a child process of their own, by name (so each has its own peak RSS). */
 import { measureFloor, syncOnce } from './sync-vulns.js';
 import { buildPortfolio, matchOnce, naiveMatch, readFloor, type PortfolioSpec } from './match-work.js';
+import { runIcms } from './icms-task.js';
 
 /** Phase name -> function of JSON-serialisable arguments returning a JSON-serialisable result. */
 export const TASKS = {
@@ -10,6 +11,10 @@ export const TASKS = {
   match: (a: { dbFile: string }) => matchOnce(a.dbFile),
   'match-floor': (a: { dbFile: string }) => readFloor(a.dbFile),
   naive: (a: { dbFile: string; sampleRows: number }) => naiveMatch(a.dbFile, a.sampleRows),
+  /** One real icms command (`main(argv, ctx)`), e.g. fetch-projects, sync-vulns, notify, report. */
+  icms: (a: { cwd: string; argv: string[] }) => runIcms(a),
+  /** Nothing: the peak RSS of a phase process that only loaded the benchmark code (the floor of every phase's RSS). */
+  idle: () => ({}),
 };
 
 export type TaskName = keyof typeof TASKS;

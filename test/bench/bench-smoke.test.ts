@@ -11,6 +11,11 @@ import { benchMatch } from '../../src/bench/match.js';
 import { renderCurve, renderMatch } from '../../src/bench/match-render.js';
 import { benchScan, renderScan } from '../../src/bench/scan.js';
 import { mergeBenchmarks } from '../../src/bench/report.js';
+import { benchLoadCurve } from '../../src/bench/curve.js';
+import { LOAD_STAGES, listOsvFiles, osvSubset } from '../../src/bench/load.js';
+import { stageGrowth } from '../../src/bench/load-render.js';
+import { benchProjects, inventoryYaml, maintainerCount } from '../../src/bench/people.js';
+import { parseInventoryYaml } from '../../src/inventory/yaml-file.js';
 import { tmpDir } from '../helpers/tmp.js';
 
 const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
@@ -40,7 +45,8 @@ describe('bench on fixtures', () => {
   });
 
   it('match: portfolio rows, floor over the same rows, naive and indexed agree, second run all open', async () => {
-    const r = await benchMatch(fixtures, await tmpDir(), { projects: 4, perProject: 250, reps: 1, sampleRows: 200, curve: [0.5], isolate: false });
+    const m = await benchMatch(fixtures, await tmpDir(), { projects: 4, perProject: 250, reps: 1, sampleRows: 200, curve: [0.5], isolate: false });
+    const r = { ...m, ...m.section! };
     expect(r.full.build.rows).toBe(1000);
     expect(r.floor.rows).toBe(1000);
     expect(r.full.match.packages).toBe(1000);
@@ -56,8 +62,39 @@ describe('bench on fixtures', () => {
     expect(c.open).toBe(r.second.match.findings);
     expect(r.curve.map((p) => p.build.rows)).toEqual([500]);
     expect(r.full.build.tenthsMs).toHaveLength(4);
-    expect(renderMatch(r, 'cmd').markdown).toMatch(/× the floor/);
-    expect(renderCurve(r, 'cmd').markdown).toMatch(/\| 50% \| 500 \|/);
+    expect(renderMatch(m, 'cmd').markdown).toMatch(/× the floor/);
+    expect(renderCurve(m, 'cmd').markdown).toMatch(/\| 50% \| 500 \|/);
+  });
+
+  it('curve: fetch-projects, sync-vulns, notify, report json/html and the dashboard at each size, as the real commands', { timeout: 180_000 }, async () => {
+    const findings: number[] = [];
+    const matchTmp = await tmpDir();
+    const { match, load } = await benchLoadCurve(fixtures, await tmpDir(), { projects: 8, fractions: [0.5, 1], reps: 1, isolate: false, dashboard: true }, (afterMatch) =>
+      benchMatch(fixtures, matchTmp, { projects: 8, perProject: 120, reps: 1, sampleRows: 10, curve: [0.5], isolate: false, matchSection: false, afterMatch: async (f, db, run) => {
+        findings.push(run.findings);
+        await afterMatch(f, db, run);
+      } }),
+    );
+    expect(match.section).toBeUndefined();
+    const s = load.stages;
+    expect(s['fetch-projects'].map((r) => [r.items, r.counts.maintainers])).toEqual([[4, maintainerCount(benchProjects(4))], [8, maintainerCount(benchProjects(8))]]);
+    const osvFiles = listOsvFiles(fixtures.osvDir).length;
+    expect(s['sync-vulns'].map((r) => r.items)).toEqual([Math.ceil(osvFiles / 2), osvFiles]);
+    for (const r of s['sync-vulns']) expect(r.counts.advisories! + r.counts.skipped!).toBe(r.items);
+    for (const stage of ['notify', 'report json', 'report html'] as const) expect(s[stage].map((r) => r.items)).toEqual(findings);
+    for (const r of s.notify) {
+      positive(r.counts.mails!); // a digest per maintainer with something open, and the security team's alert
+      positive(r.bytes);
+    }
+    for (const stage of LOAD_STAGES) for (const r of s[stage]) {
+      positive(r.ms);
+      positive(r.rssMb);
+    }
+    expect(load.dashboards.map((d) => d.error)).toEqual([undefined, undefined]);
+    expect(load.dashboards.at(-1)!.run!.countText).toMatch(new RegExp(`of ${findings.at(-1)} findings$|^no findings match$`));
+    const md = renderCurve(match, 'cmd', load).markdown;
+    expect(md).toMatch(/### every other command/);
+    expect(md).toMatch(/\| notify \| 100% \| \d+ findings \|/);
   });
 
   it('scan: icms cold vs direct trivy, unchanged re-run skips trivy', { timeout: 180_000 }, async () => {
@@ -69,6 +106,34 @@ describe('bench on fixtures', () => {
     positive(r.packages);
     expect(r.ratio).toBeCloseTo(r.cold.ms / r.direct.ms, 1);
     expect(renderScan(r, 'cmd').markdown).toMatch(/scan overhead/);
+  });
+});
+
+describe('curve inputs and growth', () => {
+  it.each([
+    [0.1, ['f0']],
+    [0.5, ['f0', 'f2', 'f4', 'f6', 'f8']],
+    [1, ['f0', 'f1', 'f2', 'f3', 'f4', 'f5', 'f6', 'f7', 'f8', 'f9']],
+  ])('osvSubset(%s) takes every round(1/fraction)-th file', (fraction, expected) => {
+    expect(osvSubset(Array.from({ length: 10 }, (_, i) => `f${i}`), fraction)).toEqual(expected);
+  });
+
+  it('benchProjects: ~1 maintainer per 10 projects, every fourth project a second one, leads on ~50 projects', () => {
+    const projects = benchProjects(2000);
+    const by = new Map<string, number>();
+    for (const p of projects) for (const m of p.maintainers) by.set(m.email, (by.get(m.email) ?? 0) + 1);
+    expect(maintainerCount(projects)).toBe(210);
+    expect(projects.filter((p) => p.maintainers.length === 2)).toHaveLength(500);
+    expect(Math.max(...by.values())).toBe(50);
+    expect(parseInventoryYaml(inventoryYaml(projects), 'inventory.yaml').projects).toEqual(projects);
+  });
+
+  const run = (fraction: number, items: number, ms: number) => ({ fraction, items, ms, runs: [ms], rssMb: 100, bytes: 0, counts: {} });
+  it.each([
+    ['linear', [run(0.1, 100, 10), run(0.5, 500, 50), run(1, 1000, 100)], 1, 1, true],
+    ['quadratic', [run(0.1, 100, 1), run(0.5, 500, 25), run(1, 1000, 100)], 10, 2.5, false],
+  ])('stageGrowth of %s work', (_name, runs, perItem, marginal, isMet) => {
+    expect(stageGrowth(runs)).toMatchObject({ sizeRatio: 10, perItem, marginal, isMet });
   });
 });
 
