@@ -58,7 +58,13 @@ export function listRecipients(db: Db): Recipient[] {
 /** Maintainers of each active project, by project id (the alert names the owners). */
 export function projectOwners(db: Db): Map<number, Maintainer[]> {
   const out = new Map<number, Maintainer[]>();
-  for (const r of listRecipients(db)) for (const { id } of r.projects) out.set(id, [...(out.get(id) ?? []), { name: r.name, email: r.email }]);
+  for (const r of listRecipients(db)) {
+    for (const { id } of r.projects) {
+      const owners = out.get(id);
+      if (owners) owners.push({ name: r.name, email: r.email });
+      else out.set(id, [{ name: r.name, email: r.email }]);
+    }
+  }
   return out;
 }
 
@@ -74,7 +80,7 @@ export function listNotifyFindings(db: Db): NotifyFinding[] {
          WHERE e.finding_id = f.id AND e.note LIKE 'acceptance #%' ORDER BY e.id DESC LIMIT 1))
        WHERE p.status = 'active' ORDER BY f.id`,
     )
-    .all() as Record<string, unknown>[];
+    .iterate() as Iterable<Record<string, unknown>>;
   const summary = db.prepare('SELECT summary FROM advisories WHERE source = ? AND advisory_id = ?').pluck();
   const titles = new Map<string, string | null>();
   const titleOf = (advisories: { id: string; source: string }[]): string | null => {
@@ -86,9 +92,11 @@ export function listNotifyFindings(db: Db): NotifyFinding[] {
     }
     return null;
   };
-  return rows.map((r) => {
+  // One row at a time: the stored rows (with their reason JSON) are never all in memory next to the result.
+  const out: NotifyFinding[] = [];
+  for (const r of rows) {
     const advisories = parseAdvisoryRefs(r.reason as string);
-    return {
+    out.push({
       id: r.id as number,
       projectId: r.project_id as number,
       project: r.project as string,
@@ -110,8 +118,9 @@ export function listNotifyFindings(db: Db): NotifyFinding[] {
       fixedAt: (r.fixed_at as string | null) ?? null,
       lastRunId: (r.last_run_id as number | null) ?? null,
       title: titleOf(advisories),
-    };
-  });
+    });
+  }
+  return out;
 }
 
 function parseAdvisoryRefs(reason: string): { id: string; source: string }[] {

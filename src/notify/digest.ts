@@ -83,13 +83,26 @@ export function buildDigests(input: {
   previous: ReadonlyMap<string, readonly number[]>;
   now: Date;
 }): Digest[] {
+  const build = digestBuilder(input.findings, input.now);
+  return input.recipients.map((r) => build(r, input.previous.get(r.email.toLowerCase())));
+}
+
+/**
+ * Indexes the findings by project once and returns a function building one recipient's digest, so a caller
+ * can build, send and drop digests one at a time. `previous`: the finding ids of their last sent digest.
+ */
+export function digestBuilder(findings: readonly NotifyFinding[], now: Date): (r: Recipient, previous: readonly number[] | undefined) => Digest {
   const byProject = new Map<number, NotifyFinding[]>();
-  for (const f of input.findings) byProject.set(f.projectId, [...(byProject.get(f.projectId) ?? []), f]);
-  return input.recipients.map((r) => {
-    const rows = r.projects.flatMap((p) => byProject.get(p.id) ?? []).map((f) => ({ ...f, ageDays: ageDays(f.firstSeen, input.now) }));
+  for (const f of findings) {
+    const list = byProject.get(f.projectId);
+    if (list) list.push(f);
+    else byProject.set(f.projectId, [f]);
+  }
+  return (r, previous) => {
+    const rows = r.projects.flatMap((p) => byProject.get(p.id) ?? []).map((f) => ({ ...f, ageDays: ageDays(f.firstSeen, now) }));
     const projects = [...new Set(r.projects.map((p) => p.name))];
-    return buildDigest({ name: r.name, email: r.email }, projects, rows, input.previous.get(r.email.toLowerCase()), input.now);
-  });
+    return buildDigest({ name: r.name, email: r.email }, projects, rows, previous, now);
+  };
 }
 
 function buildDigest(recipient: Digest['recipient'], projects: string[], rows: DigestRow[], previous: readonly number[] | undefined, now: Date): Digest {
@@ -123,7 +136,9 @@ export function upgradesOf(open: readonly DigestRow[]): PackageUpgrade[] {
   const groups = new Map<string, DigestRow[]>();
   for (const f of open) {
     const key = `${f.projectId}\0${f.ecosystem}\0${f.package}\0${f.version}`;
-    groups.set(key, [...(groups.get(key) ?? []), f]);
+    const group = groups.get(key);
+    if (group) group.push(f);
+    else groups.set(key, [f]);
   }
   return [...groups.values()]
     .map((g) => ({

@@ -8,13 +8,13 @@
 import type { Db } from '../db/open.js';
 import {
   beginNotification, findingsNewInRuns, getNotification, lastAlertedRunId, lastSent, latestMatchRunId, listNotifyFindings, listRecipients, markFailed, markSent, projectOwners, reconcilePending,
-  type NotificationKind, type NotifyFinding,
+  type NotificationKind, type NotifyFinding, type Recipient,
 } from '../db/notifications.js';
 import type { Severity } from '../model/types.js';
 import { errorMessage, type StageResult } from '../shared/errors.js';
 import type { Logger } from '../shared/log.js';
 import { buildAlert, renderAlert } from './alert.js';
-import { buildDigests, type Digest } from './digest.js';
+import { digestBuilder, type Digest } from './digest.js';
 import { headerSafe, isPlainAddress } from './escape.js';
 import { newMessageId, SendError, type Mailbox, type Mailer } from './mail.js';
 import { renderDigest, type RenderedMessage } from './render-digest.js';
@@ -81,14 +81,11 @@ export function digestPeriod(now: Date, schedule: NotifyOptions['schedule'], con
 
 async function sendDigests(db: Db, o: NotifyOptions, findings: readonly NotifyFinding[], result: StageResult<NotifyItem, NotifyItem>): Promise<void> {
   const recipients = listRecipients(db).filter((r) => !o.to || r.email.toLowerCase() === o.to.toLowerCase());
-  // 2. Hashes do not depend on the previous digest, so a first pass gives each recipient's period.
-  const first = buildDigests({ recipients, findings, previous: new Map(), now: o.now });
-  const previous = new Map<string, number[]>();
-  for (const d of first) {
-    const last = lastSent(db, d.recipient.email, 'digest', digestPeriod(o.now, o.schedule, d.contentHash));
-    if (last) previous.set(d.recipient.email.toLowerCase(), last.findingIds);
-  }
-  for (const d of buildDigests({ recipients, findings, previous, now: o.now })) {
+  const build = digestBuilder(findings, o.now);
+  const previous = previousDigests(db, o, recipients, build);
+  // One digest at a time: built, rendered, sent, dropped (a portfolio's digests are never all in memory).
+  for (const r of recipients) {
+    const d = build(r, previous.get(r.email.toLowerCase()));
     const period = digestPeriod(o.now, o.schedule, d.contentHash);
     const base = { recipient: d.recipient.email, kind: 'digest' as const, period };
     const skip = digestSkipReason(db, o, d, period);
@@ -99,6 +96,20 @@ async function sendDigests(db: Db, o: NotifyOptions, findings: readonly NotifyFi
     const message = renderDigest(d, { template: o.template, links: o.links, date: o.now.toISOString().slice(0, 10) });
     await deliver(db, o, { ...base, name: d.recipient.name, contentHash: d.contentHash, findingIds: d.findingIds, message }, result);
   }
+}
+
+/**
+ * 2. The finding ids of each recipient's last digest in another period. Hashes do not depend on the previous
+ * digest, so a first pass gives each recipient's period.
+ */
+function previousDigests(db: Db, o: NotifyOptions, recipients: readonly Recipient[], build: ReturnType<typeof digestBuilder>): Map<string, number[]> {
+  const previous = new Map<string, number[]>();
+  for (const r of recipients) {
+    const d = build(r, undefined);
+    const last = lastSent(db, d.recipient.email, 'digest', digestPeriod(o.now, o.schedule, d.contentHash));
+    if (last) previous.set(d.recipient.email.toLowerCase(), last.findingIds);
+  }
+  return previous;
 }
 
 function digestSkipReason(db: Db, o: NotifyOptions, d: Digest, period: string): string | undefined {

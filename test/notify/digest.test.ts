@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { listNotifyFindings, listRecipients } from '../../src/db/notifications.js';
-import { ageDays, buildDigests, digestSubject, isAcceptanceExpired, type Digest } from '../../src/notify/digest.js';
+import { ageDays, buildDigests, digestBuilder, digestSubject, isAcceptanceExpired, type Digest } from '../../src/notify/digest.js';
 import { buildAlert } from '../../src/notify/alert.js';
 import { findingsNewInRuns, projectOwners, latestMatchRunId } from '../../src/db/notifications.js';
 import { DAY1, HOSTILE_NAME, seedDb } from './seed.js';
@@ -15,6 +15,27 @@ async function digests(previous = new Map<string, number[]>(), now = DAY1) {
 }
 
 describe('buildDigests', () => {
+  it('digestBuilder builds, one recipient at a time, the digests buildDigests gives (what notify sends one by one)', async () => {
+    const { s, out } = await digests(new Map([['bob@example.com', [1, 2]]]));
+    const build = digestBuilder(listNotifyFindings(s.db), DAY1);
+    const previous = new Map([['bob@example.com', [1, 2]]]);
+    expect(listRecipients(s.db).map((r) => build(r, previous.get(r.email.toLowerCase())))).toEqual(out);
+  });
+
+  it('a project with thousands of findings: every one in its maintainer digest, grouped per package for the upgrades', () => {
+    const finding = (i: number) => ({
+      id: i + 1, projectId: 7, project: 'team/monorepo', branch: 'main', ecosystem: 'npm', package: `pkg-${i % 500}`, version: '1.0.0', groupId: `CVE-2024-${i}`,
+      advisories: [{ id: `CVE-2024-${i}`, source: 'osv' }], aliases: [], severity: 'HIGH' as const, envSeverity: null, fixedVersion: `1.0.${1 + (i % 7)}`, status: 'new' as const,
+      statusNote: null, acceptanceExpires: null, acceptanceReason: null, firstSeen: '2024-03-01T00:00:00Z', fixedAt: null, lastRunId: 1, title: null,
+    });
+    const findings = Array.from({ length: 5000 }, (_, i) => finding(i));
+    const [d] = buildDigests({ recipients: [{ name: 'Ann', email: 'ann@example.com', projects: [{ id: 7, name: 'team/monorepo' }] }], findings, previous: new Map(), now: DAY1 });
+    expect(d!.sections.new).toHaveLength(5000);
+    expect(d!.findingIds).toEqual(findings.map((f) => f.id));
+    expect(d!.upgrades).toHaveLength(500);
+    expect(d!.upgrades.every((u) => u.advisories === 10 && u.upgrade === '1.0.7')).toBe(true);
+  });
+
   it('gives each maintainer of an active project one digest with only their projects', async () => {
     const { out, by } = await digests();
     expect(out.map((d) => d.recipient.email).sort()).toEqual(['alice@example.com', 'bob@example.com', 'carol@example.com', 'mallory@example.com']);
