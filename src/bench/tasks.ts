@@ -2,11 +2,13 @@
 import { measureFloor, syncOnce } from './sync-vulns.js';
 import { buildPortfolio, matchOnce, naiveMatch, readFloor, type PortfolioSpec } from './match-work.js';
 import { runIcms } from './icms-task.js';
+import { measureSyncBounds } from './sync-bounds.js';
 
 /** Phase name -> function of JSON-serialisable arguments returning a JSON-serialisable result. */
 export const TASKS = {
   'sync-floor': (a: { osvDir: string }) => measureFloor(a.osvDir),
   'sync-once': (a: { dbFile: string; osvDir: string; tmpDir: string }) => syncOnce(a.dbFile, a.osvDir, a.tmpDir),
+  'sync-bounds': (a: { osvDir: string; tmpDir: string }) => measureSyncBounds(a.osvDir, a.tmpDir),
   portfolio: (a: { dbFile: string; trivyReports: string[]; spec: PortfolioSpec }) => buildPortfolio(a.dbFile, a.trivyReports, a.spec),
   match: (a: { dbFile: string }) => matchOnce(a.dbFile),
   'match-floor': (a: { dbFile: string }) => readFloor(a.dbFile),

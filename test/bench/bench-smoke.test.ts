@@ -42,6 +42,11 @@ describe('bench on fixtures', () => {
     expect(r.ratio).toBeCloseTo(r.first.ms / r.floor.ms, 1);
     expect(r.resyncUnchanged).toBe(r.advisories);
     expect(renderSync(r, 'cmd').markdown).toMatch(/advisories\/s/);
+    // the lower bounds ran on the same files: the normaliser produced affected entries, both were timed
+    positive(r.normalise.ms);
+    positive(r.rawStore.ms);
+    positive(r.affectedEntries);
+    expect(renderSync(r, 'cmd').markdown).toMatch(/lower bound 2: read \+ parse \+ store only the raw text/);
   });
 
   it('match: portfolio rows, floor over the same rows, naive and indexed agree, second run all open', async () => {
