@@ -3,7 +3,7 @@ import { Option, type Command } from 'commander';
 import type { Db } from '../../db/open.js';
 import { ACTIVE_STATUSES, countMatchPackages, findingWriter, iterateAffectedEntries, iterateMatchPackages, listFindings, listPackageNames, type LifecycleCounts } from '../../db/findings.js';
 import { inTransaction } from '../../db/open.js';
-import { applyGroupRatings, buildAffectedIndex, matchContext, matchPackages, type MatchOutput, type MatchPackage } from '../../matcher/match.js';
+import { applyGroupRatings, buildAffectedIndex, matchContext, matchPackages, type MatchOutput, type MatchPackage, type PackageNames } from '../../matcher/match.js';
 import { SEVERITIES, type Severity } from '../../model/types.js';
 import { groupRatings, hasAdvisories } from '../../db/advisories.js';
 import { ExitCode, IcmsError } from '../../shared/errors.js';
@@ -73,16 +73,10 @@ export function matchProjects(db: Db, projectIds: number[], opts: { now: Date; r
   const index = buildAffectedIndex(iterateAffectedEntries(db, { storedNamesOnly: true }));
   const indexMs = lap();
   const ctx = matchContext(index);
-  const names = listPackageNames(db).filter((n) => {
+  const byProject = readCandidates(db, projectIds, (n) => {
     const c = ctx.lookup(n);
     return c.exact.length > 0 || c.any.length > 0;
   });
-  const byProject = new Map<number, MatchPackage[]>();
-  for (const p of iterateMatchPackages(db, projectIds, names)) {
-    const list = byProject.get(p.projectId);
-    if (list) list.push(p);
-    else byProject.set(p.projectId, [p]);
-  }
   const readMs = lap();
   const ratings = groupRatings(db);
   // without triage settings (callers that predate them) the built-in profiles apply
@@ -107,12 +101,28 @@ export function matchProjects(db: Db, projectIds: number[], opts: { now: Date; r
   });
   output.problems = [...problems];
   output.steps.matchSaveMs = lap();
-  opts.logger.debug(`match: advisory index ${output.steps.indexMs} ms; read ${output.candidates} candidate rows of ${output.packagesSeen} packages ${output.steps.readMs} ms; match and save ${output.steps.matchSaveMs} ms`);
-  for (const [eco, n] of Object.entries(output.unmatchedEcosystems)) opts.logger.warn(`${n} package(s) of ecosystem ${eco} left unmatched: no version scheme for it`);
-  for (const u of output.unparseable.slice(0, 20)) opts.logger.warn(`unparseable ${u.ecosystem} version ${JSON.stringify(u.version)} of ${u.name}: not matched`);
-  if (output.unparseable.length > 20) opts.logger.warn(`... and ${output.unparseable.length - 20} more unparseable versions`);
-  for (const p of output.problems.slice(0, 20)) opts.logger.debug(`advisory range skipped: ${p}`);
+  logMatchProblems(opts.logger, output);
   return { output, counts };
+}
+
+/** The package rows of `projectIds` whose names `isCandidate` accepts, by project (the only rows a match needs). */
+function readCandidates(db: Db, projectIds: readonly number[], isCandidate: (n: PackageNames) => boolean): Map<number, MatchPackage[]> {
+  const byProject = new Map<number, MatchPackage[]>();
+  for (const p of iterateMatchPackages(db, projectIds, listPackageNames(db).filter(isCandidate))) {
+    const list = byProject.get(p.projectId);
+    if (list) list.push(p);
+    else byProject.set(p.projectId, [p]);
+  }
+  return byProject;
+}
+
+function logMatchProblems(logger: Logger, output: MatchSummary): void {
+  const { steps } = output;
+  logger.debug(`match: advisory index ${steps.indexMs} ms; read ${output.candidates} candidate rows of ${output.packagesSeen} packages ${steps.readMs} ms; match and save ${steps.matchSaveMs} ms`);
+  for (const [eco, n] of Object.entries(output.unmatchedEcosystems)) logger.warn(`${n} package(s) of ecosystem ${eco} left unmatched: no version scheme for it`);
+  for (const u of output.unparseable.slice(0, 20)) logger.warn(`unparseable ${u.ecosystem} version ${JSON.stringify(u.version)} of ${u.name}: not matched`);
+  if (output.unparseable.length > 20) logger.warn(`... and ${output.unparseable.length - 20} more unparseable versions`);
+  for (const p of output.problems.slice(0, 20)) logger.debug(`advisory range skipped: ${p}`);
 }
 
 async function runMatch(s: Session, db: Db, runId: number, flags: MatchFlags) {
