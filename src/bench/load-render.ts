@@ -59,6 +59,16 @@ export function stageGrowth(runs: readonly StageRun[]): StageGrowth {
   return { sizeRatio, perItem: g, marginal, rssRatio: round(last.rssMb / first.rssMb), isMet: g < sizeRatio / 2 };
 }
 
+/** V8's longest string (2^29 - 24 characters): `report --format json` renders the document as one string. */
+const MAX_STRING = 2 ** 29 - 24;
+
+function jsonLimit(load: LoadCurve): string[] {
+  const full = load.stages['report json'].at(-1);
+  if (!full) return [];
+  const share = full.bytes / MAX_STRING;
+  return [`\`report --format json\` builds the whole document as one string before writing it: at 100% it is ${mb(full.bytes)}, ${Math.round(share * 100)}% of V8's longest string (${MAX_STRING} characters), so a portfolio about ${round(1 / share)}× this size would fail with "Invalid string length" until the renderer streams.`, ''];
+}
+
 /** The commands table, their growth and the dashboard table. */
 export function renderLoadCurve(load: LoadCurve): string {
   const rows = LOAD_STAGES.flatMap((stage) =>
@@ -88,6 +98,7 @@ export function renderLoadCurve(load: LoadCurve): string {
     '',
     mdTable(['command', 'size ratio', 'per-item time', 'marginal cost', 'peak RSS', 'no quadratic growth'], growth),
     '',
+    ...jsonLimit(load),
     '**Dashboard** in headless Chromium (Debian `/usr/bin/chromium` via playwright-core, src/bench/dashboard.ts): time from navigation until the first rows are in the table (wall clock), when the page script finished its first draw (page clock), then each interaction until the next frame after its redraw: a search for the first row\'s package (the first search also builds every row\'s search text), a second search, choosing a project, sorting by package, the next page.',
     '',
     mdTable(['size', 'findings', 'file', 'first rows', 'script done', 'search', 'search again', 'project filter', 'sort', 'next page', 'JS heap'], dash),
