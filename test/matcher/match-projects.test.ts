@@ -64,7 +64,7 @@ async function makeStore(): Promise<{ file: string; dir: string }> {
   try {
     const osv = { type: 'osv' as const, timeoutMs: 30_000, retries: 0, backoffMs: 0 };
     await syncAdvisories(db, [{ ...osv, name: 'osv', path: path.join(FIXTURES, 'osv') }, { ...osv, name: 'debian', path: path.join(FIXTURES, 'images', 'osv-debian') }], { logger: silentLogger, now: () => DAY1, tmpDir: dir });
-    replaceInventory(db, Array.from({ length: 9 }, (_, i) => ({ kind: 'repo' as const, url: `https://git.example.com/acme/p${i}`, branch: 'main', maintainers: [], labels: i % 3 === 0 ? { exposure: 'internet' } : {} })), DAY1, 'test');
+    replaceInventory(db, Array.from({ length: 9 }, (_, i) => ({ kind: 'repo' as const, url: `https://git.example.com/acme/p${i}`, branch: 'main', maintainers: [], labels: (i % 3 === 0 ? { exposure: 'internet' } : {}) as Record<string, string> })), DAY1, 'test');
     const pkgs = pool();
     listProjects(db).forEach((p, i) => {
       const start = Math.floor((i * pkgs.length) / 7);
