@@ -3,6 +3,7 @@ import Table from 'cli-table3';
 import { Option } from 'commander';
 import type { Context } from './context.js';
 import { stripControl } from '../shared/text-safety.js';
+import { batched, jsonChunks } from '../shared/json-stream.js';
 
 export { stripControl } from '../shared/text-safety.js';
 
@@ -14,6 +15,12 @@ export function formatOption(choices: readonly string[]): Option {
 /** Writes a value as pretty JSON with a trailing newline. */
 export function writeJson(ctx: Context, value: unknown): void {
   ctx.stdout.write(`${JSON.stringify(value, null, 2)}\n`);
+}
+
+/** Writes `{ ...doc, [key]: items }` as pretty JSON in pieces (a findings list can be too big for one string). */
+export function writeJsonList(ctx: Context, doc: Record<string, unknown>, key: string, items: Iterable<unknown>): void {
+  for (const piece of batched(jsonChunks(doc, key, items, 2))) ctx.stdout.write(piece);
+  ctx.stdout.write('\n');
 }
 
 /** Renders rows as a table; plain borders when colour is off (logs, pipes). */

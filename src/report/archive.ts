@@ -1,10 +1,12 @@
 /** Compliance archives: one gzipped JSON snapshot per day of findings, latest scans and acceptances, with retention. */
-import { existsSync, readdirSync, rmSync } from 'node:fs';
+import { once } from 'node:events';
+import { existsSync, readdirSync, rmSync, statSync } from 'node:fs';
 import path from 'node:path';
-import { gzipSync } from 'node:zlib';
+import { createGzip } from 'node:zlib';
 import type { Db } from '../db/open.js';
 import { listAcceptanceRows } from '../db/report.js';
 import { writeFileAtomic } from '../shared/atomic-write.js';
+import { batched, jsonChunks } from '../shared/json-stream.js';
 import { ExitCode, IcmsError, errorMessage, externalError } from '../shared/errors.js';
 import { FINDINGS_SCHEMA_VERSION, reportFindingJson } from './finding-json.js';
 import { buildReport } from './model.js';
@@ -38,22 +40,40 @@ export async function writeArchive(db: Db, opts: { dir: string; now: Date; force
     throw new IcmsError(`archive ${file} already exists: an archive is never overwritten`, ExitCode.Usage, { hint: 'pass --force to replace today\'s archive' });
   }
   const data = buildReport(db, { status: 'all', trendDays: 1, now: opts.now });
-  const snapshot = {
+  // the findings are streamed into gzip one by one: the snapshot of a big portfolio is too big for one string
+  const head = {
     schema_version: FINDINGS_SCHEMA_VERSION,
     kind: 'icms-archive',
     created_at: opts.now.toISOString(),
     totals: { findings: data.totals.findings, by_status: data.totals.byStatus },
-    findings: data.findings.map(reportFindingJson),
+    findings: null,
     projects: data.projects.map((p) => ({ name: p.name, url: p.url, kind: p.kind, maintainers: p.maintainers, last_scan: p.lastScan })),
     acceptances: listAcceptanceRows(db),
   };
-  const gz = gzipSync(JSON.stringify(snapshot));
+  const findings = (function* () {
+    for (const f of data.findings) yield reportFindingJson(f);
+  })();
   try {
-    await writeFileAtomic(file, gz, { mode: 0o640 });
+    await writeFileAtomic(file, gzipped(jsonChunks(head, 'findings', findings)), { mode: 0o640 });
   } catch (err) {
     throw externalError(`cannot write archive ${file}: ${errorMessage(err)}`, { hint: 'check that the archive directory is writable', cause: err });
   }
-  return { file, bytes: gz.length, findings: data.findings.length, replaced, deleted: pruneArchives(opts.dir, opts.now, opts.retentionDays) };
+  return { file, bytes: statSync(file).size, findings: data.findings.length, replaced, deleted: pruneArchives(opts.dir, opts.now, opts.retentionDays) };
+}
+
+/** gzip of the concatenated pieces, as a stream of compressed buffers. */
+async function* gzipped(pieces: Iterable<string>): AsyncGenerator<Buffer> {
+  const gz = createGzip();
+  const out: Buffer[] = [];
+  gz.on('data', (b: Buffer) => out.push(b));
+  const ended = once(gz, 'end');
+  for (const batch of batched(pieces)) {
+    if (!gz.write(batch)) await once(gz, 'drain');
+    yield* out.splice(0);
+  }
+  gz.end();
+  await ended;
+  yield* out.splice(0);
 }
 
 /** Deletes archives dated more than `retentionDays` before `now`; other files are never touched. */

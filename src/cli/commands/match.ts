@@ -9,7 +9,7 @@ import { groupRatings, hasAdvisories } from '../../db/advisories.js';
 import { ExitCode, IcmsError } from '../../shared/errors.js';
 import type { Logger } from '../../shared/log.js';
 import type { App } from '../main.js';
-import { formatOption, renderTable, writeJson } from '../output.js';
+import { formatOption, renderTable, writeJsonList } from '../output.js';
 import { withRun } from '../run-command.js';
 import { openSession, type Session } from '../session.js';
 import { fixBump } from '../../report/finding-json.js';
@@ -134,7 +134,9 @@ async function runMatch(s: Session, db: Db, runId: number, flags: MatchFlags) {
   const gate = tripsGate(findings, flags.failOn, Boolean(flags.newOnly), s.config.triage.severitySource);
   const summary = { projects: ids.length, packages: output.packagesSeen, new: counts.new + counts.reopened, open: active.length, fixed: counts.fixed, unparseable: output.unparseable.length, bySeverity: counts.bySeverity, gate: flags.failOn ? { level: flags.failOn, newOnly: Boolean(flags.newOnly), severitySource: s.config.triage.severitySource, tripped: gate } : undefined };
   if (flags.format === 'json') {
-    writeJson(s.ctx, { schema_version: 1, summary, findings: active.map(findingJson) });
+    writeJsonList(s.ctx, { schema_version: 1, summary }, 'findings', (function* () {
+      for (const f of active) yield findingJson(f);
+    })());
   } else {
     const rows = SEVERITIES.slice()
       .reverse()

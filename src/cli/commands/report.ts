@@ -1,12 +1,13 @@
 /** `icms report`: findings as a terminal table, JSON, CSV, Markdown, SARIF or the HTML dashboard; daily archives. */
-import { readFileSync } from 'node:fs';
+import { readFileSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { Option, type Command } from 'commander';
 import { openDb } from '../../db/open.js';
 import type { Severity } from '../../model/types.js';
 import { writeArchive } from '../../report/archive.js';
 import { buildReport, STATUS_FILTERS, type StatusFilter } from '../../report/model.js';
-import { REPORT_FORMATS, renderers, type ReportFormat } from '../../report/render/index.js';
+import { REPORT_FORMATS, chunkedRenderers, renderers, type ReportFormat } from '../../report/render/index.js';
+import { batched } from '../../shared/json-stream.js';
 import { GROUP_BYS, type GroupBy } from '../../report/summary.js';
 import { writeFileAtomic } from '../../shared/atomic-write.js';
 import { ExitCode, errorMessage, externalError, usageError } from '../../shared/errors.js';
@@ -56,7 +57,7 @@ export function registerReport(program: Command, app: App): void {
 
 async function report(s: Session, flags: ReportFlags): Promise<ExitCode> {
   const db = openDb(s.config.db);
-  let text: string;
+  let content: string | Iterable<string>;
   let count: number;
   try {
     const projectIds = flags.project ? selectProjects(db, flags.project).map((p) => p.id) : undefined;
@@ -64,21 +65,25 @@ async function report(s: Session, flags: ReportFlags): Promise<ExitCode> {
     const data = buildReport(db, { status, projectIds, maintainers: flags.maintainer, severityMin: flags.severityMin, trendDays: s.config.report.trendDays, now: s.ctx.now() });
     count = data.totals.findings;
     const toTerminal = flags.output === undefined;
-    text = renderers[flags.format](data, { color: toTerminal && s.color, columns: toTerminal ? s.ctx.columns : undefined, by: flags.by, toolVersion: pkg.version });
+    const opts = { color: toTerminal && s.color, columns: toTerminal ? s.ctx.columns : undefined, by: flags.by, toolVersion: pkg.version };
+    // big formats are written piece by piece (the same text), never built as one string
+    const chunked = chunkedRenderers[flags.format];
+    content = chunked ? chunked(data, opts) : renderers[flags.format](data, opts);
   } finally {
     db.close();
   }
   if (flags.output === undefined) {
-    s.ctx.stdout.write(text);
+    if (typeof content === 'string') s.ctx.stdout.write(content);
+    else for (const piece of batched(content)) s.ctx.stdout.write(piece);
     return ExitCode.Ok;
   }
   const file = path.resolve(s.ctx.cwd, flags.output);
   try {
-    await writeFileAtomic(file, text);
+    await writeFileAtomic(file, content);
   } catch (err) {
     throw externalError(`cannot write ${file}: ${errorMessage(err)}`, { hint: 'check that the directory is writable', cause: err });
   }
-  s.logger.info(`report: ${count} finding(s) written to ${file} (${flags.format}, ${Buffer.byteLength(text)} bytes)`);
+  s.logger.info(`report: ${count} finding(s) written to ${file} (${flags.format}, ${statSync(file).size} bytes)`);
   return ExitCode.Ok;
 }
 

@@ -1,7 +1,7 @@
 /** The renderer registry: one pure renderer per `--format`. */
 import { renderCsv } from './csv.js';
 import { renderHtml } from './html.js';
-import { renderJson } from './json.js';
+import { renderJson, renderJsonChunks } from './json.js';
 import { renderMarkdown } from './markdown.js';
 import { renderSarif } from './sarif.js';
 import { renderTable } from './table.js';
@@ -21,4 +21,9 @@ export const renderers: Record<ReportFormat, Renderer> = {
   markdown: renderMarkdown,
   sarif: renderSarif,
   html: renderHtml,
+};
+
+/** Formats whose document can be big enough to write in pieces: the same text as their renderer's, never held whole. */
+export const chunkedRenderers: Partial<Record<ReportFormat, (data: Parameters<Renderer>[0], opts: Parameters<Renderer>[1]) => Iterable<string>>> = {
+  json: renderJsonChunks,
 };
