@@ -378,11 +378,35 @@ export function listFindings(db: Db, opts: { statuses?: readonly FindingStatus[]
     ${where.length ? `WHERE ${where.join(' AND ')}` : ''}
     ORDER BY p.name, f.package, f.group_id, f.version`);
   const out: FindingRow[] = [];
-  for (const r of stmt.iterate(...args) as Iterable<Record<string, unknown>>) out.push(toFindingRow(r));
+  const parse = sharedJsonParser();
+  for (const r of stmt.iterate(...args) as Iterable<Record<string, unknown>>) out.push(toFindingRow(r, parse));
   return out;
 }
 
-function toFindingRow(r: Record<string, unknown>): FindingRow {
+/**
+ * JSON.parse memoised by text, for one listing: findings of the same package version in many projects carry the
+ * same advisory ids, aliases and reason, so they share one parsed (frozen) value instead of a copy each; at a few
+ * hundred thousand findings that is most of a report's memory.
+ */
+function sharedJsonParser(): (text: unknown) => unknown {
+  const cache = new Map<string, unknown>();
+  return (text) => {
+    const key = String(text);
+    let value = cache.get(key);
+    if (value === undefined) cache.set(key, (value = deepFreeze(JSON.parse(key) as unknown)));
+    return value;
+  };
+}
+
+function deepFreeze<T>(value: T): T {
+  if (value !== null && typeof value === 'object' && !Object.isFrozen(value)) {
+    Object.freeze(value);
+    for (const v of Object.values(value)) deepFreeze(v);
+  }
+  return value;
+}
+
+function toFindingRow(r: Record<string, unknown>, parse: (text: unknown) => unknown): FindingRow {
   const str = (v: unknown): string | null => (v === null || v === undefined ? null : String(v));
   const num = (v: unknown): number | null => (v === null || v === undefined ? null : Number(v));
   return {
@@ -393,8 +417,8 @@ function toFindingRow(r: Record<string, unknown>): FindingRow {
     package: String(r.package),
     version: String(r.version),
     groupId: String(r.group_id),
-    advisoryIds: JSON.parse(String(r.advisory_ids)) as string[],
-    aliases: JSON.parse(String(r.aliases)) as string[],
+    advisoryIds: parse(r.advisory_ids) as string[],
+    aliases: parse(r.aliases) as string[],
     severity: String(r.severity) as Severity,
     cvssScore: num(r.cvss_score),
     cvssVector: str(r.cvss_vector),
@@ -407,8 +431,8 @@ function toFindingRow(r: Record<string, unknown>): FindingRow {
     firstSeen: String(r.first_seen),
     lastSeen: String(r.last_seen),
     fixedAt: str(r.fixed_at),
-    targets: JSON.parse(String(r.targets)) as string[],
-    reason: JSON.parse(String(r.reason)) as unknown,
+    targets: parse(r.targets) as string[],
+    reason: parse(r.reason),
     acceptance:
       r.acceptance_id === null || r.acc_reason === null || r.acc_reason === undefined
         ? null

@@ -7,7 +7,7 @@ import { describe, expect, it } from 'vitest';
 import { openDb } from '../../src/db/open.js';
 import { listProjects, replaceInventory } from '../../src/db/projects.js';
 import { startRun } from '../../src/db/runs.js';
-import { saveFindings } from '../../src/db/findings.js';
+import { listFindings, saveFindings } from '../../src/db/findings.js';
 import type { FindingAdvisory, MatchedFinding } from '../../src/model/match.js';
 import { tmpDir } from '../helpers/tmp.js';
 
@@ -50,6 +50,15 @@ describe('finding content', () => {
       }
       // every fingerprint differs: targets, advisories and rating all count
       expect(new Set(rows.map((r) => r.content_hash)).size).toBe(4);
+
+      // read back: equal texts share one parsed, frozen value; values are what was stored
+      const listed = listFindings(db).sort((x, y) => x.projectId - y.projectId);
+      expect(listed.map((f) => f.reason)).toEqual(findings.map((f) => JSON.parse(JSON.stringify(f.advisories)) as unknown));
+      expect(listed[0]!.reason).toBe(listed[1]!.reason);
+      expect(listed[0]!.aliases).toBe(listed[1]!.aliases);
+      expect(listed[2]!.reason).not.toBe(listed[0]!.reason);
+      expect(Object.isFrozen(listed[0]!.reason)).toBe(true);
+      expect(() => (listed[0]!.aliases as string[]).push('x')).toThrow(TypeError);
     } finally {
       db.close();
     }
