@@ -59,14 +59,14 @@ export function stageGrowth(runs: readonly StageRun[]): StageGrowth {
   return { sizeRatio, perItem: g, marginal, rssRatio: round(last.rssMb / first.rssMb), isMet: g < sizeRatio / 2 };
 }
 
-/** V8's longest string (2^29 - 24 characters): `report --format json` renders the document as one string. */
+/** V8's longest string (2^29 - 24 characters): a JSON report built as one string would fail past it. */
 const MAX_STRING = 2 ** 29 - 24;
 
 function jsonLimit(load: LoadCurve): string[] {
   const full = load.stages['report json'].at(-1);
   if (!full) return [];
   const share = full.bytes / MAX_STRING;
-  return [`\`report --format json\` builds the whole document as one string before writing it: at 100% it is ${mb(full.bytes)}, ${Math.round(share * 100)}% of V8's longest string (${MAX_STRING} characters), so a portfolio about ${round(1 / share)}× this size would fail with "Invalid string length" until the renderer streams.`, ''];
+  return [`\`report --format json\` (like \`match --format json\` and the archive) is written finding by finding (src/shared/json-stream.ts), never built as one string: at 100% the document is ${mb(full.bytes)}, ${Math.round(share * 100)}% of V8's longest string (${MAX_STRING} characters), which a portfolio about ${round(1 / share)}× this size would have passed when the report was one string.`, ''];
 }
 
 /** The commands table, their growth and the dashboard table. */
