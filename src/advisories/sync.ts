@@ -14,7 +14,7 @@ import {
   loadFingerprints,
   recordSourceSync,
   saveAliasGroups,
-  sourceStats,
+  currentSourceStats,
   type UpsertOutcome,
 } from '../db/advisories.js';
 import { errorMessage, usageError } from '../shared/errors.js';
@@ -107,7 +107,7 @@ export async function syncSource(db: Db, source: AdvisorySource, opts: SyncOptio
     etag: outcome?.notModified ? previous?.etag : (outcome?.validators?.etag ?? null),
     lastModified: outcome?.notModified ? previous?.lastModified : (outcome?.validators?.lastModified ?? null),
   });
-  Object.assign(result, sourceStats(db, source.name));
+  Object.assign(result, currentSourceStats(db, source.name, result.added + result.updated + result.removed > 0));
   return result;
 }
 

@@ -113,3 +113,24 @@ describe('sync of an OSV directory', () => {
     }
   });
 });
+
+describe('source stats', () => {
+  it('an unchanged re-sync reports the kept counts; a change recounts them', async () => {
+    const { db, dir, cfg, opts } = await setup();
+    try {
+      const first = (await syncAdvisories(db, cfg, opts)).sources[0]!;
+      const again = (await syncAdvisories(db, cfg, opts)).sources[0]!;
+      expect(again.unchanged).toBe(first.added);
+      expect({ withdrawn: again.withdrawn, perEcosystem: again.perEcosystem }).toEqual({ withdrawn: first.withdrawn, perEcosystem: first.perEcosystem });
+      // a Go advisory file removed: Go counts one less, and the next unchanged run keeps the new count
+      const goFile = osvFixtureFiles().find((f) => f.startsWith(`Go${path.sep}`))!;
+      rmSync(path.join(dir, goFile));
+      const changed = (await syncAdvisories(db, cfg, opts)).sources[0]!;
+      expect(changed.removed).toBe(1);
+      expect(changed.perEcosystem.Go).toBe(first.perEcosystem.Go! - 1);
+      expect((await syncAdvisories(db, cfg, opts)).sources[0]!.perEcosystem).toEqual(changed.perEcosystem);
+    } finally {
+      db.close();
+    }
+  });
+});
