@@ -150,6 +150,28 @@ export function readFloor(dbFile: string): { ms: number; rows: number } {
   }
 }
 
+/**
+ * A lower bound of a first match's save: the same finding rows (read from a matched copy) INSERTed alone into a table
+ * of the same definition and indexes, in one transaction, with no matching, lifecycle or events.
+ */
+export function saveFloor(dbFile: string): { ms: number; rows: number } {
+  const db = openDb(dbFile);
+  try {
+    const ddl = db.prepare("SELECT sql FROM sqlite_master WHERE type = 'table' AND name = 'findings'").pluck().get() as string;
+    db.exec(`DROP TABLE IF EXISTS bench_findings; ${ddl.replace(/^CREATE TABLE findings/, 'CREATE TABLE bench_findings')}; CREATE INDEX bench_findings_status ON bench_findings(status);`);
+    const cols = db.prepare('SELECT * FROM findings LIMIT 0').columns().map((c) => c.name).filter((c) => c !== 'id');
+    const rows = db.prepare(`SELECT ${cols.join(', ')} FROM findings ORDER BY id`).raw().all() as unknown[][];
+    const insert = db.prepare(`INSERT INTO bench_findings (${cols.join(', ')}) VALUES (${cols.map(() => '?').join(', ')})`);
+    const { ms } = timed(() => db.transaction(() => {
+      for (const r of rows) insert.run(r);
+    })());
+    db.exec('DROP TABLE bench_findings');
+    return { ms, rows: rows.length };
+  } finally {
+    db.close();
+  }
+}
+
 /** Naive matching of an evenly spread sample against the indexed matcher on the same sample. */
 export interface NaiveRun {
   ms: number;

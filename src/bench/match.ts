@@ -55,6 +55,8 @@ export interface MatchSectionResult {
   naive: NaiveRun;
   /** Naive time scaled linearly to the full portfolio's rows. */
   naiveExtrapolatedMs: number;
+  /** Lower bound of the save: the same finding rows INSERTed alone (best of reps). */
+  saveFloor: { ms: number; runs: number[]; rows: number };
 }
 
 /** Runs the match benchmark and the curve points. */
@@ -97,8 +99,15 @@ async function matchSection(fullDb: string, full: CurvePoint, work: string, opts
     floor.rows = f.value.rows;
   }
   const second = await secondRuns(fullDb, work, opts);
+  const saveFloor = { ms: Infinity, runs: [] as number[], rows: 0 };
+  for (let rep = 0; rep < opts.reps; rep++) {
+    const f = await runTask('save-floor', { dbFile: second.file }, opts.isolate);
+    saveFloor.runs.push(round(f.value.ms));
+    saveFloor.ms = Math.min(saveFloor.ms, round(f.value.ms));
+    saveFloor.rows = f.value.rows;
+  }
   const naive = (await runTask('naive', { dbFile: fullDb, sampleRows: opts.sampleRows }, opts.isolate)).value;
-  return { floor, second, naive, naiveExtrapolatedMs: round((naive.ms * full.build.rows) / Math.max(1, naive.sampleRows)) };
+  return { floor, second: second.result, naive, naiveExtrapolatedMs: round((naive.ms * full.build.rows) / Math.max(1, naive.sampleRows)), saveFloor };
 }
 
 /** The first match on `reps` fresh copies of the portfolio (all findings new). */
@@ -119,8 +128,8 @@ async function matchPoint(fraction: number, build: PortfolioBuild, dbFile: strin
   return { fraction, build, match: best!, matchRuns: runs, rssMb };
 }
 
-/** A first match, then `reps` further matches with nothing changed on the same file. */
-async function secondRuns(fullDb: string, work: string, opts: MatchBenchOptions): Promise<MatchSectionResult['second']> {
+/** A first match, then `reps` further matches with nothing changed on the same file (kept: `file`). */
+async function secondRuns(fullDb: string, work: string, opts: MatchBenchOptions): Promise<{ result: MatchSectionResult['second']; file: string }> {
   const copy = path.join(work, 'second.db');
   copyDb(fullDb, copy);
   await runTask('match', { dbFile: copy }, opts.isolate);
@@ -133,5 +142,5 @@ async function secondRuns(fullDb: string, work: string, opts: MatchBenchOptions)
     rssMb = Math.max(rssMb, m.maxRssMb);
     if (!best || m.value.ms < best.ms) best = m.value;
   }
-  return { match: best!, runs, rssMb };
+  return { result: { match: best!, runs, rssMb }, file: copy };
 }

@@ -68,7 +68,7 @@ export async function benchSync(osvDir: string, tmpDir: string, opts: { reps: nu
       osvDir, reps: opts.reps, files, megabytes: round(bytes / 1e6), advisories, skipped, floor, normalise, rawStore, affectedEntries, first, resync,
       advisoriesPerSecond: Math.round(advisories / (first.ms / 1000)),
       ratio: round(first.ms / floor.ms),
-      resyncRatio: round(resync.ms / first.ms),
+      resyncRatio: resync.ms / first.ms, // unrounded: the verdict must not round 10.3% down to 10%
       resyncUnchanged: unchanged,
     };
   } finally {
@@ -88,7 +88,7 @@ export function renderSync(r: SyncBenchResult, command: string): Section {
     ['floor: read + JSON.parse every file (2nd, warm pass)', fmtMs(r.floor.ms), fmtRuns(r.floor.runs), `${r.floor.rssMb} MB`, '', ''],
     [`lower bound 1: read + parse + normalise (the real normaliser, ${r.affectedEntries} affected entries), store nothing`, fmtMs(r.normalise.ms), fmtRuns(r.normalise.runs), '', '', `${round(r.normalise.ms / r.floor.ms)}× floor`],
     ['lower bound 2: read + parse + store only the raw text (the audit copy) in one transaction', fmtMs(r.rawStore.ms), fmtRuns(r.rawStore.runs), '', '', `${round(r.rawStore.ms / r.floor.ms)}× floor`],
-    ['first sync into an empty database', fmtMs(r.first.ms), fmtRuns(r.first.runs), `${r.first.rssMb} MB`, '≤ 1.5× floor, RSS ≤ 300 MB', verdict(r.ratio <= 1.5 && r.first.rssMb <= 300)],
+    ['first sync into an empty database', fmtMs(r.first.ms), fmtRuns(r.first.runs), `${r.first.rssMb} MB`, '≤ 1.5× floor, RSS ≤ 300 MB', verdict(r.first.ms <= 1.5 * r.floor.ms && r.first.rssMb <= 300)],
     ['re-sync, nothing changed', fmtMs(r.resync.ms), fmtRuns(r.resync.runs), `${r.resync.rssMb} MB`, '≤ 10% of the first sync', verdict(r.resyncRatio <= 0.1)],
   ];
   const markdown = [
@@ -100,7 +100,7 @@ export function renderSync(r: SyncBenchResult, command: string): Section {
     '',
     mdTable(['phase', 'best', 'runs', 'peak RSS', 'target', 'result'], rows),
     '',
-    `First sync: **${r.advisoriesPerSecond} advisories/s**, **${r.ratio}× the floor** (target ≤ 1.5×). Re-sync: **${Math.round(r.resyncRatio * 1000) / 10}%** of the first sync (${r.resyncUnchanged} advisories unchanged; target ≤ 10%).`,
+    `First sync: **${r.advisoriesPerSecond} advisories/s**, **${r.ratio}× the floor** (target ≤ 1.5×). Re-sync: **${(r.resyncRatio * 100).toFixed(1)}%** of the first sync (${r.resyncUnchanged} advisories unchanged; target ≤ 10%).`,
     '',
     `**Why 1.5× is out of reach here**: a first sync must at least parse and normalise every record (lower bound 1: ${round(r.normalise.ms / r.floor.ms)}× the floor with nothing stored) and keep the raw record for audit (lower bound 2: ${round(r.rawStore.ms / r.floor.ms)}× the floor for that single write, nothing normalised). It also writes the normalised advisory, its ${r.affectedEntries} affected entries and the alias groups. SQLite has one writer, so the writes cannot be spread over the machine's two cores: each lower bound alone is at or past the target, and their sum is well past it.`,
   ].join('\n');

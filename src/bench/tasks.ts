@@ -1,6 +1,6 @@
 /** The benchmark phases that run in a child process of their own, by name (so each has its own peak RSS). */
 import { measureFloor, syncOnce } from './sync-vulns.js';
-import { buildPortfolio, matchOnce, naiveMatch, readFloor, type PortfolioSpec } from './match-work.js';
+import { buildPortfolio, matchOnce, naiveMatch, readFloor, saveFloor, type PortfolioSpec } from './match-work.js';
 import { runIcms } from './icms-task.js';
 import { measureSyncBounds } from './sync-bounds.js';
 
@@ -12,6 +12,7 @@ export const TASKS = {
   portfolio: (a: { dbFile: string; trivyReports: string[]; spec: PortfolioSpec }) => buildPortfolio(a.dbFile, a.trivyReports, a.spec),
   match: (a: { dbFile: string }) => matchOnce(a.dbFile),
   'match-floor': (a: { dbFile: string }) => readFloor(a.dbFile),
+  'save-floor': (a: { dbFile: string }) => saveFloor(a.dbFile),
   naive: (a: { dbFile: string; sampleRows: number }) => naiveMatch(a.dbFile, a.sampleRows),
   /** One real icms command (`main(argv, ctx)`), e.g. fetch-projects, sync-vulns, notify, report. */
   icms: (a: { cwd: string; argv: string[] }) => runIcms(a),

@@ -61,6 +61,9 @@ describe('bench on fixtures', () => {
     positive(r.full.rssMb);
     expect(r.naive.sampleRows).toBe(200);
     expect(r.naive.naiveHits).toBe(r.naive.indexedHits);
+    // the save's lower bound inserted exactly the findings the first match stored
+    expect(r.saveFloor.rows).toBe(r.full.match.findings);
+    positive(r.saveFloor.ms);
     positive(r.naiveExtrapolatedMs);
     const c = r.second.match.counts;
     expect(c.new + c.reopened + c.fixed).toBe(0);
