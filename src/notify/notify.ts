@@ -8,7 +8,7 @@
 import type { Db } from '../db/open.js';
 import {
   beginNotification, findingsNewInRuns, getNotification, lastAlertedRunId, lastSent, latestMatchRunId, listNotifyFindings, listRecipients, markFailed, markSent, projectOwners, reconcilePending,
-  type NotificationKind, type NotifyFinding, type Recipient,
+  type NotificationKind, type NotifyFinding,
 } from '../db/notifications.js';
 import type { Severity } from '../model/types.js';
 import { errorMessage, type StageResult } from '../shared/errors.js';
@@ -82,11 +82,14 @@ export function digestPeriod(now: Date, schedule: NotifyOptions['schedule'], con
 async function sendDigests(db: Db, o: NotifyOptions, findings: readonly NotifyFinding[], result: StageResult<NotifyItem, NotifyItem>): Promise<void> {
   const recipients = listRecipients(db).filter((r) => !o.to || r.email.toLowerCase() === o.to.toLowerCase());
   const build = digestBuilder(findings, o.now);
-  const previous = previousDigests(db, o, recipients, build);
   // One digest at a time: built, rendered, sent, dropped (a portfolio's digests are never all in memory).
   for (const r of recipients) {
-    const d = build(r, previous.get(r.email.toLowerCase()));
+    // The content hash does not depend on the previous digest, so this first build gives the period; it is
+    // built again, with the finding ids of the recipient's last digest, only when there was one.
+    let d = build(r, undefined);
     const period = digestPeriod(o.now, o.schedule, d.contentHash);
+    const last = lastSent(db, d.recipient.email, 'digest', period);
+    if (last) d = build(r, last.findingIds);
     const base = { recipient: d.recipient.email, kind: 'digest' as const, period };
     const skip = digestSkipReason(db, o, d, period);
     if (skip) {
@@ -96,20 +99,6 @@ async function sendDigests(db: Db, o: NotifyOptions, findings: readonly NotifyFi
     const message = renderDigest(d, { template: o.template, links: o.links, date: o.now.toISOString().slice(0, 10) });
     await deliver(db, o, { ...base, name: d.recipient.name, contentHash: d.contentHash, findingIds: d.findingIds, message }, result);
   }
-}
-
-/**
- * 2. The finding ids of each recipient's last digest in another period. Hashes do not depend on the previous
- * digest, so a first pass gives each recipient's period.
- */
-function previousDigests(db: Db, o: NotifyOptions, recipients: readonly Recipient[], build: ReturnType<typeof digestBuilder>): Map<string, number[]> {
-  const previous = new Map<string, number[]>();
-  for (const r of recipients) {
-    const d = build(r, undefined);
-    const last = lastSent(db, d.recipient.email, 'digest', digestPeriod(o.now, o.schedule, d.contentHash));
-    if (last) previous.set(d.recipient.email.toLowerCase(), last.findingIds);
-  }
-  return previous;
 }
 
 function digestSkipReason(db: Db, o: NotifyOptions, d: Digest, period: string): string | undefined {
