@@ -120,14 +120,15 @@ export function makeEnvScorer(
   if (!profiles[settings.defaultProfile]) {
     throw usageError(`triage.default_profile: no profile named ${settings.defaultProfile}`, `define it under triage.profiles or use one of ${Object.keys(profiles).join(', ')}`);
   }
-  const byProject = new Map(projects.map((p) => [p.id, profiles[profileNameFor(p.labels, profiles, settings.defaultProfile)]!]));
-  const fallback = profiles[settings.defaultProfile]!;
-  const cache = new Map<string, EnvScore | undefined>();
+  const byProject = new Map(projects.map((p) => [p.id, profileNameFor(p.labels, profiles, settings.defaultProfile)]));
+  // one cache per profile, keyed by vector: this runs once per finding (a few hundred thousand on a big portfolio)
+  const caches = new Map<string, Map<string, EnvScore | undefined>>();
   return (projectId, vector) => {
     if (!vector) return undefined;
-    const profile = byProject.get(projectId) ?? fallback;
-    const key = `${JSON.stringify(profile)}\0${vector}`;
-    if (!cache.has(key)) cache.set(key, environmentalScore(vector, profile));
-    return cache.get(key);
+    const name = byProject.get(projectId) ?? settings.defaultProfile;
+    let cache = caches.get(name);
+    if (!cache) caches.set(name, (cache = new Map()));
+    if (!cache.has(vector)) cache.set(vector, environmentalScore(vector, profiles[name]!));
+    return cache.get(vector);
   };
 }
