@@ -71,6 +71,7 @@ export async function benchLoadCurve(
           notify: matched.map((m) => m.notify),
           'report json': matched.map((m) => m.reportJson),
           'report html': matched.map((m) => m.reportHtml),
+          'match json': matched.map((m) => m.matchJson),
         },
       },
     };

@@ -10,6 +10,7 @@ const UNIT: Record<LoadStage, string> = {
   notify: 'findings',
   'report json': 'findings',
   'report html': 'findings',
+  'match json': 'findings',
 };
 
 const COMMAND: Record<LoadStage, string> = {
@@ -18,6 +19,7 @@ const COMMAND: Record<LoadStage, string> = {
   notify: '`icms notify` (outbox transport: .eml files, ledger recorded)',
   'report json': '`icms report --format json --output FILE`',
   'report html': '`icms report --format html --output FILE` (the dashboard)',
+  'match json': '`icms match --format json` again, nothing changed (the whole command: match, lifecycle, and every open finding as JSON on stdout)',
 };
 
 const pct = (f: number): string => `${Math.round(f * 100)}%`;

@@ -89,7 +89,8 @@ describe('bench on fixtures', () => {
     const osvFiles = listOsvFiles(fixtures.osvDir).length;
     expect(s['sync-vulns'].map((r) => r.items)).toEqual([Math.ceil(osvFiles / 2), osvFiles]);
     for (const r of s['sync-vulns']) expect(r.counts.advisories! + r.counts.skipped!).toBe(r.items);
-    for (const stage of ['notify', 'report json', 'report html'] as const) expect(s[stage].map((r) => r.items)).toEqual(findings);
+    for (const stage of ['notify', 'report json', 'report html', 'match json'] as const) expect(s[stage].map((r) => r.items)).toEqual(findings);
+    for (const r of s['match json']) expect(r.counts.listed).toBe(r.items);
     for (const r of s.notify) {
       positive(r.counts.mails!); // a digest per maintainer with something open, and the security team's alert
       positive(r.bytes);
