@@ -68,19 +68,22 @@ export function projectOwners(db: Db): Map<number, Maintainer[]> {
   return out;
 }
 
+/** Which findings to read: those of some projects, or some finding ids (all of the active projects when empty). */
+export interface NotifyFindingFilter {
+  projectIds?: readonly number[];
+  ids?: readonly number[];
+}
+
 /** Every finding of the active projects (all statuses), with its acceptance expiry and advisory title. */
-export function listNotifyFindings(db: Db): NotifyFinding[] {
-  const rows = db
-    .prepare(
-      `SELECT f.*, p.name AS project, p.branch AS branch, a.expires AS acc_expires, a.revoked_at AS acc_revoked, a.reason AS acc_reason
-       FROM findings f JOIN projects p ON p.id = f.project_id
-       LEFT JOIN acceptances a ON a.id = COALESCE(f.acceptance_id, (
-         -- a lapsed acceptance is unlinked by triage; its last 'acceptance #<id>' event still names it
-         SELECT CAST(substr(e.note, 13) AS INTEGER) FROM finding_events e
-         WHERE e.finding_id = f.id AND e.note LIKE 'acceptance #%' ORDER BY e.id DESC LIMIT 1))
-       WHERE p.status = 'active' ORDER BY f.id`,
-    )
-    .iterate() as Iterable<Record<string, unknown>>;
+export function listNotifyFindings(db: Db, filter: NotifyFindingFilter = {}): NotifyFinding[] {
+  return notifyFindingReader(db)(filter);
+}
+
+/**
+ * A reader of notify findings that keeps its statements and the advisory titles it looked up between calls, so
+ * notify can read one recipient's projects at a time instead of the whole portfolio at once.
+ */
+export function notifyFindingReader(db: Db): (filter?: NotifyFindingFilter) => NotifyFinding[] {
   const summary = db.prepare('SELECT summary FROM advisories WHERE source = ? AND advisory_id = ?').pluck();
   const titles = new Map<string, string | null>();
   const titleOf = (advisories: { id: string; source: string }[]): string | null => {
@@ -92,6 +95,28 @@ export function listNotifyFindings(db: Db): NotifyFinding[] {
     }
     return null;
   };
+  const select = (where: string) =>
+    db.prepare(
+      `SELECT f.*, p.name AS project, p.branch AS branch, a.expires AS acc_expires, a.revoked_at AS acc_revoked, a.reason AS acc_reason
+       FROM findings f JOIN projects p ON p.id = f.project_id
+       LEFT JOIN acceptances a ON a.id = COALESCE(f.acceptance_id, (
+         -- a lapsed acceptance is unlinked by triage; its last 'acceptance #<id>' event still names it
+         SELECT CAST(substr(e.note, 13) AS INTEGER) FROM finding_events e
+         WHERE e.finding_id = f.id AND e.note LIKE 'acceptance #%' ORDER BY e.id DESC LIMIT 1))
+       WHERE p.status = 'active' ${where} ORDER BY f.id`,
+    );
+  const all = select('');
+  const ofProjects = select('AND f.project_id IN (SELECT value FROM json_each(?))');
+  const ofIds = select('AND f.id IN (SELECT value FROM json_each(?))');
+  return (filter = {}) => {
+    const rows = (
+      filter.projectIds ? ofProjects.iterate(JSON.stringify(filter.projectIds)) : filter.ids ? ofIds.iterate(JSON.stringify(filter.ids)) : all.iterate()
+    ) as Iterable<Record<string, unknown>>;
+    return readNotifyRows(rows, titleOf);
+  };
+}
+
+function readNotifyRows(rows: Iterable<Record<string, unknown>>, titleOf: (advisories: { id: string; source: string }[]) => string | null): NotifyFinding[] {
   // One row at a time: the stored rows (with their reason JSON) are never all in memory next to the result.
   const out: NotifyFinding[] = [];
   for (const r of rows) {

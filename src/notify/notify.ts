@@ -7,8 +7,8 @@
  */
 import type { Db } from '../db/open.js';
 import {
-  beginNotification, findingsNewInRuns, getNotification, lastAlertedRunId, lastSent, latestMatchRunId, listNotifyFindings, listRecipients, markFailed, markSent, projectOwners, reconcilePending,
-  type NotificationKind, type NotifyFinding,
+  beginNotification, findingsNewInRuns, getNotification, lastAlertedRunId, lastSent, latestMatchRunId, listRecipients, notifyFindingReader, markFailed, markSent, projectOwners, reconcilePending,
+  type NotificationKind,
 } from '../db/notifications.js';
 import type { Severity } from '../model/types.js';
 import { errorMessage, type StageResult } from '../shared/errors.js';
@@ -19,6 +19,8 @@ import { headerSafe, isPlainAddress } from './escape.js';
 import { newMessageId, SendError, type Mailbox, type Mailer } from './mail.js';
 import { renderDigest, type RenderedMessage } from './render-digest.js';
 import type { CompiledTemplate } from './template.js';
+
+type NotifyFindingReader = ReturnType<typeof notifyFindingReader>;
 
 /** Everything the stage needs; the command builds it from config and flags. */
 export interface NotifyOptions {
@@ -67,9 +69,10 @@ export async function runNotify(db: Db, o: NotifyOptions): Promise<StageResult<N
       result.done.push({ recipient: r.recipient, kind: r.kind, period: r.period, outcome: 'unconfirmed', detail: 'left pending by an interrupted run; not resent', messageId: r.messageId ?? undefined });
     }
   }
-  const findings = listNotifyFindings(db);
-  if (o.only !== 'alerts') await sendDigests(db, o, findings, result);
-  if (o.only !== 'digests') await sendAlert(db, o, findings, result);
+  // Findings are read per recipient (their projects) and for the alert (its new ones): never the whole portfolio at once.
+  const read = notifyFindingReader(db);
+  if (o.only !== 'alerts') await sendDigests(db, o, read, result);
+  if (o.only !== 'digests') await sendAlert(db, o, read, result);
   return result;
 }
 
@@ -79,11 +82,11 @@ export function digestPeriod(now: Date, schedule: NotifyOptions['schedule'], con
   return schedule === 'daily' ? day : `${day}+${contentHash.slice(0, 12)}`;
 }
 
-async function sendDigests(db: Db, o: NotifyOptions, findings: readonly NotifyFinding[], result: StageResult<NotifyItem, NotifyItem>): Promise<void> {
+async function sendDigests(db: Db, o: NotifyOptions, read: NotifyFindingReader, result: StageResult<NotifyItem, NotifyItem>): Promise<void> {
   const recipients = listRecipients(db).filter((r) => !o.to || r.email.toLowerCase() === o.to.toLowerCase());
-  const build = digestBuilder(findings, o.now);
-  // One digest at a time: built, rendered, sent, dropped (a portfolio's digests are never all in memory).
+  // One digest at a time: its findings read, built, rendered, sent, dropped.
   for (const r of recipients) {
+    const build = digestBuilder(read({ projectIds: r.projects.map((p) => p.id) }), o.now);
     // The content hash does not depend on the previous digest, so this first build gives the period; it is
     // built again, with the finding ids of the recipient's last digest, only when there was one.
     let d = build(r, undefined);
@@ -113,11 +116,12 @@ function digestSkipReason(db: Db, o: NotifyOptions, d: Digest, period: string): 
   return undefined;
 }
 
-async function sendAlert(db: Db, o: NotifyOptions, findings: readonly NotifyFinding[], result: StageResult<NotifyItem, NotifyItem>): Promise<void> {
+async function sendAlert(db: Db, o: NotifyOptions, read: NotifyFindingReader, result: StageResult<NotifyItem, NotifyItem>): Promise<void> {
   const team = o.securityTeam.filter((m) => !o.to || m.address.toLowerCase() === o.to.toLowerCase());
   if (team.length === 0) return;
   const runId = latestMatchRunId(db);
   const newIds = runId === undefined ? new Set<number>() : findingsNewInRuns(db, lastAlertedRunId(db, runId), runId);
+  const findings = newIds.size > 0 ? read({ ids: [...newIds] }) : [];
   const alert = buildAlert({ findings, runId, newIds, minSeverity: o.alertSeverity, owners: projectOwners(db), now: o.now });
   if (!alert) {
     for (const m of team) result.done.push({ recipient: m.address, kind: 'alert', period: '-', outcome: 'skipped', detail: `nothing new at or above ${o.alertSeverity.toLowerCase()}` });

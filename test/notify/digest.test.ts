@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { listNotifyFindings, listRecipients } from '../../src/db/notifications.js';
+import { listNotifyFindings, listRecipients, notifyFindingReader } from '../../src/db/notifications.js';
 import { ageDays, buildDigests, digestBuilder, digestSubject, isAcceptanceExpired, type Digest } from '../../src/notify/digest.js';
 import { buildAlert } from '../../src/notify/alert.js';
 import { findingsNewInRuns, projectOwners, latestMatchRunId } from '../../src/db/notifications.js';
@@ -20,6 +20,22 @@ describe('buildDigests', () => {
     const build = digestBuilder(listNotifyFindings(s.db), DAY1);
     const previous = new Map([['bob@example.com', [1, 2]]]);
     expect(listRecipients(s.db).map((r) => build(r, previous.get(r.email.toLowerCase())))).toEqual(out);
+  });
+
+  it('the reader notify uses per recipient gives the same findings as the whole list, narrowed to projects or ids', async () => {
+    const s = await seedDb();
+    const all = listNotifyFindings(s.db);
+    const read = notifyFindingReader(s.db);
+    expect(read()).toEqual(all);
+    for (const r of listRecipients(s.db)) {
+      const projects = new Set(r.projects.map((p) => p.id));
+      const mine = read({ projectIds: [...projects] });
+      expect(mine).toEqual(all.filter((f) => projects.has(f.projectId)));
+      expect(mine.length).toBeGreaterThan(0);
+    }
+    const some = [s.f.axiosSsrf!, s.f.netCritical!];
+    expect(read({ ids: some })).toEqual(all.filter((f) => some.includes(f.id)));
+    expect(read({ ids: [] })).toEqual([]);
   });
 
   it('a project with thousands of findings: every one in its maintainer digest, grouped per package for the upgrades', () => {
