@@ -171,7 +171,7 @@ export function triageDecision(
 export function applyAcceptances(db: Db, opts: { now: Date; runId: number | null }): { covered: number; reopened: number } {
   return inTransaction(db, () => {
     const cover = loadCoverIndex(db, opts.now);
-    const rows = db.prepare("SELECT id, project_id, group_id, package, version, advisory_ids, aliases, status, acceptance_id FROM findings WHERE status != 'fixed'").all() as Record<string, unknown>[];
+    const rows = db.prepare("SELECT id, project_id, group_id, package, version, advisory_ids, aliases, status, acceptance_id FROM findings_full WHERE status != 'fixed'").all() as Record<string, unknown>[];
     const update = db.prepare('UPDATE findings SET status = ?, status_note = ?, acceptance_id = ? WHERE id = ?');
     const event = db.prepare('INSERT INTO finding_events (finding_id, run_id, at, from_status, to_status, note) VALUES (?, ?, ?, ?, ?, ?)');
     const out = { covered: 0, reopened: 0 };

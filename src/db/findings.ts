@@ -1,10 +1,11 @@
 /** SQL for matching and findings: the match inputs, and the finding lifecycle applied in one transaction. */
-import { hash } from 'node:crypto';
 import type { Db } from './open.js';
 import { inTransaction } from './open.js';
 import type { FindingStatus, OsvRange, Severity } from '../model/types.js';
 import { SEVERITIES } from '../model/types.js';
-import type { FindingAdvisory, IndexedEntry, MatchedFinding, MatchPackage } from '../model/match.js';
+import type { IndexedEntry, MatchedFinding, MatchPackage } from '../model/match.js';
+import { CONTENT_COLUMNS, detailsTextKey, findingPreparer, type EnvScorer, type FindingDetails, type PreparedProject } from './finding-content.js';
+export type { EnvScorer } from './finding-content.js';
 import { eventNote, loadCoverIndex, triageDecision } from './acceptances.js';
 
 /** Every affected entry of every non-withdrawn advisory (or only those naming a stored package), with the advisory facts the matcher needs. */
@@ -96,8 +97,6 @@ export interface LifecycleCounts {
 
 const ACTIVE: readonly FindingStatus[] = ['new', 'open', 'reopened'];
 
-/** Environmental re-score of a finding's base vector for its project (undefined when the vector cannot be scored). */
-export type EnvScorer = (projectId: number, vector: string | undefined) => { score: number; severity: string } | undefined;
 
 const isTriaged = (s: FindingStatus): boolean => s === 'accepted' || s === 'false_positive';
 
@@ -107,7 +106,8 @@ interface ExistingFinding {
   severity: string;
   acceptanceId: number | null;
   note: string | null;
-  hash: string | null;
+  /** The stored content columns, in `FindingContent` order. */
+  content: unknown[];
 }
 
 /** Bumps last_seen / last_run_id of unchanged findings in bulk (one statement per chunk, not one per row). */
@@ -140,60 +140,94 @@ export function saveFindings(db: Db, matched: readonly MatchedFinding[], opts: S
       else byProject.set(f.projectId, [f]);
     }
     const scope = new Set(opts.projectIds);
+    const prepare = findingPreparer(opts.envScore);
     const writer = findingWriter(db, opts);
-    for (const [projectId, list] of byProject) writer.saveProject(projectId, list, { fixMissing: scope.has(projectId) });
+    for (const [projectId, list] of byProject) writer.saveProject(prepare(projectId, list), { fixMissing: scope.has(projectId) });
     return writer.finish();
   });
 }
 
 /** Applies a match run project by project (memory stays bounded by one project's findings). */
 export interface FindingWriter {
-  /** Saves all of one project's findings of this run; with `fixMissing` (default) its stored findings not among them become fixed. */
-  saveProject(projectId: number, matched: readonly MatchedFinding[], opts?: { fixMissing?: boolean }): void;
+  /**
+   * Saves all of one project's findings of this run, prepared by one `findingPreparer` for the whole run; with
+   * `fixMissing` (default) its stored findings not among them become fixed.
+   */
+  saveProject(project: PreparedProject, opts?: { fixMissing?: boolean }): void;
   /** Writes the run's statistics (match_stats) and returns the counts. */
   finish(): LifecycleCounts;
 }
 
+interface ExistingFinding {
+  id: number;
+  status: FindingStatus;
+  severity: string;
+  acceptanceId: number | null;
+  note: string | null;
+  /** The stored CONTENT_COLUMNS. */
+  content: unknown[];
+}
+
 /** The lifecycle writer behind saveFindings; the caller holds the transaction. */
-export function findingWriter(db: Db, opts: Omit<SaveFindingsOptions, 'projectIds'>): FindingWriter {
+export function findingWriter(db: Db, opts: { now: Date; runId: number }): FindingWriter {
   const at = opts.now.toISOString();
   const runId = opts.runId;
   const cover = loadCoverIndex(db, opts.now);
   const counts: LifecycleCounts = { new: 0, reopened: 0, fixed: 0, open: 0, accepted: 0, bySeverity: Object.fromEntries(SEVERITIES.map((s) => [s, { new: 0, open: 0, fixed: 0 }])) };
   const touched: number[] = [];
-  const created: number[] = [];
-  const existingOf = db.prepare('SELECT id, status, group_id, ecosystem, package, version, severity, acceptance_id, status_note, content_hash FROM findings WHERE project_id = ?').raw();
+  let replaced = false;
+  const existingOf = db
+    .prepare(`SELECT id, status, group_id, ecosystem, package, version, acceptance_id, status_note, ${CONTENT_COLUMNS.join(', ')} FROM findings WHERE project_id = ?`)
+    .raw();
   const event = db.prepare('INSERT INTO finding_events (finding_id, run_id, at, from_status, to_status, note) VALUES (?, ?, ?, ?, ?, ?)');
   // positional parameters: binding named ones costs about twice as much per row at a few hundred thousand rows
-  const insert = db.prepare(`INSERT INTO findings (advisory_ids, aliases, severity, cvss_score, cvss_vector, env_score, env_severity, fixed_version, targets, reason,
-      content_hash, status, status_note, acceptance_id, project_id, group_id, ecosystem, package, version, first_seen, last_seen, last_run_id)
-    VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`);
-  const update = db.prepare(`UPDATE findings SET advisory_ids = ?, aliases = ?, severity = ?, cvss_score = ?, cvss_vector = ?, env_score = ?, env_severity = ?,
-      fixed_version = ?, targets = ?, reason = ?, content_hash = ?, status = ?, status_note = ?, acceptance_id = ?, last_seen = ?, fixed_at = NULL, last_run_id = ? WHERE id = ?`);
+  const insertSql = (rows: number): string => `INSERT INTO findings (${CONTENT_COLUMNS.join(', ')}, status, status_note, acceptance_id, project_id, group_id, ecosystem, package, version, first_seen, last_seen, last_run_id)
+    VALUES ${Array<string>(rows).fill(`(${Array<string>(CONTENT_COLUMNS.length + 11).fill('?').join(', ')})`).join(', ')}`;
+  const insert = db.prepare(insertSql(1));
+  // new findings go in INSERT_ROWS at a time (one statement per row costs a fifth more on a first match)
+  const insertMany = db.prepare(insertSql(INSERT_ROWS));
+  const born: unknown[] = [];
+  const flushBorn = (): void => {
+    let i = 0;
+    const width = CONTENT_COLUMNS.length + 11;
+    for (; born.length - i >= INSERT_ROWS * width; i += INSERT_ROWS * width) insertMany.run(born.slice(i, i + INSERT_ROWS * width));
+    for (; i < born.length; i += width) insert.run(born.slice(i, i + width));
+    born.length = 0;
+  };
+  const update = db.prepare(`UPDATE findings SET ${CONTENT_COLUMNS.map((c) => `${c} = ?`).join(', ')}, status = ?, status_note = ?, acceptance_id = ?, last_seen = ?, fixed_at = NULL, last_run_id = ? WHERE id = ?`);
   const fix = db.prepare("UPDATE findings SET status = 'fixed', fixed_at = ?, last_run_id = ? WHERE id = ?");
-  const contentOf = contentBuilder();
+  const storeDetails = detailsStore(db);
+  /** The preparer's details keys: the stored id and the ids an acceptance may name. */
+  const details = new Map<number, { id: number; ids: string[] }>();
 
   return {
-    saveProject(projectId, matched, { fixMissing = true } = {}) {
+    saveProject(project, { fixMissing = true } = {}) {
+      const { projectId } = project;
+      for (const d of project.details) details.set(d.key, { id: storeDetails(d), ids: d.ids });
       const existing = new Map<string, ExistingFinding>();
-      for (const r of existingOf.iterate(projectId) as Iterable<[number, FindingStatus, string, string, string, string, string, number | null, string | null, string | null]>) {
-        existing.set(`${r[2]}\0${r[3]}\0${r[4]}\0${r[5]}`, { id: r[0], status: r[1], severity: r[6], acceptanceId: r[7], note: r[8], hash: r[9] });
+      for (const r of existingOf.iterate(projectId) as Iterable<unknown[]>) {
+        existing.set(`${String(r[2])}\0${String(r[3])}\0${String(r[4])}\0${String(r[5])}`, {
+          id: r[0] as number, status: r[1] as FindingStatus, acceptanceId: r[6] as number | null, note: r[7] as string | null, severity: r[8] as string, content: r.slice(8),
+        });
       }
       const seen = new Set<number>();
-      for (const f of matched) {
-        const row = existing.get(`${f.groupId}\0${f.ecosystem}\0${f.package}\0${f.version}`);
-        const env = opts.envScore?.(f.projectId, f.cvssVector);
-        const content = contentOf(f, env);
-        const acc = cover.cover({ projectId: f.projectId, groupId: f.groupId, package: f.package, version: f.version, ids: [...f.advisories.map((a) => a.id), ...f.aliases] });
-        const bucket = counts.bySeverity[f.severity]!;
+      for (const f of project.findings) {
+        const [groupId, ecosystem, pkg, version, severity, cvssScore, fixedVersion, envScore, envSeverity, targets, detailsKey] = f;
+        const text = details.get(detailsKey);
+        if (!text) throw new Error(`finding ${groupId} ${pkg}@${version}: advisory text #${detailsKey} was never handed to this writer`);
+        // in CONTENT_COLUMNS order
+        const content = [severity, cvssScore, fixedVersion, envScore, envSeverity, targets, text.id];
+        const row = existing.get(`${groupId}\0${ecosystem}\0${pkg}\0${version}`);
+        const acc = cover.cover({ projectId, groupId, package: pkg, version, ids: text.ids });
+        const bucket = counts.bySeverity[severity] ?? counts.bySeverity.UNKNOWN!;
         if (!row) {
-          const status: FindingStatus = acc ? acc.kind : 'new';
-          const id = Number(insert.run(...content, status, acc?.reason ?? null, acc?.id ?? null, f.projectId, f.groupId, f.ecosystem, f.package, f.version, at, at, runId).lastInsertRowid);
           if (acc) {
-            event.run(id, runId, at, null, status, eventNote({ note: null }, acc));
+            const id = Number(insert.run(...content, acc.kind, acc.reason, acc.id, projectId, groupId, ecosystem, pkg, version, at, at, runId).lastInsertRowid);
+            event.run(id, runId, at, null, acc.kind, eventNote({ note: null }, acc));
             counts.accepted++;
           } else {
-            created.push(id); // their 'new' events are written in bulk by finish()
+            // their 'new' events are written in bulk by finish()
+            born.push(...content, 'new', null, null, projectId, groupId, ecosystem, pkg, version, at, at, runId);
             counts.new++;
             bucket.new++;
           }
@@ -206,8 +240,11 @@ export function findingWriter(db: Db, opts: Omit<SaveFindingsOptions, 'projectId
         const next = triage?.status ?? lifecycle;
         const note = triage ? triage.note : row.note;
         const acceptanceId = triage ? triage.acceptanceId : isTriaged(next) ? row.acceptanceId : null;
-        if (next === row.status && row.hash === content[10] && note === row.note && acceptanceId === row.acceptanceId) touched.push(row.id);
-        else update.run(...content, next, note, acceptanceId, at, runId, row.id);
+        if (next === row.status && sameContent(row.content, content) && note === row.note && acceptanceId === row.acceptanceId) touched.push(row.id);
+        else {
+          update.run(...content, next, note, acceptanceId, at, runId, row.id);
+          if (row.content[DETAILS] !== content[DETAILS]) replaced = true;
+        }
         if (next !== row.status) event.run(row.id, runId, at, row.status, next, triage ? eventNote(triage, acc) : null);
         if (next === 'reopened') {
           counts.reopened++;
@@ -217,6 +254,7 @@ export function findingWriter(db: Db, opts: Omit<SaveFindingsOptions, 'projectId
           bucket.open++;
         } else counts.accepted++;
       }
+      flushBorn();
       if (!fixMissing) return;
       for (const row of existing.values()) {
         if (seen.has(row.id) || row.status === 'fixed') continue;
@@ -229,9 +267,10 @@ export function findingWriter(db: Db, opts: Omit<SaveFindingsOptions, 'projectId
     finish() {
       touchFindings(db, touched, at, runId);
       touched.length = 0;
-      const born = db.prepare("INSERT INTO finding_events (finding_id, run_id, at, from_status, to_status, note) SELECT value, ?, ?, NULL, 'new', NULL FROM json_each(?)");
-      for (let i = 0; i < created.length; i += 50_000) born.run(runId, at, JSON.stringify(created.slice(i, i + 50_000)));
-      created.length = 0;
+      // the findings this run created: only a creation sets 'new' (a finding seen again becomes open, reopened or triaged)
+      db.prepare("INSERT INTO finding_events (finding_id, run_id, at, from_status, to_status, note) SELECT id, ?, ?, NULL, 'new', NULL FROM findings WHERE status = 'new' AND last_run_id = ? ORDER BY id").run(runId, at, runId);
+      // advisory texts no finding uses any more (a finding whose advisories changed now points at another)
+      if (replaced) db.prepare('DELETE FROM finding_details WHERE id NOT IN (SELECT details_id FROM findings WHERE details_id IS NOT NULL)').run();
       const stats = db.prepare('INSERT INTO match_stats (run_id, at, severity, status, count) VALUES (?, ?, ?, ?, ?)');
       for (const r of db.prepare('SELECT severity, status, COUNT(*) AS n FROM findings GROUP BY severity, status').all() as { severity: string; status: string; n: number }[]) {
         stats.run(runId, at, r.severity, r.status, r.n);
@@ -241,73 +280,33 @@ export function findingWriter(db: Db, opts: Omit<SaveFindingsOptions, 'projectId
   };
 }
 
-/** The columns a match run writes into a finding besides its status and dates, in `insert`/`update` order, the content hash last. */
-type FindingContent = [string, string, string, number | null, string | null, number | null, string | null, string | null, string, string, string];
+const DETAILS = CONTENT_COLUMNS.indexOf('details_id');
+/** Rows per multi-row INSERT of new findings (18 parameters each, well below SQLite's limit of 32766). */
+const INSERT_ROWS = 32;
 
-/** The part of a finding's content every project with the same (group, ecosystem, package, version) match shares. */
-interface SharedContent {
-  advisories: readonly FindingAdvisory[];
-  aliases: readonly string[];
-  severity: string;
-  cvssScore: number | null;
-  cvssVector: string | null;
-  fixedVersion: string | null;
-  advisoryIds: string;
-  aliasesJson: string;
-  reason: string;
-  /** sha1 of the above, the base of the finding's fingerprint. */
-  hash: string;
+/** Whether the stored content columns equal those of this run (then the finding is only touched, not rewritten). */
+function sameContent(stored: readonly unknown[], next: readonly unknown[]): boolean {
+  for (let i = 0; i < next.length; i++) if (stored[i] !== next[i]) return false;
+  return true;
 }
 
-/**
- * Builds finding contents, reusing the serialised shared part across projects: on a portfolio most findings are the
- * same package version matched by the same advisories in another project. A cached part is reused only when it
- * is equal (same advisory verdict objects, aliases and rating), so the result is what serialising each would give.
- */
-function contentBuilder(): (f: MatchedFinding, env: { score: number; severity: string } | undefined) => FindingContent {
-  const cache = new Map<string, SharedContent>();
-  const shared = (f: MatchedFinding): SharedContent => {
-    const key = `${f.groupId}\0${f.ecosystem}\0${f.package}\0${f.version}`;
-    const hit = cache.get(key);
-    if (hit && sameShared(hit, f)) return hit;
-    const advisoryIds = JSON.stringify(f.advisories.map((a) => a.id));
-    const aliasesJson = JSON.stringify(f.aliases);
-    // the matcher shares one FindingAdvisory object per (advisory, version) verdict: each is stringified once
-    const reason = `[${f.advisories.map(advisoryJson).join(',')}]`;
-    const s: SharedContent = {
-      advisories: f.advisories, aliases: f.aliases, severity: f.severity, cvssScore: f.cvssScore ?? null, cvssVector: f.cvssVector ?? null, fixedVersion: f.fixedVersion ?? null,
-      advisoryIds, aliasesJson, reason, hash: '',
-    };
-    s.hash = hash('sha1', [advisoryIds, aliasesJson, s.severity, s.cvssScore, s.cvssVector, s.fixedVersion, reason].map((v) => String(v)).join('\0'), 'base64');
-    cache.set(key, s);
-    return s;
+/** Stores one advisory text and returns its id (the match writer reuses equal ones; tests seed with it). */
+export function insertFindingDetails(db: Db, d: FindingDetails): number {
+  return Number(db.prepare('INSERT INTO finding_details (advisory_ids, aliases, cvss_vector, reason) VALUES (?, ?, ?, ?)').run(d.advisoryIds, d.aliases, d.cvssVector, d.reason).lastInsertRowid);
+}
+
+/** The finding_details id of a text: an equal stored one, else a new row. */
+function detailsStore(db: Db): (d: FindingDetails) => number {
+  const ids = new Map<string, number>();
+  for (const r of db.prepare('SELECT id, advisory_ids, aliases, cvss_vector, reason FROM finding_details').raw().iterate() as Iterable<[number, string, string, string | null, string]>) {
+    ids.set(detailsTextKey({ advisoryIds: r[1], aliases: r[2], cvssVector: r[3], reason: r[4] }), r[0]);
+  }
+  return (d) => {
+    const k = detailsTextKey(d);
+    let id = ids.get(k);
+    if (id === undefined) ids.set(k, (id = insertFindingDetails(db, d)));
+    return id;
   };
-  return (f, env) => {
-    const s = shared(f);
-    const targets = JSON.stringify(f.targets);
-    const envScore = env?.score ?? null;
-    const envSeverity = env?.severity ?? null;
-    // the fingerprint of everything written: an unchanged finding is not rewritten
-    const fingerprint = hash('sha1', `${s.hash}\0${String(envScore)}\0${String(envSeverity)}\0${targets}`, 'base64');
-    return [s.advisoryIds, s.aliasesJson, s.severity, s.cvssScore, s.cvssVector, envScore, envSeverity, s.fixedVersion, targets, s.reason, fingerprint];
-  };
-}
-
-function sameShared(s: SharedContent, f: MatchedFinding): boolean {
-  return (
-    s.severity === f.severity && s.cvssScore === (f.cvssScore ?? null) && s.cvssVector === (f.cvssVector ?? null) && s.fixedVersion === (f.fixedVersion ?? null) &&
-    s.advisories.length === f.advisories.length && s.advisories.every((a, i) => a === f.advisories[i]) &&
-    s.aliases.length === f.aliases.length && s.aliases.every((a, i) => a === f.aliases[i])
-  );
-}
-
-const advisoryJsonCache = new WeakMap<FindingAdvisory, string>();
-
-/** JSON.stringify of one advisory verdict, memoised by object. */
-function advisoryJson(a: FindingAdvisory): string {
-  let json = advisoryJsonCache.get(a);
-  if (json === undefined) advisoryJsonCache.set(a, (json = JSON.stringify(a)));
-  return json;
 }
 
 /** Re-scores every stored finding's environmental score (after a profile or label change); returns how many changed. */
@@ -315,7 +314,7 @@ export function updateEnvScores(db: Db, envScore: EnvScorer): number {
   return inTransaction(db, () => {
     const update = db.prepare('UPDATE findings SET env_score = ?, env_severity = ? WHERE id = ? AND (env_score IS NOT ? OR env_severity IS NOT ?)');
     let changed = 0;
-    for (const r of db.prepare('SELECT id, project_id, cvss_vector FROM findings').all() as { id: number; project_id: number; cvss_vector: string | null }[]) {
+    for (const r of db.prepare('SELECT id, project_id, cvss_vector FROM findings_full').all() as { id: number; project_id: number; cvss_vector: string | null }[]) {
       const env = envScore(r.project_id, r.cvss_vector ?? undefined);
       changed += update.run(env?.score ?? null, env?.severity ?? null, r.id, env?.score ?? null, env?.severity ?? null).changes;
     }
@@ -374,7 +373,7 @@ export function listFindings(db: Db, opts: { statuses?: readonly FindingStatus[]
   }
   const stmt = db.prepare(`
     SELECT f.*, p.name AS project, a.kind AS acc_kind, a.reason AS acc_reason, a.expires AS acc_expires, a.created_by AS acc_by
-    FROM findings f JOIN projects p ON p.id = f.project_id LEFT JOIN acceptances a ON a.id = f.acceptance_id
+    FROM findings_full f JOIN projects p ON p.id = f.project_id LEFT JOIN acceptances a ON a.id = f.acceptance_id
     ${where.length ? `WHERE ${where.join(' AND ')}` : ''}
     ORDER BY p.name, f.package, f.group_id, f.version`);
   const out: FindingRow[] = [];

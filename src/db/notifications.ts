@@ -98,7 +98,7 @@ export function notifyFindingReader(db: Db): (filter?: NotifyFindingFilter) => N
   const select = (where: string) =>
     db.prepare(
       `SELECT f.*, p.name AS project, p.branch AS branch, a.expires AS acc_expires, a.revoked_at AS acc_revoked, a.reason AS acc_reason
-       FROM findings f JOIN projects p ON p.id = f.project_id
+       FROM findings_full f JOIN projects p ON p.id = f.project_id
        LEFT JOIN acceptances a ON a.id = COALESCE(f.acceptance_id, (
          -- a lapsed acceptance is unlinked by triage; its last 'acceptance #<id>' event still names it
          SELECT CAST(substr(e.note, 13) AS INTEGER) FROM finding_events e

@@ -82,3 +82,19 @@ export function asDatabaseError(err: unknown): IcmsError | undefined {
 export function inTransaction<T>(db: Db, fn: () => T): T {
   return db.transaction(fn).immediate();
 }
+
+/**
+ * `inTransaction` for work that waits in between (e.g. for a worker thread): BEGIN IMMEDIATE, COMMIT when `fn`
+ * resolves, ROLLBACK when it rejects. Nothing else may use `db` until it settles.
+ */
+export async function inAsyncTransaction<T>(db: Db, fn: () => Promise<T>): Promise<T> {
+  db.exec('BEGIN IMMEDIATE');
+  try {
+    const value = await fn();
+    db.exec('COMMIT');
+    return value;
+  } catch (err) {
+    if (db.inTransaction) db.exec('ROLLBACK');
+    throw err;
+  }
+}

@@ -57,7 +57,7 @@ report: {html_output: site/index.html, archive_dir: archive}
 
     // one vulnerability reported by two sources is one finding: PYSEC-2018-28 (OSV) + CVE-2018-18074 (CVE Manager)
     const db = new Database(path.join(pf.dir, 'icms.db'), { readonly: true });
-    const requests = db.prepare("SELECT advisory_ids, status FROM findings WHERE package = 'requests' AND group_id = 'CVE-2018-18074'").all() as { advisory_ids: string; status: string }[];
+    const requests = db.prepare("SELECT advisory_ids, status FROM findings_full WHERE package = 'requests' AND group_id = 'CVE-2018-18074'").all() as { advisory_ids: string; status: string }[];
     expect(requests).toHaveLength(1);
     expect(JSON.parse(requests[0]!.advisory_ids).sort()).toEqual(['CVE-2018-18074', 'PYSEC-2018-28']);
     expect(db.prepare("SELECT command, status FROM runs WHERE command = 'run'").all()).toEqual([{ command: 'run', status: 'ok' }]);

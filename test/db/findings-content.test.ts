@@ -35,7 +35,7 @@ describe('finding content', () => {
         { ...base, projectId: d, advisories: [advisory('GHSA-aaaa-bbbb-cccc', '1.2.0')], aliases: ['GHSA-aaaa-bbbb-cccc', 'CVE-2024-0001'], severity: 'CRITICAL', cvssScore: 9.8, targets: ['package-lock.json'] },
       ];
       saveFindings(db, findings, { now: NOW, runId: startRun(db, { command: 'match', at: NOW }), projectIds: [a, b, c, d] });
-      const rows = db.prepare('SELECT project_id, advisory_ids, aliases, severity, cvss_score, fixed_version, targets, reason, content_hash FROM findings ORDER BY project_id').all() as Record<string, unknown>[];
+      const rows = db.prepare('SELECT project_id, advisory_ids, aliases, cvss_vector, severity, cvss_score, fixed_version, targets, reason, details_id FROM findings_full ORDER BY project_id').all() as Record<string, unknown>[];
       expect(rows).toHaveLength(4);
       for (const [i, f] of findings.entries()) {
         const r = rows[i]!;
@@ -43,13 +43,16 @@ describe('finding content', () => {
         expect(r.advisory_ids).toBe(JSON.stringify(f.advisories.map((x) => x.id)));
         expect(r.aliases).toBe(JSON.stringify(f.aliases));
         expect(r.reason).toBe(JSON.stringify(f.advisories));
+        expect(r.cvss_vector).toBe(f.cvssVector);
         expect(r.severity).toBe(f.severity);
         expect(r.cvss_score).toBe(f.cvssScore);
         expect(r.fixed_version).toBe(f.fixedVersion);
         expect(r.targets).toBe(JSON.stringify(f.targets));
       }
-      // every fingerprint differs: targets, advisories and rating all count
-      expect(new Set(rows.map((r) => r.content_hash)).size).toBe(4);
+      // the advisory text is stored once per distinct text: a, b and d (an equal verdict in another object) share one
+      expect(rows.map((r) => r.details_id)).toEqual([rows[0]!.details_id, rows[0]!.details_id, rows[2]!.details_id, rows[0]!.details_id]);
+      expect(rows[2]!.details_id).not.toBe(rows[0]!.details_id);
+      expect(db.prepare('SELECT COUNT(*) FROM finding_details').pluck().get()).toBe(2);
 
       // read back: equal texts share one parsed, frozen value; values are what was stored
       const listed = listFindings(db).sort((x, y) => x.projectId - y.projectId);
@@ -59,6 +62,18 @@ describe('finding content', () => {
       expect(listed[2]!.reason).not.toBe(listed[0]!.reason);
       expect(Object.isFrozen(listed[0]!.reason)).toBe(true);
       expect(() => (listed[0]!.aliases as string[]).push('x')).toThrow(TypeError);
+
+      // the next run: c's extra advisory is gone, so c now uses the shared text and its old text is deleted;
+      // nothing else is rewritten (same content: only last_seen moves)
+      const later = new Date(NOW.getTime() + 86_400_000);
+      const next = findings.map((f) => (f.projectId === c ? { ...findings[0]!, projectId: c } : f));
+      saveFindings(db, next, { now: later, runId: startRun(db, { command: 'match', at: later }), projectIds: [a, b, c, d] });
+      const after = db.prepare('SELECT project_id, details_id, reason, status, last_seen FROM findings_full ORDER BY project_id').all() as Record<string, unknown>[];
+      expect(after.map((r) => r.details_id)).toEqual([rows[0]!.details_id, rows[0]!.details_id, rows[0]!.details_id, rows[0]!.details_id]);
+      expect(after[2]!.reason).toBe(JSON.stringify([shared]));
+      expect(after.map((r) => r.status)).toEqual(['open', 'open', 'open', 'open']);
+      expect(after.every((r) => r.last_seen === later.toISOString())).toBe(true);
+      expect(db.prepare('SELECT id FROM finding_details').pluck().all()).toEqual([rows[0]!.details_id]);
     } finally {
       db.close();
     }

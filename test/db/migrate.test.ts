@@ -57,6 +57,43 @@ describe('migrations', () => {
     }
   });
 
+  it('version 6 moves each distinct advisory text of the findings into finding_details, keeping every finding and event', async () => {
+    const file = path.join(await tmpDir(), 'icms.db');
+    const raw = new Database(file);
+    migrate(raw, file, 5);
+    raw.prepare("INSERT INTO projects (id, url, name, source, first_seen, last_seen) VALUES (1, 'https://h/o/a', 'h/o/a', 'file', 't', 't'), (2, 'https://h/o/b', 'h/o/b', 'file', 't', 't')").run();
+    const insert = raw.prepare(`INSERT INTO findings (project_id, group_id, ecosystem, package, version, advisory_ids, aliases, severity, cvss_vector, reason, status, first_seen, last_seen, content_hash)
+      VALUES (?, ?, 'npm', 'axios', '0.21.0', ?, ?, 'HIGH', ?, ?, 'open', 't', 't', 'h')`);
+    const texts = {
+      a: ['["GHSA-1"]', '["GHSA-1","CVE-1"]', 'CVSS:3.1/AV:N/AC:L/PR:N/UI:N/S:U/C:H/I:N/A:N', '[{"id":"GHSA-1","fixed":"0.21.1"}]'],
+      b: ['["GHSA-2"]', '["GHSA-2"]', null, '[{"id":"GHSA-2"}]'],
+    } as const;
+    insert.run(1, 'CVE-1', ...texts.a);
+    insert.run(2, 'CVE-1', ...texts.a);
+    insert.run(1, 'GHSA-2', ...texts.b);
+    raw.prepare("INSERT INTO finding_events (finding_id, at, to_status) SELECT id, 't', 'new' FROM findings").run();
+    raw.close();
+
+    const db = openDb(file);
+    try {
+      const rows = db.prepare('SELECT project_id, group_id, advisory_ids, aliases, cvss_vector, reason FROM findings_full ORDER BY id').raw().all();
+      expect(rows).toEqual([
+        [1, 'CVE-1', ...texts.a],
+        [2, 'CVE-1', ...texts.a],
+        [1, 'GHSA-2', ...texts.b],
+      ]);
+      expect(db.prepare('SELECT COUNT(*) FROM finding_details').pluck().get()).toBe(2);
+      expect(db.prepare('SELECT COUNT(*) FROM finding_events').pluck().get()).toBe(3);
+      const columns = (db.prepare('SELECT * FROM findings LIMIT 0').columns() as { name: string }[]).map((c) => c.name);
+      expect(columns).not.toContain('reason');
+      expect(columns).not.toContain('content_hash');
+      expect(db.pragma('integrity_check', { simple: true })).toBe('ok');
+      expect(db.pragma('foreign_key_check')).toEqual([]);
+    } finally {
+      db.close();
+    }
+  });
+
   it('refuses a database written by a newer icms, leaving it untouched', async () => {
     const file = path.join(await tmpDir(), 'icms.db');
     openDb(file).close();

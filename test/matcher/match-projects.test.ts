@@ -3,7 +3,8 @@
  * it to the plain way (every package row through `matchPackages`, then `saveFindings` in one go) on real trivy
  * reports and real advisories: the same findings, statuses and events, first run and after a change.
  */
-import { copyFileSync, readFileSync } from 'node:fs';
+import { copyFileSync, existsSync, readFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { openDb, type Db } from '../../src/db/open.js';
@@ -16,8 +17,9 @@ import { syncAdvisories, syncSources } from '../../src/advisories/sync.js';
 import type { AdvisorySource } from '../../src/advisories/source.js';
 import { parseVtopiaRecord } from '../../src/advisories/vtopia.js';
 import { applyGroupRatings, buildAffectedIndex, matchPackages } from '../../src/matcher/match.js';
-import { matchProjects } from '../../src/cli/commands/match.js';
-import { makeEnvScorer } from '../../src/triage/cvss.js';
+import { matchProjects, type MatchMode } from '../../src/cli/commands/match.js';
+import { makeEnvScorer, type EnvSettings } from '../../src/triage/cvss.js';
+import { IcmsError } from '../../src/shared/errors.js';
 import { parseTrivyReport } from '../../src/scanner/trivy-report.js';
 import type { Package } from '../../src/model/types.js';
 import { silentLogger } from '../../src/shared/log.js';
@@ -86,12 +88,18 @@ function plainMatch(db: Db, ids: number[], now: Date): ReturnType<typeof saveFin
   return saveFindings(db, out.findings, { now, runId, projectIds: ids, envScore: makeEnvScorer(listProjects(db), { profiles: {}, defaultProfile: 'internal' }) });
 }
 
-function icmsMatch(db: Db, ids: number[], now: Date) {
-  return matchProjects(db, ids, { now, runId: startRun(db, { command: 'match', at: now }), logger: silentLogger });
+/**
+ * The worker thread runs compiled code (`npm test` builds before the tests): this is the one `icms match` starts on
+ * a large store. The writer side stays the TypeScript under test.
+ */
+const WORKER = new URL('../../dist/cli/match-worker.js', import.meta.url);
+
+function icmsMatch(db: Db, ids: number[], now: Date, mode: MatchMode = 'inline', triage?: EnvSettings) {
+  return matchProjects(db, ids, { now, runId: startRun(db, { command: 'match', at: now }), logger: silentLogger, mode, workerUrl: WORKER, triage });
 }
 
 const findingsOf = (db: Db) =>
-  db.prepare('SELECT project_id, group_id, ecosystem, package, version, advisory_ids, aliases, severity, cvss_score, env_score, fixed_version, targets, reason, status, first_seen, last_seen, fixed_at, content_hash FROM findings ORDER BY project_id, group_id, ecosystem, package, version').all();
+  db.prepare('SELECT project_id, group_id, ecosystem, package, version, advisory_ids, aliases, severity, cvss_score, env_score, fixed_version, targets, reason, cvss_vector, env_severity, status, status_note, first_seen, last_seen, fixed_at FROM findings_full ORDER BY project_id, group_id, ecosystem, package, version').all();
 const eventsOf = (db: Db) =>
   db.prepare('SELECT f.project_id, f.group_id, f.package, f.version, e.run_id, e.from_status, e.to_status FROM finding_events e JOIN findings f ON f.id = e.finding_id ORDER BY 1, 2, 3, 4, 5, 6, 7').all();
 
@@ -105,7 +113,7 @@ describe('matchProjects (candidate rows only, project by project)', () => {
     try {
       const ids = listProjects(a).map((p) => p.id);
       const total = a.prepare('SELECT COUNT(*) FROM packages').pluck().get() as number;
-      const first = icmsMatch(a, ids, DAY1);
+      const first = await icmsMatch(a, ids, DAY1);
       const plain = plainMatch(b, ids, DAY1);
       expect(first.counts).toEqual(plain);
       expect(first.counts.new).toBeGreaterThan(20);
@@ -124,7 +132,7 @@ describe('matchProjects (candidate rows only, project by project)', () => {
         db.prepare("UPDATE packages SET version = version || '-gone', match_version = match_version || '.999999' WHERE project_id = ? AND id % 2 = 0").run(p0);
         db.prepare('DELETE FROM packages WHERE project_id = ?').run(p1);
       }
-      const second = icmsMatch(a, ids, DAY2);
+      const second = await icmsMatch(a, ids, DAY2);
       expect(second.counts).toEqual(plainMatch(b, ids, DAY2));
       expect(second.counts.fixed).toBeGreaterThan(0);
       expect(second.counts.open).toBeGreaterThan(0);
@@ -141,13 +149,71 @@ describe('matchProjects (candidate rows only, project by project)', () => {
     const db = openDb(file);
     try {
       const ids = listProjects(db).map((p) => p.id);
-      icmsMatch(db, ids, DAY1);
+      await icmsMatch(db, ids, DAY1);
       const before = db.prepare('SELECT * FROM findings WHERE project_id != ? ORDER BY id').all(ids[0]);
       db.prepare('DELETE FROM packages WHERE project_id = ?').run(ids[0]);
-      const r = icmsMatch(db, [ids[0]!], DAY2);
+      const r = await icmsMatch(db, [ids[0]!], DAY2);
       expect(r.counts.fixed).toBeGreaterThan(0);
       expect(db.prepare("SELECT COUNT(*) FROM findings WHERE project_id = ? AND status != 'fixed'").pluck().get(ids[0])).toBe(0);
       expect(db.prepare('SELECT * FROM findings WHERE project_id != ? ORDER BY id').all(ids[0])).toEqual(before);
+    } finally {
+      db.close();
+    }
+  });
+  it('in a worker thread stores exactly what matching on this thread stores, first run and after a change', async () => {
+    expect(existsSync(fileURLToPath(WORKER)), 'dist/ is built by `npm test` before the tests').toBe(true);
+    const { file, dir } = await makeStore();
+    const other = path.join(dir, 'inline.db');
+    copyFileSync(file, other);
+    const a = openDb(file);
+    const b = openDb(other);
+    try {
+      const ids = listProjects(a).map((p) => p.id);
+      const first = await icmsMatch(a, ids, DAY1, 'worker');
+      const inline = await icmsMatch(b, ids, DAY1, 'inline');
+      expect(first.output.steps.worker).toBe(true);
+      expect(inline.output.steps.worker).toBe(false);
+      expect(first.counts).toEqual(inline.counts);
+      expect({ ...first.output, steps: undefined }).toEqual({ ...inline.output, steps: undefined });
+      expect(first.counts.new).toBeGreaterThan(20);
+      expect(findingsOf(a)).toEqual(findingsOf(b));
+      expect(eventsOf(a)).toEqual(eventsOf(b));
+      expect(a.prepare('SELECT * FROM finding_details ORDER BY id').all()).toEqual(b.prepare('SELECT * FROM finding_details ORDER BY id').all());
+
+      for (const db of [a, b]) db.prepare('DELETE FROM packages WHERE project_id = ?').run(ids[1]);
+      const second = await icmsMatch(a, ids, DAY2, 'worker');
+      expect(second.counts).toEqual((await icmsMatch(b, ids, DAY2, 'inline')).counts);
+      expect(second.counts.fixed).toBeGreaterThan(0);
+      expect(findingsOf(a)).toEqual(findingsOf(b));
+      expect(eventsOf(a)).toEqual(eventsOf(b));
+    } finally {
+      a.close();
+      b.close();
+    }
+  });
+
+  it('a failure on either side rolls the whole run back: a bad triage profile in the worker, a failing write on this thread', async () => {
+    const { file } = await makeStore();
+    const db = openDb(file);
+    try {
+      const ids = listProjects(db).map((p) => p.id);
+      // the worker's environmental scorer refuses an unknown default profile: the usage error (exit 2) comes through
+      const bad = icmsMatch(db, ids, DAY1, 'worker', { profiles: {}, defaultProfile: 'nope' });
+      await expect(bad).rejects.toThrow(IcmsError);
+      await expect(icmsMatch(db, ids, DAY1, 'worker', { profiles: {}, defaultProfile: 'nope' })).rejects.toMatchObject({ exitCode: 2, message: expect.stringMatching(/nope/) });
+      expect(db.inTransaction).toBe(false);
+      expect(db.prepare('SELECT COUNT(*) FROM findings').pluck().get()).toBe(0);
+
+      // the writer fails on one package of a late project: nothing of the earlier projects stays either
+      db.exec("CREATE TEMP TRIGGER refuse BEFORE INSERT ON findings WHEN NEW.project_id = " + String(ids[ids.length - 1]) + " BEGIN SELECT RAISE(ABORT, 'disk says no'); END");
+      await expect(icmsMatch(db, ids, DAY1, 'worker')).rejects.toThrow(/disk says no/);
+      expect(db.inTransaction).toBe(false);
+      expect(db.prepare('SELECT COUNT(*) FROM findings').pluck().get()).toBe(0);
+      expect(db.prepare('SELECT COUNT(*) FROM finding_events').pluck().get()).toBe(0);
+      db.exec('DROP TRIGGER refuse');
+      const ok = await icmsMatch(db, ids, DAY1, 'worker');
+      expect(ok.counts.new).toBeGreaterThan(20);
+      expect(db.pragma('integrity_check', { simple: true })).toBe('ok');
     } finally {
       db.close();
     }

@@ -3,6 +3,7 @@ import path from 'node:path';
 import { simpleParser } from 'mailparser';
 import { describe, expect, it } from 'vitest';
 import { listNotifications } from '../../src/db/notifications.js';
+import { insertFindingDetails } from '../../src/db/findings.js';
 import { openDb, type Db } from '../../src/db/open.js';
 import { startRun } from '../../src/db/runs.js';
 import { createOutboxMailer, createSmtpMailer, type Mailer } from '../../src/notify/mail.js';
@@ -173,8 +174,9 @@ describe('runNotify over SMTP', () => {
     // match run 10 finds a new critical; match run 11 sees it again (status open); nothing else changed
     s.db.prepare("INSERT INTO runs (id, command, started_at, status) VALUES (10, 'match', ?, 'ok'), (11, 'match', ?, 'ok')").run(DAY1.toISOString(), DAY1.toISOString());
     s.db.prepare("INSERT INTO match_stats (run_id, at, severity, status, count) VALUES (10, ?, 'CRITICAL', 'new', 1), (11, ?, 'CRITICAL', 'open', 1)").run(DAY1.toISOString(), DAY1.toISOString());
-    s.db.prepare(`INSERT INTO findings (id, project_id, group_id, ecosystem, package, version, severity, reason, status, first_seen, last_seen, last_run_id)
-      VALUES (9, 1, 'CVE-2099-0009', 'npm', 'express', '4.0.0', 'CRITICAL', '[{"id":"CVE-2099-0009","source":"osv-npm"}]', 'open', ?, ?, 11)`).run(DAY1.toISOString(), DAY1.toISOString());
+    const details = insertFindingDetails(s.db, { advisoryIds: '["CVE-2099-0009"]', aliases: '["CVE-2099-0009"]', cvssVector: null, reason: '[{"id":"CVE-2099-0009","source":"osv-npm"}]' });
+    s.db.prepare(`INSERT INTO findings (id, project_id, group_id, ecosystem, package, version, severity, details_id, status, first_seen, last_seen, last_run_id)
+      VALUES (9, 1, 'CVE-2099-0009', 'npm', 'express', '4.0.0', 'CRITICAL', ?, 'open', ?, ?, 11)`).run(details, DAY1.toISOString(), DAY1.toISOString());
     s.db.prepare("INSERT INTO finding_events (finding_id, run_id, at, from_status, to_status) VALUES (9, 10, ?, NULL, 'new'), (9, 11, ?, 'new', 'open')").run(DAY1.toISOString(), DAY1.toISOString());
     const second = await run(s.db, smtp(srv), { only: 'alerts' });
     expect(second.done).toMatchObject([{ recipient: 'security@example.com', period: 'match-run-11', outcome: 'sent' }]);

@@ -6,6 +6,7 @@
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { openDb, type Db } from '../../src/db/open.js';
+import { insertFindingDetails } from '../../src/db/findings.js';
 import { tmpDir } from '../helpers/tmp.js';
 
 export const HOSTILE_TITLE = '<script>alert("x")</script><img src=x onerror=alert(1)> & "quotes"';
@@ -70,8 +71,8 @@ export async function seedDb(): Promise<Seeded> {
   adv.run('evil-src', 'EVIL-2099-0001', HOSTILE_TITLE, 'HIGH', '[]');
 
   db.prepare("INSERT INTO acceptances (id, advisory_id, kind, project_id, reason, expires, created_at) VALUES (1, 'CVE-2099-0002', 'accepted', 2, 'parser not reachable from user input', '2099-01-01', ?), (2, 'CVE-2099-0003', 'accepted', 1, 'dev dependency only', '2024-03-01', ?)").run(at, at);
-  const finding = db.prepare(`INSERT INTO findings (id, project_id, group_id, ecosystem, package, version, advisory_ids, aliases, severity, env_severity, fixed_version, reason, status, status_note, acceptance_id, first_seen, last_seen, fixed_at, last_run_id)
-    VALUES (@id, @p, @group, @eco, @pkg, @ver, @ids, @aliases, @sev, @env, @fix, @reason, @status, @note, @acc, @first, @last, @fixedAt, @run)`);
+  const finding = db.prepare(`INSERT INTO findings (id, project_id, group_id, ecosystem, package, version, details_id, severity, env_severity, fixed_version, status, status_note, acceptance_id, first_seen, last_seen, fixed_at, last_run_id)
+    VALUES (@id, @p, @group, @eco, @pkg, @ver, @details, @sev, @env, @fix, @status, @note, @acc, @first, @last, @fixedAt, @run)`);
   const base = { env: null, note: null, acc: null, fixedAt: null, last: '2024-03-09T00:00:00Z', run: 2 };
   const refs = (id: string, source: string) => JSON.stringify([{ id, source }]);
   const rows = {
@@ -86,7 +87,8 @@ export async function seedDb(): Promise<Seeded> {
   };
   const event = db.prepare("INSERT INTO finding_events (finding_id, run_id, at, from_status, to_status) VALUES (?, ?, ?, NULL, 'new')");
   for (const r of Object.values(rows)) {
-    finding.run(r);
+    const { ids, aliases, reason, ...row } = r;
+    finding.run({ ...row, details: insertFindingDetails(db, { advisoryIds: ids, aliases, cvssVector: null, reason }) });
     event.run(r.id, r.status === 'new' ? r.run : 1, r.first);
   }
   return { file, dir, db, f: Object.fromEntries(Object.entries(rows).map(([k, v]) => [k, v.id])) };

@@ -1,11 +1,11 @@
 /** `icms match`: match every project's packages against the advisories, update findings, gate CI. */
 import { Option, type Command } from 'commander';
 import type { Db } from '../../db/open.js';
-import { ACTIVE_STATUSES, countMatchPackages, findingWriter, iterateAffectedEntries, iterateMatchPackages, listFindings, listPackageNames, type LifecycleCounts } from '../../db/findings.js';
-import { inTransaction } from '../../db/open.js';
-import { applyGroupRatings, buildAffectedIndex, matchContext, matchPackages, type MatchOutput, type MatchPackage, type PackageNames } from '../../matcher/match.js';
+import { ACTIVE_STATUSES, countMatchPackages, findingWriter, listFindings, type LifecycleCounts } from '../../db/findings.js';
+import { inAsyncTransaction } from '../../db/open.js';
+import type { MatchOutput } from '../../matcher/match.js';
 import { SEVERITIES, type Severity } from '../../model/types.js';
-import { groupRatings, hasAdvisories } from '../../db/advisories.js';
+import { hasAdvisories } from '../../db/advisories.js';
 import { ExitCode, IcmsError } from '../../shared/errors.js';
 import type { Logger } from '../../shared/log.js';
 import type { App } from '../main.js';
@@ -14,8 +14,9 @@ import { withRun } from '../run-command.js';
 import { openSession, type Session } from '../session.js';
 import { fixBump } from '../../report/finding-json.js';
 import { bySeverity, collect, findingJson, parseSeverity, selectProjects, tripsGate, type SeveritySource } from '../findings-view.js';
-import { listProjects } from '../../db/projects.js';
-import { makeEnvScorer, type EnvSettings } from '../../triage/cvss.js';
+import type { EnvSettings } from '../../triage/cvss.js';
+import { prepareProjects, type ProjectBatch } from '../match-prepare.js';
+import { MATCH_WORKER_URL, prepareInWorker, workerAvailable } from '../match-parallel.js';
 
 interface MatchFlags {
   failOn?: Severity;
@@ -51,74 +52,79 @@ export interface MatchSummary {
   unparseable: MatchOutput['unparseable'];
   unmatchedEcosystems: MatchOutput['unmatchedEcosystems'];
   problems: string[];
-  /** Time of each step, ms: build the advisory index, read the candidate rows, match and save project by project. */
-  steps: { indexMs: number; readMs: number; matchSaveMs: number };
+  /**
+   * Time of each step, ms: build the advisory index, read the candidate rows, match and save project by project;
+   * `worker`: whether the first steps and the matching ran in a worker thread (beside the saving).
+   */
+  steps: { indexMs: number; readMs: number; matchSaveMs: number; worker: boolean };
 }
+
+/** How `matchProjects` runs its read side: in a worker thread beside the writes, or on this thread. */
+export type MatchMode = 'auto' | 'worker' | 'inline';
+
+/** With 'auto', the worker is used from this many current packages on (below it, starting it costs more than it saves). */
+export const WORKER_MIN_PACKAGES = 20_000;
 
 /**
  * Matches the selected projects and applies the lifecycle in one transaction; shared with `scan <path> --fail-on`.
  * Only the package rows an advisory names are read (through the `packages_match` index), and each project is
- * matched and saved in turn, so memory is bounded by the candidate rows and one project's findings.
+ * matched and saved in turn, so memory is bounded by the candidate rows and one project's findings. On a large
+ * store the reading and matching run in a worker thread (`match-worker.js`, its own read-only connection) while
+ * this thread writes.
  */
-export function matchProjects(db: Db, projectIds: number[], opts: { now: Date; runId: number; logger: Logger; triage?: EnvSettings }): { output: MatchSummary; counts: LifecycleCounts } {
+export async function matchProjects(
+  db: Db,
+  projectIds: number[],
+  opts: { now: Date; runId: number; logger: Logger; triage?: EnvSettings; mode?: MatchMode; workerUrl?: URL },
+): Promise<{ output: MatchSummary; counts: LifecycleCounts }> {
   if (!hasAdvisories(db)) {
     throw new IcmsError('no advisories in the store: nothing to match against', ExitCode.External, { hint: 'run `icms sync-vulns` first' });
   }
-  let mark = performance.now();
-  const lap = (): number => {
-    const ms = performance.now() - mark;
-    mark = performance.now();
-    return Math.round(ms * 10) / 10;
-  };
-  const index = buildAffectedIndex(iterateAffectedEntries(db, { storedNamesOnly: true }));
-  const indexMs = lap();
-  const ctx = matchContext(index);
-  const byProject = readCandidates(db, projectIds, (n) => {
-    const c = ctx.lookup(n);
-    return c.exact.length > 0 || c.any.length > 0;
-  });
-  const readMs = lap();
-  const ratings = groupRatings(db);
-  // without triage settings (callers that predate them) the built-in profiles apply
-  const envScore = makeEnvScorer(listProjects(db), opts.triage ?? { profiles: {}, defaultProfile: 'internal' });
-  const output: MatchSummary = { packagesSeen: countMatchPackages(db, projectIds), candidates: 0, findings: 0, unparseable: [], unmatchedEcosystems: {}, problems: [], steps: { indexMs, readMs, matchSaveMs: 0 } };
+  const started = performance.now();
+  const output: MatchSummary = { packagesSeen: 0, candidates: 0, findings: 0, unparseable: [], unmatchedEcosystems: {}, problems: [], steps: { indexMs: 0, readMs: 0, matchSaveMs: 0, worker: false } };
   const problems = new Set<string>();
-  const counts = inTransaction(db, () => {
-    const writer = findingWriter(db, { now: opts.now, runId: opts.runId, envScore });
-    for (const id of projectIds) {
-      const packages = byProject.get(id) ?? [];
-      byProject.delete(id);
-      const out = matchPackages(packages, index, ctx);
-      applyGroupRatings(out.findings, ratings);
-      writer.saveProject(id, out.findings);
-      output.candidates += out.packagesSeen;
-      output.findings += out.findings.length;
-      output.unparseable.push(...out.unparseable);
-      for (const [eco, n] of Object.entries(out.unmatchedEcosystems)) output.unmatchedEcosystems[eco] = (output.unmatchedEcosystems[eco] ?? 0) + n;
-      for (const p of out.problems) problems.add(p);
+  const inWorker = useWorker(db, projectIds, opts);
+  output.steps.worker = inWorker;
+  const counts = await inAsyncTransaction(db, async () => {
+    const writer = findingWriter(db, { now: opts.now, runId: opts.runId });
+    const take = (b: ProjectBatch): void => {
+      writer.saveProject(b);
+      output.candidates += b.candidates;
+      output.findings += b.findings.length;
+      output.unparseable.push(...b.unparseable);
+      for (const [eco, n] of Object.entries(b.unmatchedEcosystems)) output.unmatchedEcosystems[eco] = (output.unmatchedEcosystems[eco] ?? 0) + n;
+      for (const p of b.problems) problems.add(p);
+    };
+    let steps: { indexMs: number; readMs: number; packagesSeen: number };
+    if (inWorker) steps = await prepareInWorker({ dbFile: db.name, projectIds, triage: opts.triage }, take, opts.workerUrl);
+    else {
+      const prepared = prepareProjects(db, projectIds, opts.triage);
+      for (const b of prepared.projects) take(b);
+      steps = prepared;
     }
+    output.packagesSeen = steps.packagesSeen;
+    output.steps.indexMs = steps.indexMs;
+    output.steps.readMs = steps.readMs;
     return writer.finish();
   });
   output.problems = [...problems];
-  output.steps.matchSaveMs = lap();
+  output.steps.matchSaveMs = Math.round((performance.now() - started - output.steps.indexMs - output.steps.readMs) * 10) / 10;
   logMatchProblems(opts.logger, output);
   return { output, counts };
 }
 
-/** The package rows of `projectIds` whose names `isCandidate` accepts, by project (the only rows a match needs). */
-function readCandidates(db: Db, projectIds: readonly number[], isCandidate: (n: PackageNames) => boolean): Map<number, MatchPackage[]> {
-  const byProject = new Map<number, MatchPackage[]>();
-  for (const p of iterateMatchPackages(db, projectIds, listPackageNames(db).filter(isCandidate))) {
-    const list = byProject.get(p.projectId);
-    if (list) list.push(p);
-    else byProject.set(p.projectId, [p]);
+function useWorker(db: Db, projectIds: readonly number[], opts: { mode?: MatchMode; workerUrl?: URL }): boolean {
+  const mode = opts.mode ?? 'auto';
+  if (mode === 'inline' || db.memory || !workerAvailable(opts.workerUrl)) {
+    if (mode === 'worker') throw new Error(`match: a worker was asked for, but ${db.memory ? 'the database is in memory' : `${String(opts.workerUrl ?? MATCH_WORKER_URL)} does not exist`}`);
+    return false;
   }
-  return byProject;
+  return mode === 'worker' || countMatchPackages(db, projectIds) >= WORKER_MIN_PACKAGES;
 }
 
 function logMatchProblems(logger: Logger, output: MatchSummary): void {
   const { steps } = output;
-  logger.debug(`match: advisory index ${steps.indexMs} ms; read ${output.candidates} candidate rows of ${output.packagesSeen} packages ${steps.readMs} ms; match and save ${steps.matchSaveMs} ms`);
+  logger.debug(`match${steps.worker ? ' (reading and matching in a worker thread)' : ''}: advisory index ${steps.indexMs} ms; read ${output.candidates} candidate rows of ${output.packagesSeen} packages ${steps.readMs} ms; match and save ${steps.matchSaveMs} ms`);
   for (const [eco, n] of Object.entries(output.unmatchedEcosystems)) logger.warn(`${n} package(s) of ecosystem ${eco} left unmatched: no version scheme for it`);
   for (const u of output.unparseable.slice(0, 20)) logger.warn(`unparseable ${u.ecosystem} version ${JSON.stringify(u.version)} of ${u.name}: not matched`);
   if (output.unparseable.length > 20) logger.warn(`... and ${output.unparseable.length - 20} more unparseable versions`);
@@ -128,7 +134,7 @@ function logMatchProblems(logger: Logger, output: MatchSummary): void {
 async function runMatch(s: Session, db: Db, runId: number, flags: MatchFlags) {
   const projects = selectProjects(db, flags.project);
   const ids = projects.map((p) => p.id);
-  const { output, counts } = matchProjects(db, ids, { now: s.ctx.now(), runId, logger: s.logger, triage: s.config.triage });
+  const { output, counts } = await matchProjects(db, ids, { now: s.ctx.now(), runId, logger: s.logger, triage: s.config.triage });
   const findings = listFindings(db, { projectIds: ids }).sort(bySeverity);
   const active = findings.filter((f) => (ACTIVE_STATUSES as string[]).includes(f.status));
   const gate = tripsGate(findings, flags.failOn, Boolean(flags.newOnly), s.config.triage.severitySource);

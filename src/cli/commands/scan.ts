@@ -92,7 +92,7 @@ async function scan(s: Session, targets: string[], flags: ScanFlags): Promise<Ex
     if (flags.failOn || (!flags.all && flags.save)) {
       const ids = result.done.map((d) => d.item.projectId);
       if (ids.length > 0 && hasAdvisories(db)) {
-        matchProjects(db, ids, { now: s.ctx.now(), runId, logger: s.logger, triage: s.config.triage });
+        await matchProjects(db, ids, { now: s.ctx.now(), runId, logger: s.logger, triage: s.config.triage });
         gate = tripsGate(listFindings(db, { projectIds: ids }), flags.failOn, Boolean(flags.newOnly), s.config.triage.severitySource);
       }
     }
