@@ -80,7 +80,7 @@ async function run(): Promise<void> {
     if (want('curve')) sections.push(withLoad(renderCurve(r, cmd('curve'), load)));
   }
   machine.loadEnd = loadNow();
-  const note = `The ${machine.cores}-core machine was shared with other engineers' test runs during this run, so every figure is the best of ${reps} repetitions (all listed) and the load is noted per section.`;
+  const note = `The ${machine.cores}-core machine can be shared with other work (the load average, which includes the benchmark's own processes, is noted per section), so every figure is the best of ${reps} repetitions (all listed).`;
   const block = machineBlock(machine, note);
   const stamped = sections.map((s) => ({ ...s, markdown: s.markdown.replace(/^(## .*)$/m, `$1\n\n${block}`) }));
   const out = path.resolve(values.out);
