@@ -7,7 +7,7 @@ import { rm } from 'node:fs/promises';
 import { Readable, Transform } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import type { ReadableStream as WebReadableStream } from 'node:stream/web';
-import { HttpError, openUrl, withRetries, type HttpOptions } from './http.js';
+import { HttpError, openUrl, withRetries, type HttpOptions } from '../shared/http.js';
 import type { HttpValidators } from './source.js';
 
 /** Result of a conditional download. */
@@ -27,7 +27,7 @@ export async function downloadIfChanged(
   if (previous.etag) headers['if-none-match'] = previous.etag;
   if (previous.lastModified) headers['if-modified-since'] = previous.lastModified;
   return withRetries(url, opts, async () => {
-    const open = await openUrl(url, { ...opts, headers });
+    const open = await openUrl(url, { ...opts, headers, idle: true });
     try {
       const { response } = open;
       if (response.status === 304) return { notModified: true } as const;

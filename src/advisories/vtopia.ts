@@ -8,7 +8,7 @@ import type { Advisory, AffectedEntry } from '../model/types.js';
 import { redactPatterns } from '../shared/redact.js';
 import type { VtopiaSourceConfig } from './config.js';
 import { rateAdvisory } from './cvss.js';
-import { getJson } from './http.js';
+import { getJson } from '../shared/http.js';
 import { normalizeTimestamp } from './normalize.js';
 import { pep503 } from '../model/package-name.js';
 import type { AdvisorySource, FetchContext, FetchOutcome, ParsedEntry, SourceEntry } from './source.js';

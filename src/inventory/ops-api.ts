@@ -5,7 +5,7 @@
  */
 import type { Project } from '../model/types.js';
 import { IcmsError, ExitCode } from '../shared/errors.js';
-import { httpRequest, HttpStatusError } from '../shared/http.js';
+import { httpRequest, HttpError } from '../shared/http.js';
 import type { Logger } from '../shared/log.js';
 import { isEmail } from './normalize.js';
 import { parseRepoUrl } from '../model/repo-url.js';
@@ -29,7 +29,7 @@ export async function fetchOpsInventory(opts: OpsApiOptions): Promise<{ projects
   try {
     body = (await get(opts, token)).text;
   } catch (err) {
-    if (!(err instanceof HttpStatusError && err.status === 401 && opts.refreshUrl)) throw err;
+    if (!(err instanceof HttpError && err.status === 401 && opts.refreshUrl)) throw err;
     opts.logger.info('ops inventory: token rejected (401), refreshing it once');
     token = await refreshToken(opts, token);
     await opts.onTokenRefreshed?.(token);
