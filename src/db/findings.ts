@@ -371,21 +371,37 @@ export function listFindings(db: Db, opts: { statuses?: readonly FindingStatus[]
     where.push(`f.project_id IN (SELECT value FROM json_each(?))`);
     args.push(JSON.stringify(opts.projectIds));
   }
+  // the advisory texts are few (one per distinct text): read and parsed once, shared by every finding using them
+  const details = new Map<number, SharedDetails>();
+  for (const [id, advisoryIds, aliases, cvssVector, reason] of db.prepare('SELECT id, advisory_ids, aliases, cvss_vector, reason FROM finding_details').raw().iterate() as Iterable<[number, string, string, string | null, string]>) {
+    details.set(id, deepFreeze({ advisoryIds: JSON.parse(advisoryIds) as string[], aliases: JSON.parse(aliases) as string[], cvssVector, reason: JSON.parse(reason) as unknown }));
+  }
   const stmt = db.prepare(`
-    SELECT f.*, p.name AS project, a.kind AS acc_kind, a.reason AS acc_reason, a.expires AS acc_expires, a.created_by AS acc_by
-    FROM findings_full f JOIN projects p ON p.id = f.project_id LEFT JOIN acceptances a ON a.id = f.acceptance_id
+    SELECT f.id, f.project_id, p.name, f.ecosystem, f.package, f.version, f.group_id, f.details_id, f.severity, f.cvss_score, f.env_score, f.env_severity,
+           f.fixed_version, f.status, f.status_note, f.acceptance_id, f.first_seen, f.last_seen, f.fixed_at, f.targets,
+           a.kind, a.reason, a.expires, a.created_by
+    FROM findings f JOIN projects p ON p.id = f.project_id LEFT JOIN acceptances a ON a.id = f.acceptance_id
     ${where.length ? `WHERE ${where.join(' AND ')}` : ''}
     ORDER BY p.name, f.package, f.group_id, f.version`);
   const out: FindingRow[] = [];
-  const parse = sharedJsonParser();
-  for (const r of stmt.iterate(...args) as Iterable<Record<string, unknown>>) out.push(toFindingRow(r, parse));
+  const targetsOf = sharedJsonParser();
+  for (const r of stmt.raw().iterate(...args) as Iterable<unknown[]>) out.push(toFindingRow(r, details, targetsOf));
   return out;
 }
 
+/** A finding's advisory text, parsed. */
+interface SharedDetails {
+  advisoryIds: string[];
+  aliases: string[];
+  cvssVector: string | null;
+  reason: unknown;
+}
+
+const NO_DETAILS: SharedDetails = Object.freeze({ advisoryIds: Object.freeze([]) as unknown as string[], aliases: Object.freeze([]) as unknown as string[], cvssVector: null, reason: Object.freeze([]) });
+
 /**
- * JSON.parse memoised by text, for one listing: findings of the same package version in many projects carry the
- * same advisory ids, aliases and reason, so they share one parsed (frozen) value instead of a copy each; at a few
- * hundred thousand findings that is most of a report's memory.
+ * JSON.parse memoised by text, for one listing: findings in many projects carry the same targets, so they share
+ * one parsed (frozen) value instead of a copy each.
  */
 function sharedJsonParser(): (text: unknown) => unknown {
   const cache = new Map<string, unknown>();
@@ -405,37 +421,37 @@ function deepFreeze<T>(value: T): T {
   return value;
 }
 
-function toFindingRow(r: Record<string, unknown>, parse: (text: unknown) => unknown): FindingRow {
+/** A row of listFindings' query (its column order) as a FindingRow. */
+function toFindingRow(r: readonly unknown[], details: ReadonlyMap<number, SharedDetails>, targetsOf: (text: unknown) => unknown): FindingRow {
   const str = (v: unknown): string | null => (v === null || v === undefined ? null : String(v));
   const num = (v: unknown): number | null => (v === null || v === undefined ? null : Number(v));
+  const d = (r[7] === null ? undefined : details.get(r[7] as number)) ?? NO_DETAILS;
+  const acceptanceId = num(r[15]);
   return {
-    id: Number(r.id),
-    projectId: Number(r.project_id),
-    project: String(r.project),
-    ecosystem: String(r.ecosystem),
-    package: String(r.package),
-    version: String(r.version),
-    groupId: String(r.group_id),
-    advisoryIds: parse(r.advisory_ids) as string[],
-    aliases: parse(r.aliases) as string[],
-    severity: String(r.severity) as Severity,
-    cvssScore: num(r.cvss_score),
-    cvssVector: str(r.cvss_vector),
-    envScore: num(r.env_score),
-    envSeverity: str(r.env_severity) as Severity | null,
-    fixedVersion: str(r.fixed_version),
-    status: String(r.status) as FindingStatus,
-    statusNote: str(r.status_note),
-    acceptanceId: num(r.acceptance_id),
-    firstSeen: String(r.first_seen),
-    lastSeen: String(r.last_seen),
-    fixedAt: str(r.fixed_at),
-    targets: parse(r.targets) as string[],
-    reason: parse(r.reason),
-    acceptance:
-      r.acceptance_id === null || r.acc_reason === null || r.acc_reason === undefined
-        ? null
-        : { id: Number(r.acceptance_id), kind: String(r.acc_kind), reason: String(r.acc_reason), expires: str(r.acc_expires), createdBy: str(r.acc_by) },
+    id: Number(r[0]),
+    projectId: Number(r[1]),
+    project: String(r[2]),
+    ecosystem: String(r[3]),
+    package: String(r[4]),
+    version: String(r[5]),
+    groupId: String(r[6]),
+    advisoryIds: d.advisoryIds,
+    aliases: d.aliases,
+    severity: String(r[8]) as Severity,
+    cvssScore: num(r[9]),
+    cvssVector: d.cvssVector,
+    envScore: num(r[10]),
+    envSeverity: str(r[11]) as Severity | null,
+    fixedVersion: str(r[12]),
+    status: String(r[13]) as FindingStatus,
+    statusNote: str(r[14]),
+    acceptanceId,
+    firstSeen: String(r[16]),
+    lastSeen: String(r[17]),
+    fixedAt: str(r[18]),
+    targets: targetsOf(r[19]) as string[],
+    reason: d.reason,
+    acceptance: acceptanceId === null || r[21] === null || r[21] === undefined ? null : { id: acceptanceId, kind: String(r[20]), reason: String(r[21]), expires: str(r[22]), createdBy: str(r[23]) },
   };
 }
 

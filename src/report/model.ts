@@ -81,23 +81,31 @@ export function buildReport(db: Db, q: ReportQuery): ReportData {
   };
   const rows = listReportFindings(db, { projectIds: q.projectIds }).filter((r) => inScope(r.projectId));
   const upgrades = upgradeIndex(rows);
-  const scoped = rows.filter((r) => !q.severityMin || severityRank(r.severity) >= severityRank(q.severityMin));
   const wanted = new Set(STATUS_SETS[q.status]);
-  const findings = scoped
-    .filter((r) => wanted.has(r.status))
-    .map((r): ReportFinding => {
-      const { projectId, ...rest } = r;
-      const p = byId.get(projectId)!;
-      return { ...rest, projectUrl: p.url, maintainers: p.maintainers.map((m) => m.email), upgrade: ACTIVE.has(r.status) ? (upgrades.get(upgradeKey(r)) ?? null) : null };
-    })
-    .sort(bySeverity);
-  const scopedProjectIds = new Set(scoped.map((r) => r.projectId));
+  const byStatus = countBy([], (s: FindingStatus) => s, ALL_STATUSES);
+  const scopedProjectIds = new Set<number>();
+  // one maintainer list per project, shared by its findings
+  const maintainersOf = new Map<number, string[]>();
+  const findings: ReportFinding[] = [];
+  for (const r of rows) {
+    if (q.severityMin && severityRank(r.severity) < severityRank(q.severityMin)) continue;
+    byStatus[r.status]++;
+    scopedProjectIds.add(r.projectId);
+    if (!wanted.has(r.status)) continue;
+    const p = byId.get(r.projectId)!;
+    let maintainers = maintainersOf.get(p.id);
+    if (!maintainers) maintainersOf.set(p.id, (maintainers = Object.freeze(p.maintainers.map((m) => m.email)) as string[]));
+    // the row itself becomes the report finding (a copy of each would double a large report's memory)
+    findings.push(Object.assign(r, { projectUrl: p.url, maintainers, upgrade: ACTIVE.has(r.status) ? (upgrades.get(upgradeKey(r)) ?? null) : null }));
+  }
+  rows.length = 0;
+  findings.sort(bySeverity);
   if (q.projectIds) for (const id of q.projectIds) if (inScope(id)) scopedProjectIds.add(id);
   const scans = new Map(listLatestScans(db).map((s) => [s.projectId, s]));
   return {
     generatedAt: q.now.toISOString(),
     filters: { status: q.status, projects: q.projectIds ? q.projectIds.map((id) => byId.get(id)?.name ?? String(id)) : null, maintainers: q.maintainers?.length ? [...q.maintainers] : null, severityMin: q.severityMin ?? null },
-    totals: { findings: findings.length, projects: new Set(findings.map((f) => f.project)).size, bySeverity: countBy(findings, (f) => f.severity, SEVERITIES), byStatus: countBy(scoped, (f) => f.status, ALL_STATUSES) },
+    totals: { findings: findings.length, projects: new Set(findings.map((f) => f.project)).size, bySeverity: countBy(findings, (f) => f.severity, SEVERITIES), byStatus },
     findings,
     advisories: advisoryIndex(listAdvisoryTexts(db, findings.flatMap((f) => f.advisoryIds))),
     projects: projects
