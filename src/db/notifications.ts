@@ -85,6 +85,7 @@ export function listNotifyFindings(db: Db, filter: NotifyFindingFilter = {}): No
  */
 export function notifyFindingReader(db: Db): (filter?: NotifyFindingFilter) => NotifyFinding[] {
   const summary = db.prepare('SELECT summary FROM advisories WHERE source = ? AND advisory_id = ?').pluck();
+  const detailsOf = detailsLoader(db);
   const titles = new Map<string, string | null>();
   const titleOf = (advisories: { id: string; source: string }[]): string | null => {
     for (const a of advisories) {
@@ -98,11 +99,12 @@ export function notifyFindingReader(db: Db): (filter?: NotifyFindingFilter) => N
   const select = (where: string) =>
     db.prepare(
       `SELECT f.*, p.name AS project, p.branch AS branch, a.expires AS acc_expires, a.revoked_at AS acc_revoked, a.reason AS acc_reason
-       FROM findings_full f JOIN projects p ON p.id = f.project_id
-       LEFT JOIN acceptances a ON a.id = COALESCE(f.acceptance_id, (
-         -- a lapsed acceptance is unlinked by triage; its last 'acceptance #<id>' event still names it
+       FROM findings f JOIN projects p ON p.id = f.project_id
+       LEFT JOIN acceptances a ON a.id = COALESCE(f.acceptance_id, CASE WHEN f.status_note LIKE 'acceptance %' THEN (
+         -- a lapsed acceptance is unlinked by triage (note 'acceptance expired' or 'acceptance revoked'); its last
+         -- 'acceptance #<id>' event still names it. Other findings never had one: no lookup in the history for them.
          SELECT CAST(substr(e.note, 13) AS INTEGER) FROM finding_events e
-         WHERE e.finding_id = f.id AND e.note LIKE 'acceptance #%' ORDER BY e.id DESC LIMIT 1))
+         WHERE e.finding_id = f.id AND e.note LIKE 'acceptance #%' ORDER BY e.id DESC LIMIT 1) END)
        WHERE p.status = 'active' ${where} ORDER BY f.id`,
     );
   const all = select('');
@@ -112,15 +114,38 @@ export function notifyFindingReader(db: Db): (filter?: NotifyFindingFilter) => N
     const rows = (
       filter.projectIds ? ofProjects.iterate(JSON.stringify(filter.projectIds)) : filter.ids ? ofIds.iterate(JSON.stringify(filter.ids)) : all.iterate()
     ) as Iterable<Record<string, unknown>>;
-    return readNotifyRows(rows, titleOf);
+    return readNotifyRows(rows, detailsOf(), titleOf);
   };
 }
 
-function readNotifyRows(rows: Iterable<Record<string, unknown>>, titleOf: (advisories: { id: string; source: string }[]) => string | null): NotifyFinding[] {
-  // One row at a time: the stored rows (with their reason JSON) are never all in memory next to the result.
+/** A finding's advisory refs and aliases, parsed once per stored text and shared (frozen) by the findings using it. */
+interface NotifyDetails {
+  advisories: { id: string; source: string }[];
+  aliases: string[];
+}
+
+const NO_DETAILS: NotifyDetails = Object.freeze({ advisories: Object.freeze([]) as unknown as NotifyDetails['advisories'], aliases: Object.freeze([]) as unknown as string[] });
+
+/** Reads every finding_details row once (they are few: one per distinct advisory text). */
+function detailsLoader(db: Db): () => ReadonlyMap<number, NotifyDetails> {
+  let details: Map<number, NotifyDetails> | undefined;
+  return () => {
+    if (details) return details;
+    details = new Map();
+    for (const [id, aliases, reason] of db.prepare('SELECT id, aliases, reason FROM finding_details').raw().iterate() as Iterable<[number, string, string]>) {
+      const advisories = parseAdvisoryRefs(reason).map((a) => Object.freeze(a));
+      details.set(id, Object.freeze({ advisories: Object.freeze(advisories) as NotifyDetails['advisories'], aliases: Object.freeze(JSON.parse(aliases) as string[]) as string[] }));
+    }
+    return details;
+  };
+}
+
+function readNotifyRows(rows: Iterable<Record<string, unknown>>, details: ReadonlyMap<number, NotifyDetails>, titleOf: (advisories: { id: string; source: string }[]) => string | null): NotifyFinding[] {
+  // One row at a time: the stored rows are never all in memory next to the result.
   const out: NotifyFinding[] = [];
   for (const r of rows) {
-    const advisories = parseAdvisoryRefs(r.reason as string);
+    const d = (r.details_id === null ? undefined : details.get(r.details_id as number)) ?? NO_DETAILS;
+    const advisories = d.advisories;
     out.push({
       id: r.id as number,
       projectId: r.project_id as number,
@@ -131,7 +156,7 @@ function readNotifyRows(rows: Iterable<Record<string, unknown>>, titleOf: (advis
       version: r.version as string,
       groupId: r.group_id as string,
       advisories,
-      aliases: JSON.parse(r.aliases as string) as string[],
+      aliases: d.aliases,
       severity: r.severity as Severity,
       envSeverity: (r.env_severity as Severity | null) ?? null,
       fixedVersion: (r.fixed_version as string | null) ?? null,

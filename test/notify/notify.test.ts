@@ -211,6 +211,9 @@ describe('runNotify dry run and outbox', () => {
     expect(alice.subject).toBe('[icms] 2 new, 3 open CVEs in your projects (1 acceptance expired)');
     expect(alice.text).toContain('Hello Alice Liddell,');
     expect(String(alice.html)).toContain('New since your last email (2)');
+    // both bodies quoted-printable, stated rather than detected (detection scanned every body twice)
+    const raw = await readFile(path.join(dir, files[0]!), 'utf8');
+    expect(raw.match(/^Content-Transfer-Encoding: .*$/gm)).toEqual(['Content-Transfer-Encoding: quoted-printable', 'Content-Transfer-Encoding: quoted-printable']);
   });
 
   it('transport outbox records the ledger like SMTP (re-run writes nothing new)', async () => {
