@@ -100,16 +100,6 @@ const ACTIVE: readonly FindingStatus[] = ['new', 'open', 'reopened'];
 
 const isTriaged = (s: FindingStatus): boolean => s === 'accepted' || s === 'false_positive';
 
-interface ExistingFinding {
-  id: number;
-  status: FindingStatus;
-  severity: string;
-  acceptanceId: number | null;
-  note: string | null;
-  /** The stored content columns, in `FindingContent` order. */
-  content: unknown[];
-}
-
 /** Bumps last_seen / last_run_id of unchanged findings in bulk (one statement per chunk, not one per row). */
 function touchFindings(db: Db, ids: readonly number[], at: string, runId: number): void {
   const touch = db.prepare('UPDATE findings SET last_seen = ?, last_run_id = ? WHERE id IN (SELECT value FROM json_each(?))');
