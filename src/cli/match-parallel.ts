@@ -23,7 +23,7 @@ export interface MatchWorkerData {
 
 /** Messages from the worker. */
 export type WorkerMessage =
-  | { type: 'steps'; indexMs: number; readMs: number; packagesSeen: number }
+  | { type: 'steps'; indexMs: number; readMs: number }
   | { type: 'projects'; items: ProjectBatch[] }
   | { type: 'done' }
   | { type: 'error'; message: string; stack: string | undefined; exitCode: ExitCode | undefined; hint: string | undefined };
@@ -45,11 +45,11 @@ export function prepareInWorker(
   data: Omit<MatchWorkerData, 'batchSize' | 'window'> & Partial<Pick<MatchWorkerData, 'batchSize' | 'window'>>,
   take: (batch: ProjectBatch) => void,
   url: URL = MATCH_WORKER_URL,
-): Promise<{ indexMs: number; readMs: number; packagesSeen: number }> {
+): Promise<{ indexMs: number; readMs: number }> {
   const workerData: MatchWorkerData = { batchSize: 8, window: 4, ...data };
   return new Promise((resolve, reject) => {
     const worker = new Worker(url, { workerData });
-    let steps: { indexMs: number; readMs: number; packagesSeen: number } | undefined;
+    let steps: { indexMs: number; readMs: number } | undefined;
     let settled = false;
     const fail = (err: unknown): void => {
       if (settled) return;
@@ -60,7 +60,7 @@ export function prepareInWorker(
     worker.on('message', (m: WorkerMessage) => {
       if (settled) return;
       try {
-        if (m.type === 'steps') steps = { indexMs: m.indexMs, readMs: m.readMs, packagesSeen: m.packagesSeen };
+        if (m.type === 'steps') steps = { indexMs: m.indexMs, readMs: m.readMs };
         else if (m.type === 'projects') {
           for (const b of m.items) take(b);
           worker.postMessage('ack');

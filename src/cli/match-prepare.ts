@@ -4,7 +4,7 @@
  * worker thread on a connection of its own while the main thread writes the previous projects' findings.
  */
 import type { Db } from '../db/open.js';
-import { countMatchPackages, iterateAffectedEntries, iterateMatchPackages, listPackageNames } from '../db/findings.js';
+import { iterateAffectedEntries, iterateMatchPackages, listPackageNames } from '../db/findings.js';
 import { findingPreparer, type PreparedProject } from '../db/finding-content.js';
 import { groupRatings } from '../db/advisories.js';
 import { listProjects } from '../db/projects.js';
@@ -26,8 +26,6 @@ export interface PreparedRun {
   indexMs: number;
   /** Find the candidate names and read their package rows, ms. */
   readMs: number;
-  /** Current packages of the matched projects. */
-  packagesSeen: number;
   projects: Iterable<ProjectBatch>;
 }
 
@@ -52,7 +50,6 @@ export function prepareProjects(db: Db, projectIds: readonly number[], triage: E
   const readMs = lap();
   const ratings = groupRatings(db);
   const prepare = findingPreparer(makeEnvScorer(listProjects(db), triage));
-  const packagesSeen = countMatchPackages(db, projectIds);
   function* projects(): Generator<ProjectBatch> {
     for (const id of projectIds) {
       const packages = byProject.get(id) ?? [];
@@ -62,7 +59,7 @@ export function prepareProjects(db: Db, projectIds: readonly number[], triage: E
       yield { ...prepare(id, out.findings), candidates: out.packagesSeen, unparseable: out.unparseable, unmatchedEcosystems: out.unmatchedEcosystems, problems: out.problems };
     }
   }
-  return { indexMs, readMs, packagesSeen, projects: projects() };
+  return { indexMs, readMs, projects: projects() };
 }
 
 /** The package rows of `projectIds` whose names `isCandidate` accepts, by project (the only rows a match needs). */

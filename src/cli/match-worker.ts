@@ -30,7 +30,7 @@ async function run(): Promise<void> {
   const db = openDb(data.dbFile, { readonly: true });
   try {
     const prepared = prepareProjects(db, data.projectIds, data.triage);
-    post({ type: 'steps', indexMs: prepared.indexMs, readMs: prepared.readMs, packagesSeen: prepared.packagesSeen });
+    post({ type: 'steps', indexMs: prepared.indexMs, readMs: prepared.readMs });
     let batch: ProjectBatch[] = [];
     for (const p of prepared.projects) {
       batch.push(p);

@@ -361,11 +361,7 @@ export function listFindings(db: Db, opts: { statuses?: readonly FindingStatus[]
     where.push(`f.project_id IN (SELECT value FROM json_each(?))`);
     args.push(JSON.stringify(opts.projectIds));
   }
-  // the advisory texts are few (one per distinct text): read and parsed once, shared by every finding using them
-  const details = new Map<number, SharedDetails>();
-  for (const [id, advisoryIds, aliases, cvssVector, reason] of db.prepare('SELECT id, advisory_ids, aliases, cvss_vector, reason FROM finding_details').raw().iterate() as Iterable<[number, string, string, string | null, string]>) {
-    details.set(id, deepFreeze({ advisoryIds: JSON.parse(advisoryIds) as string[], aliases: JSON.parse(aliases) as string[], cvssVector, reason: JSON.parse(reason) as unknown }));
-  }
+  const details = readFindingDetails(db);
   const stmt = db.prepare(`
     SELECT f.id, f.project_id, p.name, f.ecosystem, f.package, f.version, f.group_id, f.details_id, f.severity, f.cvss_score, f.env_score, f.env_severity,
            f.fixed_version, f.status, f.status_note, f.acceptance_id, f.first_seen, f.last_seen, f.fixed_at, f.targets,
@@ -379,15 +375,25 @@ export function listFindings(db: Db, opts: { statuses?: readonly FindingStatus[]
   return out;
 }
 
-/** A finding's advisory text, parsed. */
-interface SharedDetails {
+/** A finding's advisory text, parsed (frozen: shared by every finding that uses it). */
+export interface SharedDetails {
   advisoryIds: string[];
   aliases: string[];
   cvssVector: string | null;
   reason: unknown;
 }
 
-const NO_DETAILS: SharedDetails = Object.freeze({ advisoryIds: Object.freeze([]) as unknown as string[], aliases: Object.freeze([]) as unknown as string[], cvssVector: null, reason: Object.freeze([]) });
+/** What a finding without a details row (never stored by icms) reads as. */
+export const NO_DETAILS: SharedDetails = Object.freeze({ advisoryIds: Object.freeze([]) as unknown as string[], aliases: Object.freeze([]) as unknown as string[], cvssVector: null, reason: Object.freeze([]) });
+
+/** Every stored advisory text by id, parsed and frozen; they are few (one per distinct text), so readers take them all at once. */
+export function readFindingDetails(db: Db): Map<number, SharedDetails> {
+  const details = new Map<number, SharedDetails>();
+  for (const [id, advisoryIds, aliases, cvssVector, reason] of db.prepare('SELECT id, advisory_ids, aliases, cvss_vector, reason FROM finding_details').raw().iterate() as Iterable<[number, string, string, string | null, string]>) {
+    details.set(id, deepFreeze({ advisoryIds: JSON.parse(advisoryIds) as string[], aliases: JSON.parse(aliases) as string[], cvssVector, reason: JSON.parse(reason) as unknown }));
+  }
+  return details;
+}
 
 /**
  * JSON.parse memoised by text, for one listing: findings in many projects carry the same targets, so they share

@@ -2,6 +2,7 @@
 import type { Db } from './open.js';
 import { inTransaction } from './open.js';
 import type { FindingStatus, Maintainer, Severity } from '../model/types.js';
+import { NO_DETAILS, readFindingDetails, type SharedDetails } from './findings.js';
 
 /** A maintainer with their active projects. */
 export interface Recipient extends Maintainer {
@@ -124,27 +125,26 @@ interface NotifyDetails {
   aliases: string[];
 }
 
-const NO_DETAILS: NotifyDetails = Object.freeze({ advisories: Object.freeze([]) as unknown as NotifyDetails['advisories'], aliases: Object.freeze([]) as unknown as string[] });
-
-/** Reads every finding_details row once (they are few: one per distinct advisory text). */
+/** The stored advisory texts (`readFindingDetails`, read on first use) as notify needs them. */
 function detailsLoader(db: Db): () => ReadonlyMap<number, NotifyDetails> {
   let details: Map<number, NotifyDetails> | undefined;
   return () => {
-    if (details) return details;
-    details = new Map();
-    for (const [id, aliases, reason] of db.prepare('SELECT id, aliases, reason FROM finding_details').raw().iterate() as Iterable<[number, string, string]>) {
-      const advisories = parseAdvisoryRefs(reason).map((a) => Object.freeze(a));
-      details.set(id, Object.freeze({ advisories: Object.freeze(advisories) as NotifyDetails['advisories'], aliases: Object.freeze(JSON.parse(aliases) as string[]) as string[] }));
-    }
+    details ??= new Map([...readFindingDetails(db)].map(([id, d]) => [id, toNotifyDetails(d)]));
     return details;
   };
 }
+
+function toNotifyDetails(d: SharedDetails): NotifyDetails {
+  return Object.freeze({ advisories: Object.freeze(advisoryRefs(d.reason).map((a) => Object.freeze(a))) as NotifyDetails['advisories'], aliases: d.aliases });
+}
+
+const NO_NOTIFY_DETAILS = toNotifyDetails(NO_DETAILS);
 
 function readNotifyRows(rows: Iterable<Record<string, unknown>>, details: ReadonlyMap<number, NotifyDetails>, titleOf: (advisories: { id: string; source: string }[]) => string | null): NotifyFinding[] {
   // One row at a time: the stored rows are never all in memory next to the result.
   const out: NotifyFinding[] = [];
   for (const r of rows) {
-    const d = (r.details_id === null ? undefined : details.get(r.details_id as number)) ?? NO_DETAILS;
+    const d = (r.details_id === null ? undefined : details.get(r.details_id as number)) ?? NO_NOTIFY_DETAILS;
     const advisories = d.advisories;
     out.push({
       id: r.id as number,
@@ -173,8 +173,8 @@ function readNotifyRows(rows: Iterable<Record<string, unknown>>, details: Readon
   return out;
 }
 
-function parseAdvisoryRefs(reason: string): { id: string; source: string }[] {
-  const parsed = JSON.parse(reason || '[]') as unknown;
+/** The (id, source) of each advisory verdict in a finding's parsed reason. */
+function advisoryRefs(parsed: unknown): { id: string; source: string }[] {
   if (!Array.isArray(parsed)) return [];
   return parsed
     .filter((a): a is { id: string; source: string } => typeof a === 'object' && a !== null && typeof a.id === 'string' && typeof a.source === 'string')

@@ -83,7 +83,8 @@ export async function matchProjects(
   const started = performance.now();
   const output: MatchSummary = { packagesSeen: 0, candidates: 0, findings: 0, unparseable: [], unmatchedEcosystems: {}, problems: [], steps: { indexMs: 0, readMs: 0, matchSaveMs: 0, worker: false } };
   const problems = new Set<string>();
-  const inWorker = useWorker(db, projectIds, opts);
+  output.packagesSeen = countMatchPackages(db, projectIds);
+  const inWorker = useWorker(db, output.packagesSeen, opts);
   output.steps.worker = inWorker;
   const counts = await inAsyncTransaction(db, async () => {
     const writer = findingWriter(db, { now: opts.now, runId: opts.runId });
@@ -95,14 +96,13 @@ export async function matchProjects(
       for (const [eco, n] of Object.entries(b.unmatchedEcosystems)) output.unmatchedEcosystems[eco] = (output.unmatchedEcosystems[eco] ?? 0) + n;
       for (const p of b.problems) problems.add(p);
     };
-    let steps: { indexMs: number; readMs: number; packagesSeen: number };
+    let steps: { indexMs: number; readMs: number };
     if (inWorker) steps = await prepareInWorker({ dbFile: db.name, projectIds, triage: opts.triage }, take, opts.workerUrl);
     else {
       const prepared = prepareProjects(db, projectIds, opts.triage);
       for (const b of prepared.projects) take(b);
       steps = prepared;
     }
-    output.packagesSeen = steps.packagesSeen;
     output.steps.indexMs = steps.indexMs;
     output.steps.readMs = steps.readMs;
     return writer.finish();
@@ -113,13 +113,13 @@ export async function matchProjects(
   return { output, counts };
 }
 
-function useWorker(db: Db, projectIds: readonly number[], opts: { mode?: MatchMode; workerUrl?: URL }): boolean {
+function useWorker(db: Db, packages: number, opts: { mode?: MatchMode; workerUrl?: URL }): boolean {
   const mode = opts.mode ?? 'auto';
   if (mode === 'inline' || db.memory || !workerAvailable(opts.workerUrl)) {
     if (mode === 'worker') throw new Error(`match: a worker was asked for, but ${db.memory ? 'the database is in memory' : `${String(opts.workerUrl ?? MATCH_WORKER_URL)} does not exist`}`);
     return false;
   }
-  return mode === 'worker' || countMatchPackages(db, projectIds) >= WORKER_MIN_PACKAGES;
+  return mode === 'worker' || packages >= WORKER_MIN_PACKAGES;
 }
 
 function logMatchProblems(logger: Logger, output: MatchSummary): void {
