@@ -36,12 +36,19 @@ export function evaluateAffected(version: string, entry: AffectedEntry, scheme: 
       continue;
     }
     const events = withLastKnown(range, entry.lastKnownAffectedRange);
-    const bad = events.events.flatMap((e) => Object.values(e)).find((v) => v !== '0' && v !== '*' && !rangeScheme.isValid(v));
+    const bad = events.events.map(eventVersion).find((v, i) => !isUsableEvent(events.events[i]!, v, rangeScheme));
     if (bad !== undefined) {
-      problems.push(`${range.type} range: event version ${JSON.stringify(bad)} is not a valid ${rangeScheme.ecosystem} version`);
+      problems.push(`${range.type} range: event version ${JSON.stringify(bad)} is not a valid ${rangeScheme.ecosystem} version${bad === '*' ? ' ("*" is allowed only as "limit")' : ''}`);
       continue;
     }
-    const result = inRange(version, events.events, rangeScheme);
+    let result: ReturnType<typeof inRange>;
+    try {
+      result = inRange(version, events.events, rangeScheme);
+    } catch (err) {
+      // A scheme that accepted both versions but cannot order them: that range is unusable, the others still decide.
+      problems.push(`${range.type} range: cannot compare ${version} with its events: ${(err as Error).message}`);
+      continue;
+    }
     if (result.affected) {
       return {
         affected: true,
@@ -64,6 +71,16 @@ function withLastKnown(range: OsvRange, lastKnown: string | undefined): { events
   if (hasEnd || !m) return { events: range.events };
   const bound: OsvEvent = m[1] === '<=' ? { last_affected: m[2]! } : { fixed: m[2]! };
   return { events: [...range.events, bound], via: 'last_known_affected_version_range' };
+}
+
+/**
+ * OSV allows "0" only as `introduced` (all versions) and "*" only as `limit` (no upper bound); any other event value
+ * must be a version of the range's scheme. A "*" elsewhere (seen in the wild as `last_affected: "*"`) is unusable.
+ */
+function isUsableEvent(e: OsvEvent, v: string, scheme: VersionScheme): boolean {
+  if (v === '*') return e.limit !== undefined;
+  if (v === '0') return true;
+  return scheme.isValid(v);
 }
 
 function eventVersion(e: OsvEvent): string {

@@ -109,7 +109,7 @@ export function matchPackages(packages: Iterable<MatchPackage>, index: ReadonlyM
       let cache = verdicts.get(item);
       if (!cache) verdicts.set(item, (cache = new Map()));
       let v = cache.get(pkg.matchVersion);
-      if (!v) cache.set(pkg.matchVersion, (v = evaluateAffected(pkg.matchVersion, item.entry, scheme)));
+      if (!v) cache.set(pkg.matchVersion, (v = safeEvaluate(pkg.matchVersion, item, scheme)));
       for (const p of v.problems) problems.add(`${item.advisory.id} (${item.entry.ecosystem} ${item.entry.name}): ${p}`);
       if (v.affected) addFinding(findings, pkg, item, v.fixed, v.reason!, scheme, v);
     }
@@ -120,6 +120,15 @@ export function matchPackages(packages: Iterable<MatchPackage>, index: ReadonlyM
 }
 
 const NONE: readonly IndexedEntry[] = [];
+
+/** One advisory entry that cannot be evaluated is a problem of that entry, never of the whole match. */
+function safeEvaluate(version: string, item: IndexedEntry, scheme: VersionScheme): Verdict {
+  try {
+    return evaluateAffected(version, item.entry, scheme);
+  } catch (err) {
+    return { affected: false, problems: [`unusable entry: ${(err as Error).message}`] };
+  }
+}
 
 function hasAnyEntries(index: ReadonlyMap<string, IndexedEntry[]>): boolean {
   for (const key of index.keys()) if (key.startsWith('any\0')) return true;
@@ -169,7 +178,7 @@ function addFinding(
   }
   // The group's fix is the highest of its advisories' fixes: every advisory of the group must be cleared.
   if (fixed !== undefined && scheme) {
-    if (f.fixedVersion === undefined || (scheme.isValid(f.fixedVersion) && scheme.compare(fixed, f.fixedVersion) > 0)) f.fixedVersion = fixed;
+    if (f.fixedVersion === undefined || (scheme.isValid(fixed) && scheme.isValid(f.fixedVersion) && scheme.compare(fixed, f.fixedVersion) > 0)) f.fixedVersion = fixed;
   }
 }
 

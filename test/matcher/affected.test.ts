@@ -57,6 +57,28 @@ describe('evaluateAffected (OSV evaluation)', () => {
     expect(v.problems[0]).toMatch(/"not-a-version" is not a valid npm version/);
   });
 
+  // OSV allows "*" only as `limit`; elsewhere it once crashed the whole match ("Invalid Version: *", issue 15 item 1)
+  it.each<[string, AffectedEntry]>([
+    ['last_affected "*"', entry([eco({ introduced: '0' }, { last_affected: '*' })])],
+    ['fixed "*"', entry([eco({ introduced: '0' }, { fixed: '*' })])],
+    ['introduced "*"', entry([eco({ introduced: '*' })])],
+    ['GHSA last_known_affected_version_range "<= *"', entry([eco({ introduced: '0' })], [], '<= *')],
+  ])('%s makes that range a problem instead of throwing', (_name, e) => {
+    for (const scheme of [npm, schemeFor('PyPI'), schemeFor('Maven'), schemeFor('Go')]) {
+      const v = evaluateAffected('1.0.0', { ...e, ecosystem: scheme.ecosystem }, scheme);
+      expect(v.affected).toBe(false);
+      expect(v.problems).toHaveLength(1);
+      expect(v.problems[0]).toMatch(/"\*" is not a valid .* \("\*" is allowed only as "limit"\)/);
+    }
+  });
+
+  it('"*" as limit still means no upper bound, and the other ranges of an entry still decide', () => {
+    expect(evaluateAffected('9.9.9', entry([eco({ introduced: '1.0.0' }, { limit: '*' })]), npm)).toMatchObject({ affected: true, problems: [] });
+    const mixed = evaluateAffected('1.5.0', entry([eco({ introduced: '0' }, { fixed: '*' }), eco({ introduced: '1.0.0' }, { fixed: '2.0.0' })]), npm);
+    expect(mixed).toMatchObject({ affected: true, fixed: '2.0.0' });
+    expect(mixed.problems).toHaveLength(1);
+  });
+
   it('orders by the ecosystem, not by strings: PyPI post-release 1.0-1 is after 1.0', () => {
     const pypi = schemeFor('PyPI');
     const e: AffectedEntry = { ...entry([eco({ introduced: '0' }, { fixed: '1.0.post1' })]), ecosystem: 'PyPI' };

@@ -128,7 +128,25 @@ function logMatchProblems(logger: Logger, output: MatchSummary): void {
   for (const [eco, n] of Object.entries(output.unmatchedEcosystems)) logger.warn(`${n} package(s) of ecosystem ${eco} left unmatched: no version scheme for it`);
   for (const u of output.unparseable.slice(0, 20)) logger.warn(`unparseable ${u.ecosystem} version ${JSON.stringify(u.version)} of ${u.name}: not matched`);
   if (output.unparseable.length > 20) logger.warn(`... and ${output.unparseable.length - 20} more unparseable versions`);
-  for (const p of output.problems.slice(0, 20)) logger.debug(`advisory range skipped: ${p}`);
+  logRangeProblems(logger, output.problems);
+}
+
+/**
+ * Ranges the matcher could not evaluate (an event version the ecosystem rejects, "*" outside `limit`): each advisory
+ * named once as a warning, so a user sees which record was unusable; the rest of the portfolio was matched anyway.
+ */
+function logRangeProblems(logger: Logger, problems: readonly string[]): void {
+  if (problems.length === 0) return;
+  const byAdvisory = new Map<string, string>();
+  for (const p of problems) {
+    const id = p.split(' ', 1)[0]!;
+    if (!byAdvisory.has(id)) byAdvisory.set(id, p);
+  }
+  const shown = [...byAdvisory.values()].slice(0, 10);
+  logger.warn(`${byAdvisory.size} advisor${byAdvisory.size === 1 ? 'y has' : 'ies have'} a range that cannot be evaluated; those ranges were skipped, everything else was matched`);
+  for (const p of shown) logger.warn(`  unusable range: ${p}`);
+  if (byAdvisory.size > shown.length) logger.warn(`  ... and ${byAdvisory.size - shown.length} more (--verbose lists every one)`);
+  for (const p of problems) logger.debug(`advisory range skipped: ${p}`);
 }
 
 async function runMatch(s: Session, db: Db, runId: number, flags: MatchFlags) {
