@@ -139,12 +139,12 @@ function cvssEntries(raw: unknown): { type: string; vector: string }[] {
 }
 
 /**
- * RubyGems' advisory-db gives no vector, only numbers (`database_specific.cvss_v3: 9.8`, `cvss_v2`): when no vector
- * rated the record, the v3 number (else the v2 one) rates it on its version's scale.
+ * RubyGems' advisory-db gives no vector, only numbers (`database_specific.cvss_v4: 6.3`, `cvss_v3: 9.8`, `cvss_v2`): when
+ * no vector rated the record, the newest version's number rates it on that version's scale.
  */
 function withNumericScore<R extends { cvss: CvssVector[]; baseScore: number | undefined; severity: Severity }>(rating: R, db: unknown): R {
   if (rating.baseScore !== undefined || !isObject(db)) return rating;
-  for (const [key, version, type] of [['cvss_v3', 3, 'CVSS_V3'], ['cvss_v2', 2, 'CVSS_V2']] as const) {
+  for (const [key, version, type] of [['cvss_v4', 4, 'CVSS_V4'], ['cvss_v3', 3, 'CVSS_V3'], ['cvss_v2', 2, 'CVSS_V2']] as const) {
     const score = db[key];
     if (typeof score !== 'number' || !Number.isFinite(score) || score < 0 || score > 10) continue;
     const band = severityFromScore(score, version);
