@@ -32,10 +32,37 @@ export interface VtopiaSourceConfig extends HttpSettings {
   maxPages: number;
 }
 
-export type AdvisorySourceConfig = OsvSourceConfig | VtopiaSourceConfig;
+/**
+ * NVD CVE records (enrichment: they rate, never match): a directory of one JSON per CVE, 2.0 feed files (a path or
+ * glob, `.json` or `.json.gz`), a feed URL, or the CVE API 2.0 URL (paged, incremental, rate limited).
+ */
+export interface NvdSourceConfig extends HttpSettings {
+  name: string;
+  type: 'nvd';
+  path?: string | undefined;
+  url?: string | undefined;
+  /** Environment variable holding an NVD API key (sent as the `apiKey` header). */
+  apiKeyEnv?: string | undefined;
+  /** API `resultsPerPage` (NVD allows at most 2000). */
+  pageSize: number;
+  /** Requests per rate window: NVD allows 5 per 30 s without a key, 50 with one. */
+  rateLimit?: number | undefined;
+  /** The rate window, ms (30 s at NVD). */
+  rateWindowMs: number;
+}
+
+/** CISA's Known Exploited Vulnerabilities catalog (JSON) or FIRST's EPSS scores (CSV, optionally gzipped): a file or URL. */
+export interface SignalSourceConfig extends HttpSettings {
+  name: string;
+  type: 'kev' | 'epss';
+  path?: string | undefined;
+  url?: string | undefined;
+}
+
+export type AdvisorySourceConfig = OsvSourceConfig | VtopiaSourceConfig | NvdSourceConfig | SignalSourceConfig;
 
 /** Defaults of the per-source options. */
-export const SOURCE_DEFAULTS = { timeoutMs: 30_000, retries: 3, backoffMs: 1_000, pageSize: 100, maxPages: 1_000 } as const;
+export const SOURCE_DEFAULTS = { timeoutMs: 30_000, retries: 3, backoffMs: 1_000, pageSize: 100, maxPages: 1_000, nvdPageSize: 2_000, nvdRateWindowMs: 30_000 } as const;
 
 type Raw = Record<string, unknown>;
 
@@ -69,7 +96,23 @@ export function parseAdvisorySources(raw: unknown, baseDir: string, where = 'con
         ...http,
       };
     }
-    throw usageError(`${at}.type must be "osv" or "vtopia", got ${JSON.stringify(r.type)}`);
+    if (r.type === 'nvd') {
+      const where = oneLocation(r, baseDir, at, 'an nvd source');
+      const apiKeyEnv = r.api_key_env;
+      if (apiKeyEnv !== undefined && (typeof apiKeyEnv !== 'string' || !/^[A-Za-z_][A-Za-z0-9_]*$/.test(apiKeyEnv))) {
+        throw usageError(`${at}.api_key_env must name an environment variable`, 'e.g. api_key_env: NVD_API_KEY (the key itself never goes in the file)');
+      }
+      const pageSize = positiveInt(r.page_size, SOURCE_DEFAULTS.nvdPageSize, `${at}.page_size`);
+      if (pageSize > 2000) throw usageError(`${at}.page_size must be at most 2000 (NVD's limit)`);
+      return {
+        name, type: 'nvd', ...where, apiKeyEnv: apiKeyEnv as string | undefined, pageSize,
+        rateLimit: r.rate_limit === undefined ? undefined : positiveInt(r.rate_limit, 5, `${at}.rate_limit`),
+        rateWindowMs: nonNegativeInt(r.rate_window_ms, SOURCE_DEFAULTS.nvdRateWindowMs, `${at}.rate_window_ms`),
+        ...http,
+      };
+    }
+    if (r.type === 'kev' || r.type === 'epss') return { name, type: r.type, ...oneLocation(r, baseDir, at, `a ${r.type} source`), ...http };
+    throw usageError(`${at}.type must be one of osv, vtopia, nvd, kev, epss; got ${JSON.stringify(r.type)}`);
   });
 }
 
@@ -84,6 +127,13 @@ function osvConfig(r: Raw, name: string, http: HttpSettings, baseDir: string, at
     url: hasUrl ? httpUrl(r.url, `${at}.url`) : undefined,
     ...http,
   };
+}
+
+function oneLocation(r: Raw, baseDir: string, at: string, what: string): { path: string | undefined; url: string | undefined } {
+  const hasPath = typeof r.path === 'string' && r.path !== '';
+  const hasUrl = typeof r.url === 'string' && r.url !== '';
+  if (hasPath === hasUrl) throw usageError(`${at}: ${what} needs exactly one of "path" or "url"`);
+  return { path: hasPath ? path.resolve(baseDir, r.path as string) : undefined, url: hasUrl ? httpUrl(r.url, `${at}.url`) : undefined };
 }
 
 function httpSettings(r: Raw, at: string): HttpSettings {

@@ -2,8 +2,8 @@
  * OSV record (schema v1.7, https://ossf.github.io/osv-schema/) -> normalised Advisory.
  * Pure: a bad record is reported as a reason, never thrown.
  */
-import type { AffectedEntry, Advisory, OsvEvent, OsvRange } from '../model/types.js';
-import { rateAdvisory } from './cvss.js';
+import { severityRank, type AffectedEntry, type Advisory, type CvssVector, type OsvEvent, type OsvRange, type Severity } from '../model/types.js';
+import { rateAdvisory, severityFromScore } from './cvss.js';
 
 /** A record that breaks the OSV schema in a way the matcher cannot work around. */
 export class InvalidRecord extends Error {}
@@ -49,7 +49,7 @@ export function normalizeOsv(record: unknown, source: string): Advisory {
   if (!Array.isArray(affectedRaw)) throw new InvalidRecord(`${id}: "affected" is not a list`);
   const affected = affectedRaw.flatMap((a, i) => normalizeAffected(a, `${id}: affected[${i}]`));
   const severityText = textualSeverity(record, affectedRaw);
-  const rating = rateAdvisory(cvssEntries(record.severity), severityText);
+  const rating = withNumericScore(rateAdvisory(cvssEntries(record.severity), severityText), record.database_specific);
   return {
     source,
     id,
@@ -136,6 +136,23 @@ function cvssEntries(raw: unknown): { type: string; vector: string }[] {
     }
   }
   return out;
+}
+
+/**
+ * RubyGems' advisory-db gives no vector, only numbers (`database_specific.cvss_v4: 6.3`, `cvss_v3: 9.8`, `cvss_v2`): when
+ * no vector rated the record, the newest version's number rates it on that version's scale.
+ */
+function withNumericScore<R extends { cvss: CvssVector[]; baseScore: number | undefined; severity: Severity }>(rating: R, db: unknown): R {
+  if (rating.baseScore !== undefined || !isObject(db)) return rating;
+  for (const [key, version, type] of [['cvss_v4', 4, 'CVSS_V4'], ['cvss_v3', 3, 'CVSS_V3'], ['cvss_v2', 2, 'CVSS_V2']] as const) {
+    const score = db[key];
+    if (typeof score !== 'number' || !Number.isFinite(score) || score < 0 || score > 10) continue;
+    const band = severityFromScore(score, version);
+    // a numeric score adds a rating without a vector (vector '' marks it) and never lowers a textual one
+    const severity = severityRank(band) >= severityRank(rating.severity) ? band : rating.severity;
+    return { ...rating, cvss: [...rating.cvss, { type, vector: '', baseScore: score, source: `database_specific.${key}` }], baseScore: score, severity };
+  }
+  return rating;
 }
 
 /** GHSA's database_specific.severity, else an affected entry's ecosystem_specific.severity, else Ubuntu's. */

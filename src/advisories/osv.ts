@@ -83,7 +83,7 @@ function* directoryEntries(source: string, root: string): Generator<SourceEntry,
 }
 
 /** Every `*.json` under `dir`, depth first, in name order (stable skip samples and runs). */
-function* walkJsonFiles(dir: string): Generator<string, void, undefined> {
+export function* walkJsonFiles(dir: string): Generator<string, void, undefined> {
   const entries = readdirSync(dir, { withFileTypes: true }).sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
   for (const d of entries) {
     const full = path.join(dir, d.name);

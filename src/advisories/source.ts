@@ -29,6 +29,8 @@ export interface FetchOutcome {
   /** The server said 304: nothing was yielded and the stored set stands. */
   notModified?: boolean;
   validators?: HttpValidators;
+  /** Only changes were read (NVD API since the last sync): records not seen are kept, not deleted. */
+  incremental?: boolean;
 }
 
 /** What a source gets from the orchestrator. */
@@ -38,6 +40,14 @@ export interface FetchContext {
   /** Scratch directory for downloads (removed by the source when done). */
   tmpDir: string;
   logger: Logger;
+  /** The newest `modified` stored from this source by its last successful sync (an incremental source asks for changes since). */
+  watermark?: string | undefined;
+  /** Fingerprints stored by the last syncs, by entry path (a feed file unchanged since can replay its entries unread). */
+  known?: ReadonlyMap<string, { fingerprint: string; advisoryId: string }> | undefined;
+  /** The clock (an incremental source asks for changes up to now). */
+  now?: (() => Date) | undefined;
+  /** Environment, for the credentials a source names by variable (`api_key_env`). */
+  env?: Readonly<Record<string, string | undefined>> | undefined;
   /** Download progress: bytes so far, total if the server said. */
   onProgress?: ((bytes: number, total: number | undefined) => void) | undefined;
 }

@@ -21,7 +21,9 @@ import { errorMessage, usageError } from '../shared/errors.js';
 import type { Logger } from '../shared/log.js';
 import { redactPatterns } from '../shared/redact.js';
 import { canonicalId, groupAliases } from './aliases.js';
-import type { AdvisorySourceConfig } from './config.js';
+import type { AdvisorySourceConfig, SignalSourceConfig } from './config.js';
+import { createNvdSource } from './nvd.js';
+import { syncSignalSource } from './signal-sync.js';
 import { createOsvSource } from './osv.js';
 import type { AdvisorySource, FetchContext, FetchOutcome, SourceEntry, SourceSyncResult, SyncResult } from './source.js';
 import { contentHash, createVtopiaSource } from './vtopia.js';
@@ -38,6 +40,8 @@ export interface SyncOptions {
   onProgress?: ((source: string, bytes: number, total: number | undefined) => void) | undefined;
   /** Records per write transaction (default 1000). */
   batchSize?: number | undefined;
+  /** Environment, for credentials named by variable (an NVD source's `api_key_env`). */
+  env?: Readonly<Record<string, string | undefined>> | undefined;
 }
 
 const MAX_SAMPLES = 10;
@@ -47,9 +51,18 @@ export function hasProblems(result: SyncResult): boolean {
   return result.sources.some((r) => r.error !== undefined || r.skipped > 0);
 }
 
-/** Builds the source object for a config entry. */
+/** Builds the source object for a config entry of an advisory or NVD source (KEV and EPSS sync apart). */
 export function createSource(cfg: AdvisorySourceConfig): AdvisorySource {
-  return cfg.type === 'osv' ? createOsvSource(cfg) : createVtopiaSource(cfg);
+  switch (cfg.type) {
+    case 'osv':
+      return createOsvSource(cfg);
+    case 'nvd':
+      return createNvdSource(cfg);
+    case 'vtopia':
+      return createVtopiaSource(cfg);
+    default:
+      throw new Error(`${cfg.name}: a ${cfg.type} source holds signals, not advisories`);
+  }
 }
 
 /** Syncs the configured sources (or `opts.only`), then recomputes alias groups if anything changed. */
@@ -59,7 +72,14 @@ export async function syncAdvisories(db: Db, configs: readonly AdvisorySourceCon
     const known = configs.map((c) => c.name).join(', ') || 'none configured';
     throw usageError(`unknown advisory source "${opts.only}"`, `known sources: ${known} (config advisories.sources)`);
   }
-  return syncSources(db, chosen.map(createSource), opts);
+  // advisories and NVD records first (they regroup aliases), then the per-CVE signals
+  const result = await syncSources(db, chosen.filter(isRecordSource).map(createSource), opts);
+  for (const cfg of chosen) if (!isRecordSource(cfg)) result.sources.push(await syncSignalSource(db, cfg, opts));
+  return result;
+}
+
+function isRecordSource(cfg: AdvisorySourceConfig): cfg is Exclude<AdvisorySourceConfig, SignalSourceConfig> {
+  return cfg.type !== 'kev' && cfg.type !== 'epss';
 }
 
 /** Syncs already-built sources one after the other (the seam for sources beyond OSV and vtopia). */
@@ -76,8 +96,13 @@ export async function syncSources(db: Db, sources: readonly AdvisorySource[], op
 export async function syncSource(db: Db, source: AdvisorySource, opts: SyncOptions): Promise<SourceSyncResult> {
   const result = emptyResult(source);
   const previous = getSourceRow(db, source.name);
+  const known = source.mode === 'merge' ? loadFingerprints(db, source.name) : undefined;
   const ctx: FetchContext = {
     previous: { etag: previous?.etag ?? undefined, lastModified: previous?.lastModified ?? undefined },
+    watermark: previous?.watermark ?? undefined,
+    known,
+    env: opts.env,
+    now: opts.now,
     tmpDir: opts.tmpDir,
     logger: opts.logger,
     onProgress: opts.onProgress ? (b, t) => opts.onProgress?.(source.name, b, t) : undefined,
@@ -86,7 +111,7 @@ export async function syncSource(db: Db, source: AdvisorySource, opts: SyncOptio
   const entries = source.fetch(ctx);
   try {
     outcome =
-      source.mode === 'merge' ? await mergeEntries(db, source, entries, result, opts) : await replaceEntries(db, source, entries, result);
+      source.mode === 'merge' ? await mergeEntries(db, source, entries, result, opts, known ?? new Map()) : await replaceEntries(db, source, entries, result);
     if (outcome?.notModified) {
       result.notModified = true;
       result.unchanged = countAdvisories(db, source.name);
@@ -123,8 +148,7 @@ interface Pending {
  * Merge mode: 1. skip entries whose fingerprint is unchanged; 2. parse the rest and upsert them in
  * batches (newer `modified` wins); 3. after a complete read, drop advisories whose entry is gone.
  */
-async function mergeEntries(db: Db, source: AdvisorySource, entries: Entries, result: SourceSyncResult, opts: SyncOptions): Promise<FetchOutcome | undefined> {
-  const known = loadFingerprints(db, source.name);
+async function mergeEntries(db: Db, source: AdvisorySource, entries: Entries, result: SourceSyncResult, opts: SyncOptions, known: ReadonlyMap<string, { fingerprint: string; advisoryId: string }>): Promise<FetchOutcome | undefined> {
   const writer = createAdvisoryWriter(db, source.name);
   const batchSize = opts.batchSize ?? 1000;
   const seenIds = new Set<string>();
@@ -144,7 +168,7 @@ async function mergeEntries(db: Db, source: AdvisorySource, entries: Entries, re
   for (let next = await entries.next(); ; next = await entries.next()) {
     if (next.done) {
       flush();
-      if (!next.value?.notModified) inTransaction(db, () => (result.removed = deleteMissing(db, source.name, seenIds, seenPaths)));
+      if (!next.value?.notModified && !next.value?.incremental) inTransaction(db, () => (result.removed = deleteMissing(db, source.name, seenIds, seenPaths)));
       return next.value;
     }
     const entry = next.value;

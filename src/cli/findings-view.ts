@@ -6,9 +6,9 @@ import type { FindingRow } from '../db/findings.js';
 import { severityRank, type Severity, type StoredProject } from '../model/types.js';
 import { usageError } from '../shared/errors.js';
 
-const GATE_LEVELS = ['low', 'medium', 'high', 'critical'] as const;
+const GATE_LEVELS = ['unknown', 'low', 'medium', 'high', 'critical'] as const;
 
-/** Parses `--fail-on` / `--severity-min`: low | medium | high | critical. */
+/** Parses `--fail-on` / `--severity-min`: unknown (anything, unrated included) | low | medium | high | critical. */
 export function parseSeverity(value: string): Severity {
   const v = value.toLowerCase();
   if (!(GATE_LEVELS as readonly string[]).includes(v)) throw new InvalidArgumentError(`expected one of ${GATE_LEVELS.join(', ')}`);
@@ -35,16 +35,6 @@ export function selectProjects(db: Db, wanted: readonly string[] | undefined): S
 
 /** Which severity a gate compares: the advisory's base severity or the project's environmental re-score. */
 export type SeveritySource = 'base' | 'environmental';
-
-/**
- * True when a finding at or above `level` is open (or, with newOnly, new in this run). Accepted and false-positive
- * findings never trip it. With `environmental`, a finding without an environmental score falls back to its base severity.
- */
-export function tripsGate(findings: readonly FindingRow[], level: Severity | undefined, newOnly: boolean, source: SeveritySource = 'base'): boolean {
-  if (!level) return false;
-  const statuses = newOnly ? ['new', 'reopened'] : ['new', 'open', 'reopened'];
-  return findings.some((f) => statuses.includes(f.status) && severityRank(gateSeverity(f, source)) >= severityRank(level));
-}
 
 /** The severity a gate uses for one finding. */
 export function gateSeverity(f: FindingRow, source: SeveritySource): Severity {

@@ -15,6 +15,8 @@ export interface MatchWorkerData {
   dbFile: string;
   projectIds: readonly number[];
   triage: EnvSettings | undefined;
+  /** advisories.severity_order. */
+  severityOrder?: readonly string[] | undefined;
   /** Projects per message. */
   batchSize: number;
   /** Messages the worker may send before the writer has taken them. */

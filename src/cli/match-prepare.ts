@@ -6,9 +6,10 @@
 import type { Db } from '../db/open.js';
 import { iterateAffectedEntries, iterateMatchPackages, listPackageNames } from '../db/findings.js';
 import { findingPreparer, type PreparedProject } from '../db/finding-content.js';
-import { groupRatings } from '../db/advisories.js';
+import { groupFactsLookup } from '../db/ratings.js';
 import { listProjects } from '../db/projects.js';
-import { applyGroupRatings, buildAffectedIndex, matchContext, matchPackages, type MatchOutput, type MatchPackage, type PackageNames } from '../matcher/match.js';
+import { buildAffectedIndex, matchContext, matchPackages, type MatchOutput, type MatchPackage, type PackageNames } from '../matcher/match.js';
+import { applyRatings, DEFAULT_SEVERITY_ORDER } from '../matcher/rating.js';
 import { makeEnvScorer, type EnvSettings } from '../triage/cvss.js';
 
 /** One project's prepared findings, and what matching it noticed. */
@@ -32,8 +33,8 @@ export interface PreparedRun {
 /** Without triage settings (callers that predate them) the built-in profiles apply. */
 const DEFAULT_TRIAGE: EnvSettings = { profiles: {}, defaultProfile: 'internal' };
 
-/** Indexes the advisories and reads the candidate rows now; matches and prepares each project when iterated. */
-export function prepareProjects(db: Db, projectIds: readonly number[], triage: EnvSettings = DEFAULT_TRIAGE): PreparedRun {
+/** Indexes the advisories and reads the candidate rows now; matches, rates (by `severityOrder`) and prepares each project when iterated. */
+export function prepareProjects(db: Db, projectIds: readonly number[], triage: EnvSettings = DEFAULT_TRIAGE, severityOrder: readonly string[] = DEFAULT_SEVERITY_ORDER): PreparedRun {
   let mark = performance.now();
   const lap = (): number => {
     const ms = performance.now() - mark;
@@ -48,14 +49,15 @@ export function prepareProjects(db: Db, projectIds: readonly number[], triage: E
     return c.exact.length > 0 || c.any.length > 0;
   });
   const readMs = lap();
-  const ratings = groupRatings(db);
+  // ratings and KEV/EPSS are looked up per alias group (memoised), never per package row
+  const facts = groupFactsLookup(db);
   const prepare = findingPreparer(makeEnvScorer(listProjects(db), triage));
   function* projects(): Generator<ProjectBatch> {
     for (const id of projectIds) {
       const packages = byProject.get(id) ?? [];
       byProject.delete(id);
       const out = matchPackages(packages, index, ctx);
-      applyGroupRatings(out.findings, ratings);
+      applyRatings(out.findings, facts, severityOrder);
       yield { ...prepare(id, out.findings), candidates: out.packagesSeen, unparseable: out.unparseable, unmatchedEcosystems: out.unmatchedEcosystems, problems: out.problems };
     }
   }

@@ -29,7 +29,7 @@ async function send(items: ProjectBatch[]): Promise<void> {
 async function run(): Promise<void> {
   const db = openDb(data.dbFile, { readonly: true });
   try {
-    const prepared = prepareProjects(db, data.projectIds, data.triage);
+    const prepared = prepareProjects(db, data.projectIds, data.triage, data.severityOrder);
     post({ type: 'steps', indexMs: prepared.indexMs, readMs: prepared.readMs });
     let batch: ProjectBatch[] = [];
     for (const p of prepared.projects) {

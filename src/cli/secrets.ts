@@ -40,4 +40,5 @@ export async function saveOpsToken(s: Session, token: string): Promise<void> {
 export function registerKnownSecrets(s: Session): void {
   s.redactor.add(s.ctx.env[s.config.inventory.ops.tokenEnv]);
   for (const auth of Object.values(s.config.git.auth)) s.redactor.add(s.ctx.env[auth.token_env]);
+  for (const src of s.config.advisories.sources) if (src.type === 'nvd' && src.apiKeyEnv) s.redactor.add(s.ctx.env[src.apiKeyEnv]);
 }

@@ -2,6 +2,7 @@
 import path from 'node:path';
 import { IcmsError, ExitCode } from '../shared/errors.js';
 import { parseAdvisorySources, type AdvisorySourceConfig } from '../advisories/config.js';
+import { SEVERITY_ORDER_KINDS } from '../matcher/rating.js';
 import { parseGitAuthConfig, type GitAuthConfig } from '../gitsync/auth.js';
 
 export type { AdvisorySourceConfig } from '../advisories/config.js';
@@ -29,8 +30,8 @@ export interface Config {
   trivy: { path: string | undefined; timeoutMs: number; extraArgs: string[] };
   git: { timeoutMs: number; auth: GitAuthConfig };
   scan: { concurrency: number };
-  advisories: { sources: AdvisorySourceConfig[] };
-  triage: { register: string | undefined; severitySource: 'base' | 'environmental'; defaultProfile: string; profiles: Record<string, Record<string, string>> };
+  advisories: { sources: AdvisorySourceConfig[]; severityOrder: string[] };
+  triage: { register: string | undefined; severitySource: 'base' | 'environmental'; unknownSeverity: 'unknown' | 'low' | 'medium' | 'high' | 'critical'; defaultProfile: string; profiles: Record<string, Record<string, string>> };
   notify: {
     transport: 'smtp' | 'outbox';
     outboxDir: string;
@@ -85,10 +86,11 @@ export function buildConfig(values: Map<string, unknown>, file: string | undefin
     trivy: { path: get('trivy.path'), timeoutMs: get('trivy.timeout_ms'), extraArgs: get('trivy.extra_args') },
     git: { timeoutMs: get('git.timeout_ms'), auth: parseGitAuthConfig(get('git.auth'), `${where}: git.auth`) },
     scan: { concurrency: get('scan.concurrency') },
-    advisories: { sources: parseAdvisorySources(get('advisories.sources'), file ? path.dirname(file) : cwd, where) },
+    advisories: advisoriesConfig(get('advisories.sources'), get('advisories.severity_order'), file ? path.dirname(file) : cwd, where),
     triage: {
       register: get('triage.register'),
       severitySource: get('triage.severity_source'),
+      unknownSeverity: get('triage.unknown_severity'),
       defaultProfile: get('triage.default_profile'),
       profiles: stringMaps(get('triage.profiles'), 'triage.profiles', where),
     },
@@ -126,6 +128,19 @@ export function buildConfig(values: Map<string, unknown>, file: string | undefin
     run: { lockTimeoutMs: get('run.lock_timeout_ms') },
   };
   return deepFreeze(config);
+}
+
+function advisoriesConfig(rawSources: unknown, rawOrder: unknown, baseDir: string, where: string): Config['advisories'] {
+  const sources = parseAdvisorySources(rawSources, baseDir, where);
+  const order = (rawOrder as string[]).map((k) => String(k).trim());
+  const known = new Set<string>([...SEVERITY_ORDER_KINDS, ...sources.map((s) => s.name)]);
+  const bad = order.filter((k) => !known.has(k));
+  if (bad.length > 0 || order.length === 0) {
+    throw new IcmsError(`${where}: advisories.severity_order: ${bad.length > 0 ? `unknown entries ${bad.join(', ')}` : 'empty'}`, ExitCode.Usage, {
+      hint: `use ${SEVERITY_ORDER_KINDS.join(', ')} or a source name of advisories.sources`,
+    });
+  }
+  return { sources, severityOrder: order };
 }
 
 function stringMap(raw: unknown, key: string, where: string): Record<string, string> {

@@ -47,9 +47,11 @@ export const OPTIONS: readonly OptionSpec[] = [
 
   { key: 'scan.concurrency', type: 'int', default: 4, min: 1, max: 64, description: 'Projects scanned at once.' },
 
-  { key: 'advisories.sources', type: 'object', default: [], env: null, description: 'Advisory sources: a list of `{name, type: osv|vtopia, path|url, ...}` (see "Advisory sources").' },
+  { key: 'advisories.sources', type: 'object', default: [], env: null, description: 'Advisory sources: a list of `{name, type: osv|vtopia|nvd|kev|epss, path|url, ...}` (see "Advisory sources").' },
+  { key: 'advisories.severity_order', type: 'list', default: ['own', 'ghsa', 'nvd-primary', 'nvd-secondary', 'other'], description: 'Whose rating a finding takes, first rated wins: `own` (the matching advisory), `ghsa`, `nvd-primary`, `nvd-secondary`, `vtopia`, `osv`, `other`, or a source name (see "Severity: which rating wins").' },
   { key: 'triage.register', type: 'path', description: 'Accepted-CVE register (YAML) kept under review; `triage import/export` read and write it.' },
-  { key: 'triage.severity_source', type: 'enum', values: ['base', 'environmental'], default: 'base', description: 'Severity used by `--fail-on` gates: the advisory base score or the environmental re-score.' },
+  { key: 'triage.severity_source', type: 'enum', values: ['base', 'environmental'], default: 'base', description: 'Severity basis of gates, the security alert, digests and the report\'s order: the advisory base rating or the environmental re-score.' },
+  { key: 'triage.unknown_severity', type: 'enum', values: ['unknown', 'low', 'medium', 'high', 'critical'], default: 'high', description: 'How a finding no source rates counts in `--fail-on` gates and the security alert (`unknown`: below low, as before).' },
   { key: 'triage.default_profile', type: 'string', default: 'internal', description: 'Environmental CVSS profile for projects without an `exposure` label matching a profile.' },
   { key: 'triage.profiles', type: 'object', default: {}, env: null, description: 'Environmental CVSS profiles by name: `{internal: {MAV: A, CR: H, IR: M, AR: L}}` (merged over the built-in `internal` and `internet`).' },
 

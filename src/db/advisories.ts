@@ -327,29 +327,6 @@ export function advisoriesInGroup(db: Db, alias: string): { source: string; id: 
     .all(group, alias, alias) as { source: string; id: string }[];
 }
 
-/**
- * Per alias group, the most severe rating any of its non-withdrawn advisories gives (and the best CVSS score
- * with its vector): a finding matched through an unrated advisory (Go's vulndb rates nothing) takes it.
- */
-export function groupRatings(db: Db): Map<string, { severity: Severity; baseScore: number | undefined; vector: string | undefined }> {
-  const rank = (s: string): number => ['UNKNOWN', 'NONE', 'LOW', 'MEDIUM', 'HIGH', 'CRITICAL'].indexOf(s);
-  const out = new Map<string, { severity: Severity; baseScore: number | undefined; vector: string | undefined }>();
-  const rows = db
-    .prepare("SELECT COALESCE(group_id, advisory_id) AS g, severity, base_score, cvss FROM advisories WHERE withdrawn IS NULL AND (severity <> 'UNKNOWN' OR base_score IS NOT NULL)")
-    .iterate() as Iterable<{ g: string; severity: Severity; base_score: number | null; cvss: string }>;
-  for (const r of rows) {
-    const cur = out.get(r.g) ?? { severity: 'UNKNOWN' as Severity, baseScore: undefined, vector: undefined };
-    if (rank(r.severity) > rank(cur.severity)) cur.severity = r.severity;
-    if (r.base_score !== null && (cur.baseScore === undefined || r.base_score > cur.baseScore)) {
-      cur.baseScore = r.base_score;
-      const vectors = JSON.parse(r.cvss) as { vector: string; baseScore?: number }[];
-      cur.vector = vectors.find((v) => v.baseScore === r.base_score)?.vector ?? cur.vector;
-    }
-    out.set(r.g, cur);
-  }
-  return out;
-}
-
 /** True once any advisory has been synced. */
 export function hasAdvisories(db: Db): boolean {
   return db.prepare('SELECT 1 FROM advisories LIMIT 1').get() !== undefined;

@@ -35,6 +35,11 @@ export interface FindingDetails {
   aliases: string;
   cvssVector: string | null;
   reason: string;
+  /** Which record gave the rating (null: nothing rates it). */
+  severitySource?: string | null;
+  /** The group's KEV listing / EPSS score as JSON (null: none). */
+  kev?: string | null;
+  epss?: string | null;
 }
 
 /** An advisory text of a preparer, numbered by it (`key`), with the ids an acceptance may name it by. */
@@ -59,6 +64,9 @@ interface SharedContent {
   cvssScore: number | null;
   cvssVector: string | null;
   fixedVersion: string | null;
+  severitySource: string | null;
+  kev: MatchedFinding['kev'];
+  epss: MatchedFinding['epss'];
   detailsKey: number;
 }
 
@@ -78,6 +86,9 @@ export function findingPreparer(envScore?: EnvScorer): (projectId: number, match
       cvssVector: f.cvssVector ?? null,
       // the matcher shares one FindingAdvisory object per (advisory, version) verdict: each is stringified once
       reason: `[${f.advisories.map(advisoryJson).join(',')}]`,
+      severitySource: f.severitySource ?? null,
+      kev: f.kev ? JSON.stringify(f.kev) : null,
+      epss: f.epss ? JSON.stringify(f.epss) : null,
     };
     const text = detailsTextKey(d);
     let key = texts.get(text);
@@ -93,6 +104,7 @@ export function findingPreparer(envScore?: EnvScorer): (projectId: number, match
     if (hit && sameShared(hit, f)) return hit;
     const s: SharedContent = {
       advisories: f.advisories, aliases: f.aliases, severity: f.severity, cvssScore: f.cvssScore ?? null, cvssVector: f.cvssVector ?? null, fixedVersion: f.fixedVersion ?? null,
+      severitySource: f.severitySource ?? null, kev: f.kev, epss: f.epss,
       detailsKey: detailsKey(f),
     };
     cache.set(key, s);
@@ -112,12 +124,13 @@ export function findingPreparer(envScore?: EnvScorer): (projectId: number, match
 
 /** The identity of an advisory text (equal texts are stored once). */
 export function detailsTextKey(d: FindingDetails): string {
-  return JSON.stringify([d.advisoryIds, d.aliases, d.cvssVector, d.reason]);
+  return JSON.stringify([d.advisoryIds, d.aliases, d.cvssVector, d.reason, d.severitySource ?? null, d.kev ?? null, d.epss ?? null]);
 }
 
 function sameShared(s: SharedContent, f: MatchedFinding): boolean {
   return (
     s.severity === f.severity && s.cvssScore === (f.cvssScore ?? null) && s.cvssVector === (f.cvssVector ?? null) && s.fixedVersion === (f.fixedVersion ?? null) &&
+    s.severitySource === (f.severitySource ?? null) && s.kev === f.kev && s.epss === f.epss &&
     s.advisories.length === f.advisories.length && s.advisories.every((a, i) => a === f.advisories[i]) &&
     s.aliases.length === f.aliases.length && s.aliases.every((a, i) => a === f.aliases[i])
   );

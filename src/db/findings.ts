@@ -3,7 +3,7 @@ import type { Db } from './open.js';
 import { inTransaction } from './open.js';
 import type { FindingStatus, OsvRange, Severity } from '../model/types.js';
 import { SEVERITIES } from '../model/types.js';
-import type { IndexedEntry, MatchedFinding, MatchPackage } from '../model/match.js';
+import type { EpssInfo, IndexedEntry, KevInfo, MatchedFinding, MatchPackage } from '../model/match.js';
 import { CONTENT_COLUMNS, detailsTextKey, findingPreparer, type EnvScorer, type FindingDetails, type PreparedProject } from './finding-content.js';
 export type { EnvScorer } from './finding-content.js';
 import { eventNote, loadCoverIndex, triageDecision } from './acceptances.js';
@@ -282,14 +282,17 @@ function sameContent(stored: readonly unknown[], next: readonly unknown[]): bool
 
 /** Stores one advisory text and returns its id (the match writer reuses equal ones; tests seed with it). */
 export function insertFindingDetails(db: Db, d: FindingDetails): number {
-  return Number(db.prepare('INSERT INTO finding_details (advisory_ids, aliases, cvss_vector, reason) VALUES (?, ?, ?, ?)').run(d.advisoryIds, d.aliases, d.cvssVector, d.reason).lastInsertRowid);
+  return Number(
+    db.prepare('INSERT INTO finding_details (advisory_ids, aliases, cvss_vector, reason, severity_source, kev, epss) VALUES (?, ?, ?, ?, ?, ?, ?)')
+      .run(d.advisoryIds, d.aliases, d.cvssVector, d.reason, d.severitySource ?? null, d.kev ?? null, d.epss ?? null).lastInsertRowid,
+  );
 }
 
 /** The finding_details id of a text: an equal stored one, else a new row. */
 function detailsStore(db: Db): (d: FindingDetails) => number {
   const ids = new Map<string, number>();
-  for (const r of db.prepare('SELECT id, advisory_ids, aliases, cvss_vector, reason FROM finding_details').raw().iterate() as Iterable<[number, string, string, string | null, string]>) {
-    ids.set(detailsTextKey({ advisoryIds: r[1], aliases: r[2], cvssVector: r[3], reason: r[4] }), r[0]);
+  for (const r of db.prepare('SELECT id, advisory_ids, aliases, cvss_vector, reason, severity_source, kev, epss FROM finding_details').raw().iterate() as Iterable<[number, string, string, string | null, string, string | null, string | null, string | null]>) {
+    ids.set(detailsTextKey({ advisoryIds: r[1], aliases: r[2], cvssVector: r[3], reason: r[4], severitySource: r[5], kev: r[6], epss: r[7] }), r[0]);
   }
   return (d) => {
     const k = detailsTextKey(d);
@@ -338,6 +341,12 @@ export interface FindingRow {
   targets: string[];
   reason: unknown;
   acceptance: FindingAcceptance | null;
+  /** Which record gave the rating, e.g. `nvd:CVE-2024-45337 (nvd@nist.gov, Primary)`; null when nothing rates it. */
+  severitySource: string | null;
+  /** The alias group's CISA KEV listing, or null. */
+  kev: KevInfo | null;
+  /** The alias group's FIRST EPSS score, or null. */
+  epss: EpssInfo | null;
 }
 
 /** The acceptance covering a finding, as reports show it. */
@@ -381,16 +390,23 @@ export interface SharedDetails {
   aliases: string[];
   cvssVector: string | null;
   reason: unknown;
+  severitySource: string | null;
+  kev: KevInfo | null;
+  epss: EpssInfo | null;
 }
 
 /** What a finding without a details row (never stored by icms) reads as. */
-export const NO_DETAILS: SharedDetails = Object.freeze({ advisoryIds: Object.freeze([]) as unknown as string[], aliases: Object.freeze([]) as unknown as string[], cvssVector: null, reason: Object.freeze([]) });
+export const NO_DETAILS: SharedDetails = Object.freeze({ advisoryIds: Object.freeze([]) as unknown as string[], aliases: Object.freeze([]) as unknown as string[], cvssVector: null, reason: Object.freeze([]), severitySource: null, kev: null, epss: null });
 
 /** Every stored advisory text by id, parsed and frozen; they are few (one per distinct text), so readers take them all at once. */
 export function readFindingDetails(db: Db): Map<number, SharedDetails> {
   const details = new Map<number, SharedDetails>();
-  for (const [id, advisoryIds, aliases, cvssVector, reason] of db.prepare('SELECT id, advisory_ids, aliases, cvss_vector, reason FROM finding_details').raw().iterate() as Iterable<[number, string, string, string | null, string]>) {
-    details.set(id, deepFreeze({ advisoryIds: JSON.parse(advisoryIds) as string[], aliases: JSON.parse(aliases) as string[], cvssVector, reason: JSON.parse(reason) as unknown }));
+  const rows = db.prepare('SELECT id, advisory_ids, aliases, cvss_vector, reason, severity_source, kev, epss FROM finding_details').raw().iterate() as Iterable<[number, string, string, string | null, string, string | null, string | null, string | null]>;
+  for (const [id, advisoryIds, aliases, cvssVector, reason, severitySource, kev, epss] of rows) {
+    details.set(id, deepFreeze({
+      advisoryIds: JSON.parse(advisoryIds) as string[], aliases: JSON.parse(aliases) as string[], cvssVector, reason: JSON.parse(reason) as unknown,
+      severitySource, kev: kev === null ? null : (JSON.parse(kev) as KevInfo), epss: epss === null ? null : (JSON.parse(epss) as EpssInfo),
+    }));
   }
   return details;
 }
@@ -447,6 +463,9 @@ function toFindingRow(r: readonly unknown[], details: ReadonlyMap<number, Shared
     fixedAt: str(r[18]),
     targets: targetsOf(r[19]) as string[],
     reason: d.reason,
+    severitySource: d.severitySource,
+    kev: d.kev,
+    epss: d.epss,
     acceptance: acceptanceId === null || r[21] === null || r[21] === undefined ? null : { id: acceptanceId, kind: String(r[20]), reason: String(r[21]), expires: str(r[22]), createdBy: str(r[23]) },
   };
 }

@@ -188,16 +188,3 @@ export function packageUpgrade(ecosystem: string, fixes: readonly (string | unde
   const scheme = schemeFor(ecosystem);
   return (fixes as string[]).reduce((hi, f) => (scheme.isValid(f) && scheme.isValid(hi) && scheme.compare(f, hi) > 0 ? f : hi));
 }
-
-/** A finding takes the most severe rating of its alias group (e.g. a Go vulndb match rated by the GHSA or CVE record). */
-export function applyGroupRatings(findings: MatchedFinding[], ratings: ReadonlyMap<string, { severity: Severity; baseScore: number | undefined; vector: string | undefined }>): void {
-  for (const f of findings) {
-    const g = ratings.get(f.groupId);
-    if (!g) continue;
-    if (severityRank(g.severity) > severityRank(f.severity)) f.severity = g.severity;
-    if (g.baseScore !== undefined && (f.cvssScore === undefined || g.baseScore > f.cvssScore)) {
-      f.cvssScore = g.baseScore;
-      f.cvssVector = g.vector;
-    }
-  }
-}

@@ -49,6 +49,24 @@ export interface FindingAdvisory {
   reason: MatchReason | { kind: 'exact-any'; note: string };
 }
 
+/** A CISA KEV listing of a CVE of the finding's alias group (the earliest, when several are listed). */
+export interface KevInfo {
+  date_added: string | null;
+  due_date: string | null;
+  /** CISA's knownRansomwareCampaignUse is "Known". */
+  ransomware: boolean;
+  cve: string;
+}
+
+/** The FIRST EPSS score of a CVE of the finding's alias group (the highest, when several are scored). */
+export interface EpssInfo {
+  score: number;
+  percentile: number;
+  /** The score date of the EPSS file. */
+  date: string | null;
+  cve: string;
+}
+
 /** A finding: one (project, alias group, ecosystem, package, version), several targets inside. */
 export interface MatchedFinding {
   projectId: number;
@@ -63,5 +81,9 @@ export interface MatchedFinding {
   cvssVector: string | undefined;
   fixedVersion: string | undefined;
   targets: string[];
+  /** Which record gave the severity (`nvd:CVE-2024-45337 (nvd@nist.gov, Primary)`), once ratings were resolved. */
+  severitySource?: string | undefined;
+  kev?: KevInfo | null | undefined;
+  epss?: EpssInfo | null | undefined;
 }
 

@@ -101,6 +101,10 @@ export interface CvssVector {
   vector: string;
   /** Base score computed by the CVSS library; undefined if the vector did not parse. */
   baseScore?: number | undefined;
+  /** Who scored it, where the record says (NVD's `source`, e.g. nvd@nist.gov). */
+  source?: string | undefined;
+  /** NVD's `type`: Primary (the NVD's or the CNA's own score) or Secondary. */
+  kind?: 'Primary' | 'Secondary' | undefined;
 }
 
 /** An advisory normalised to the OSV model, with provenance. */

@@ -10,7 +10,7 @@ type FindingJsonInput = Pick<
   FindingRow,
   'project' | 'ecosystem' | 'package' | 'version' | 'groupId' | 'advisoryIds' | 'aliases' | 'severity' | 'cvssScore' | 'envScore' | 'envSeverity'
   | 'fixedVersion' | 'status' | 'statusNote' | 'firstSeen' | 'lastSeen' | 'fixedAt' | 'targets' | 'reason'
->;
+> & Partial<Pick<FindingRow, 'cvssVector' | 'severitySource' | 'kev' | 'epss'>>;
 
 /** The keys every finding document has (`match`, `scan`, `explain`, `diff` and `report` JSON), in this order. */
 export function findingJson(f: FindingJsonInput): Record<string, unknown> {
@@ -35,6 +35,17 @@ export function findingJson(f: FindingJsonInput): Record<string, unknown> {
     targets: f.targets,
     reason: f.reason,
     fix_bump: fixBump(f.ecosystem, f.version, f.fixedVersion),
+    ...ratingJson(f),
+  };
+}
+
+/** The rating keys of a finding (appended, issue 16): the vector and record behind the severity, KEV and EPSS. */
+export function ratingJson(f: Partial<Pick<FindingRow, 'cvssVector' | 'severitySource' | 'kev' | 'epss'>>): Record<string, unknown> {
+  return {
+    cvss_vector: f.cvssVector ?? null,
+    severity_source: f.severitySource ?? null,
+    kev: f.kev ? { date_added: f.kev.date_added, due_date: f.kev.due_date, ransomware: f.kev.ransomware, cve: f.kev.cve } : null,
+    epss: f.epss ? { score: f.epss.score, percentile: f.epss.percentile, date: f.epss.date, cve: f.epss.cve } : null,
   };
 }
 

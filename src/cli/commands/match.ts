@@ -13,13 +13,16 @@ import { formatOption, renderTable, writeJsonList } from '../output.js';
 import { withRun } from '../run-command.js';
 import { openSession, type Session } from '../session.js';
 import { fixBump } from '../../report/finding-json.js';
-import { bySeverity, collect, findingJson, parseSeverity, selectProjects, tripsGate, type SeveritySource } from '../findings-view.js';
+import { bySeverity, collect, findingJson, parseSeverity, selectProjects, type SeveritySource } from '../findings-view.js';
+import { describeGate, evaluateGate, hasGate, parseEpssThreshold, type GateOptions } from '../gate.js';
 import type { EnvSettings } from '../../triage/cvss.js';
 import { prepareProjects, type ProjectBatch } from '../match-prepare.js';
 import { MATCH_WORKER_URL, prepareInWorker, workerAvailable } from '../match-parallel.js';
 
 interface MatchFlags {
   failOn?: Severity;
+  failOnKev?: boolean;
+  failOnEpss?: number;
   severitySource?: SeveritySource;
   newOnly?: boolean;
   project?: string[];
@@ -32,6 +35,8 @@ export function registerMatch(program: Command, app: App): void {
     .command('match')
     .description("match every project's packages against the advisories and update the findings (new, open, fixed)")
     .option('--fail-on <severity>', 'exit 1 if an open finding at or above SEVERITY exists (low|medium|high|critical)', parseSeverity)
+    .option('--fail-on-kev', 'exit 1 if an open finding is in CISA\'s Known Exploited Vulnerabilities catalog, whatever its severity')
+    .option('--fail-on-epss <p>', 'exit 1 if an open finding has an EPSS score of at least P (0..1)', parseEpssThreshold)
     .option('--new-only', 'with --fail-on: only findings new in this run trip the gate')
     .addOption(new Option('--severity-source <source>', 'severity --fail-on compares: the base score or the environmental re-score (config triage.severity_source)').choices(['base', 'environmental']))
     .option('--project <name>', 'only this project (repeatable; name, URL or part of the name)', collect)
@@ -75,7 +80,7 @@ export const WORKER_MIN_PACKAGES = 20_000;
 export async function matchProjects(
   db: Db,
   projectIds: number[],
-  opts: { now: Date; runId: number; logger: Logger; triage?: EnvSettings; mode?: MatchMode; workerUrl?: URL },
+  opts: { now: Date; runId: number; logger: Logger; triage?: EnvSettings; severityOrder?: readonly string[]; mode?: MatchMode; workerUrl?: URL },
 ): Promise<{ output: MatchSummary; counts: LifecycleCounts }> {
   if (!hasAdvisories(db)) {
     throw new IcmsError('no advisories in the store: nothing to match against', ExitCode.External, { hint: 'run `icms sync-vulns` first' });
@@ -97,9 +102,9 @@ export async function matchProjects(
       for (const p of b.problems) problems.add(p);
     };
     let steps: { indexMs: number; readMs: number };
-    if (inWorker) steps = await prepareInWorker({ dbFile: db.name, projectIds, triage: opts.triage }, take, opts.workerUrl);
+    if (inWorker) steps = await prepareInWorker({ dbFile: db.name, projectIds, triage: opts.triage, severityOrder: opts.severityOrder }, take, opts.workerUrl);
     else {
-      const prepared = prepareProjects(db, projectIds, opts.triage);
+      const prepared = prepareProjects(db, projectIds, opts.triage, opts.severityOrder);
       for (const b of prepared.projects) take(b);
       steps = prepared;
     }
@@ -152,11 +157,17 @@ function logRangeProblems(logger: Logger, problems: readonly string[]): void {
 async function runMatch(s: Session, db: Db, runId: number, flags: MatchFlags) {
   const projects = selectProjects(db, flags.project);
   const ids = projects.map((p) => p.id);
-  const { output, counts } = await matchProjects(db, ids, { now: s.ctx.now(), runId, logger: s.logger, triage: s.config.triage });
+  const { output, counts } = await matchProjects(db, ids, { now: s.ctx.now(), runId, logger: s.logger, triage: s.config.triage, severityOrder: s.config.advisories.severityOrder });
   const findings = listFindings(db, { projectIds: ids }).sort(bySeverity);
   const active = findings.filter((f) => (ACTIVE_STATUSES as string[]).includes(f.status));
-  const gate = tripsGate(findings, flags.failOn, Boolean(flags.newOnly), s.config.triage.severitySource);
-  const summary = { projects: ids.length, packages: output.packagesSeen, new: counts.new + counts.reopened, open: active.length, fixed: counts.fixed, unparseable: output.unparseable.length, bySeverity: counts.bySeverity, gate: flags.failOn ? { level: flags.failOn, newOnly: Boolean(flags.newOnly), severitySource: s.config.triage.severitySource, tripped: gate } : undefined };
+  const gateOpts = gateOptions(s, flags);
+  const verdict = evaluateGate(findings, gateOpts);
+  const gate = verdict.tripped;
+  const summary = {
+    projects: ids.length, packages: output.packagesSeen, new: counts.new + counts.reopened, open: active.length, fixed: counts.fixed, unparseable: output.unparseable.length, bySeverity: counts.bySeverity,
+    unrated: active.filter((f) => f.severity === 'UNKNOWN').length, kev: active.filter((f) => f.kev).length,
+    gate: hasGate(gateOpts) ? { level: flags.failOn, kev: Boolean(flags.failOnKev), epss: flags.failOnEpss ?? null, newOnly: Boolean(flags.newOnly), severitySource: s.config.triage.severitySource, unknownAs: gateOpts.unknownAs, tripped: gate, count: verdict.count } : undefined,
+  };
   if (flags.format === 'json') {
     writeJsonList(s.ctx, { schema_version: 1, summary }, 'findings', (function* () {
       for (const f of active) yield findingJson(f);
@@ -173,8 +184,14 @@ async function runMatch(s: Session, db: Db, runId: number, flags: MatchFlags) {
     }
   }
   s.logger.info(`match: ${output.packagesSeen} packages of ${ids.length} projects; ${summary.new} new, ${summary.open} open, ${counts.fixed} fixed`);
-  if (gate) s.logger.warn(`gate: findings at or above ${flags.failOn}${flags.newOnly ? ' (new only)' : ''} exist`);
+  if (summary.unrated > 0) s.logger.info(`match: ${summary.unrated} open finding(s) no source rates (severity UNKNOWN; gates count them as ${gateOpts.unknownAs})`);
+  if (gate) s.logger.warn(describeGate(gateOpts, verdict));
   return { exitCode: gate ? ExitCode.Gate : ExitCode.Ok, summary };
+}
+
+/** The gates of match/scan: the flags, on the configured severity basis, UNKNOWN counted as `triage.unknown_severity`. */
+export function gateOptions(s: Session, flags: { failOn?: Severity; failOnKev?: boolean; failOnEpss?: number; newOnly?: boolean }): GateOptions {
+  return { failOn: flags.failOn, failOnKev: flags.failOnKev, failOnEpss: flags.failOnEpss, newOnly: flags.newOnly, basis: s.config.triage.severitySource, unknownAs: s.config.triage.unknownSeverity.toUpperCase() as Severity };
 }
 
 function bumpNote(f: { ecosystem: string; version: string; fixedVersion: string | null }): string {

@@ -16,6 +16,7 @@ import { formatOption, renderTable, writeJson } from '../output.js';
 import { withRun } from '../run-command.js';
 import { openSession, type GlobalFlags, type Session } from '../session.js';
 import { collect, parseSeverity } from '../findings-view.js';
+import { parseEpssThreshold } from '../gate.js';
 import { archiveName } from '../../report/archive.js';
 
 export const STEPS = ['fetch-projects', 'scan', 'sync-vulns', 'match', 'notify', 'report'] as const;
@@ -26,6 +27,8 @@ interface RunFlags {
   skip?: Step[];
   only?: Step[];
   failOn?: Severity;
+  failOnKev?: boolean;
+  failOnEpss?: number;
   newOnly?: boolean;
   format: 'table' | 'json';
 }
@@ -53,6 +56,8 @@ export function registerRun(program: Command, app: App): void {
     .option('--skip <step>', `leave out a step (repeatable): ${STEPS.join(', ')}`, parseStep)
     .option('--only <step>', 'run only this step (repeatable)', parseStep)
     .option('--fail-on <severity>', 'exit 1 if match finds an open finding at or above SEVERITY', parseSeverity)
+    .option('--fail-on-kev', 'exit 1 if match finds an open finding CISA lists as exploited (KEV)')
+    .option('--fail-on-epss <p>', 'exit 1 if match finds an open finding with an EPSS score of at least P (0..1)', parseEpssThreshold)
     .option('--new-only', 'with --fail-on: only findings new in this run trip the gate')
     .addOption(formatOption(['table', 'json']))
     .action(async (flags: RunFlags) => {
@@ -111,7 +116,7 @@ function stepArgv(s: Session, step: Step, flags: RunFlags): string[][] {
     case 'scan':
       return [['scan', '--all', '--format', 'json']];
     case 'match':
-      return [['match', '--format', 'json', ...(flags.failOn ? ['--fail-on', flags.failOn.toLowerCase()] : []), ...(flags.newOnly ? ['--new-only'] : [])]];
+      return [['match', '--format', 'json', ...(flags.failOn ? ['--fail-on', flags.failOn.toLowerCase()] : []), ...(flags.failOnKev ? ['--fail-on-kev'] : []), ...(flags.failOnEpss !== undefined ? ['--fail-on-epss', String(flags.failOnEpss)] : []), ...(flags.newOnly ? ['--new-only'] : [])]];
     case 'report': {
       const out: string[][] = [];
       if (s.config.report.htmlOutput) out.push(['report', '--format', 'html', '--output', s.config.report.htmlOutput]);

@@ -23,8 +23,11 @@ import { formatOption, renderTable, writeJson } from '../output.js';
 import { withRun } from '../run-command.js';
 import { openSession, type Session } from '../session.js';
 import { registerKnownSecrets } from '../secrets.js';
-import { collect, parseSeverity, tripsGate } from '../findings-view.js';
-import { matchProjects } from './match.js';
+import { collect, parseSeverity } from '../findings-view.js';
+import { describeGate, evaluateGate, hasGate, parseEpssThreshold } from '../gate.js';
+import { groupFactsLookup } from '../../db/ratings.js';
+import { applyRatings } from '../../matcher/rating.js';
+import { gateOptions, matchProjects } from './match.js';
 import { ensureWorkDir } from '../work-dir.js';
 
 interface ScanFlags {
@@ -38,6 +41,8 @@ interface ScanFlags {
   trivy?: string;
   label?: string;
   failOn?: Severity;
+  failOnKev?: boolean;
+  failOnEpss?: number;
   newOnly?: boolean;
   format: 'table' | 'json';
 }
@@ -58,6 +63,8 @@ export function registerScan(program: Command, app: App): void {
     .option('--trivy <path>', 'trivy binary (config trivy.path, ICMS_TRIVY)')
     .option('--label <label>', 'tag this scan (e.g. a release: 4.1.0)')
     .option('--fail-on <severity>', 'exit 1 if a finding at or above SEVERITY is found (low|medium|high|critical)', parseSeverity)
+    .option('--fail-on-kev', 'exit 1 if a finding is in CISA\'s Known Exploited Vulnerabilities catalog, whatever its severity')
+    .option('--fail-on-epss <p>', 'exit 1 if a finding has an EPSS score of at least P (0..1)', parseEpssThreshold)
     .option('--new-only', 'with --fail-on: only findings new in this run trip the gate')
     .addOption(formatOption(['table', 'json']))
     .action(async (targets: string[], flags: ScanFlags) => {
@@ -89,11 +96,14 @@ async function scan(s: Session, targets: string[], flags: ScanFlags): Promise<Ex
       },
     }, { concurrency: s.config.scan.concurrency, force: Boolean(flags.force), runId, label: flags.label, now: () => s.ctx.now(), logger: s.logger, redact: (t) => s.redactor.redact(t) });
     let gate = false;
-    if (flags.failOn || (!flags.all && flags.save)) {
+    if (hasGate(gateOptions(s, flags)) || (!flags.all && flags.save)) {
       const ids = result.done.map((d) => d.item.projectId);
       if (ids.length > 0 && hasAdvisories(db)) {
-        await matchProjects(db, ids, { now: s.ctx.now(), runId, logger: s.logger, triage: s.config.triage });
-        gate = tripsGate(listFindings(db, { projectIds: ids }), flags.failOn, Boolean(flags.newOnly), s.config.triage.severitySource);
+        await matchProjects(db, ids, { now: s.ctx.now(), runId, logger: s.logger, triage: s.config.triage, severityOrder: s.config.advisories.severityOrder });
+        const g = gateOptions(s, flags);
+        const verdict = evaluateGate(listFindings(db, { projectIds: ids }), g);
+        gate = verdict.tripped;
+        if (gate) s.logger.warn(describeGate(g, verdict));
       }
     }
     printScan(s, result, flags.format);
@@ -146,6 +156,7 @@ async function scanEphemeral(s: Session, targets: LocalTarget[], flags: ScanFlag
   const db = dbExists ? openDb(s.config.db) : undefined;
   try {
     const index = db && hasAdvisories(db) ? buildAffectedIndex(iterateAffectedEntries(db)) : undefined;
+    const facts = db && index ? groupFactsLookup(db) : undefined;
     if (!index) s.logger.warn(`no advisories in ${s.config.db}: listing packages only (run \`icms sync-vulns\` to match)`);
     const reports = [];
     let gate = false;
@@ -156,7 +167,11 @@ async function scanEphemeral(s: Session, targets: LocalTarget[], flags: ScanFlag
         const report = await runTrivyFs(tc.trivy.path, dir, tc.runOpts);
         const packages = report.packages.map((p) => ({ ...p, projectId: i, target: p.target }));
         const matched = index ? matchPackages(packages, index).findings : [];
-        if (flags.failOn && matched.some((f) => severityRank(f.severity) >= severityRank(flags.failOn!))) gate = true;
+        if (facts) applyRatings(matched, facts, s.config.advisories.severityOrder);
+        const g = gateOptions(s, flags);
+        const verdict = evaluateGate(matched.map((f) => ({ ...f, project: t.url })), g);
+        if (verdict.tripped) s.logger.warn(describeGate(g, verdict));
+        gate ||= verdict.tripped;
         reports.push({ target: t.url, packages: report.packages, findings: matched });
       } finally {
         if (tmp) await rm(tmp, { recursive: true, force: true });

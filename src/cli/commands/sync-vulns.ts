@@ -3,6 +3,7 @@ import type { Command } from 'commander';
 import path from 'node:path';
 import { mkdirSync } from 'node:fs';
 import { hasProblems, syncAdvisories } from '../../advisories/sync.js';
+import { registerKnownSecrets } from '../secrets.js';
 import type { SyncResult } from '../../advisories/source.js';
 import { ExitCode, usageError } from '../../shared/errors.js';
 import type { App } from '../main.js';
@@ -20,6 +21,7 @@ export function registerSyncVulns(program: Command, app: App): void {
     .addOption(formatOption(['table', 'json']))
     .action(async (flags: { source?: string; format: string }) => {
       const s = openSession(app.ctx, app.globals(), app.redactor);
+      registerKnownSecrets(s);
       app.setExitCode(await syncVulns(s, flags));
     });
 }
@@ -36,6 +38,7 @@ async function syncVulns(s: Session, flags: { source?: string; format: string })
       only: flags.source,
       logger: s.logger,
       now: () => s.ctx.now(),
+      env: s.ctx.env,
       tmpDir,
       onProgress: (name, bytes, total) => s.logger.progress(`${name}: ${(bytes / 1e6).toFixed(1)}${total ? ` / ${(total / 1e6).toFixed(1)}` : ''} MB`),
     });

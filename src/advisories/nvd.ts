@@ -1,0 +1,135 @@
+/**
+ * NVD source (enrichment): the CVE records NVD rates, read from a directory of one JSON per CVE (the public mirror's
+ * `CVE-YYYY/CVE-YYYY-NNxx/CVE-YYYY-NNNN.json`), from 2.0 feed files (`nvdcve-2.0-*.json[.gz]`, by path, glob or
+ * URL, streamed item by item), or from the CVE API 2.0 (nvd-api.ts). Every entry carries a fingerprint, so a re-sync
+ * that finds nothing changed reads nothing: a file by size and mtime, a feed's records by the feed file's.
+ */
+import { createReadStream, readFileSync, readdirSync, statSync } from 'node:fs';
+import { rm, stat } from 'node:fs/promises';
+import path from 'node:path';
+import { randomBytes } from 'node:crypto';
+import { createGunzip } from 'node:zlib';
+import { redactPatterns } from '../shared/redact.js';
+import { jsonArrayItems } from '../shared/json-items.js';
+import type { NvdSourceConfig } from './config.js';
+import { downloadIfChanged } from './download.js';
+import { InvalidRecord } from './normalize.js';
+import { normalizeNvd } from './nvd-record.js';
+import { nvdApiEntries } from './nvd-api.js';
+import { walkJsonFiles } from './osv.js';
+import type { AdvisorySource, FetchContext, FetchOutcome, ParsedEntry, SourceEntry } from './source.js';
+
+/** Builds the source for one `type: nvd` config entry. */
+export function createNvdSource(cfg: NvdSourceConfig): AdvisorySource {
+  return { name: cfg.name, kind: 'nvd', mode: 'merge', location: cfg.url ? redactPatterns(cfg.url) : (cfg.path ?? ''), fetch: (ctx) => fetchNvd(cfg, ctx) };
+}
+
+type Entries = AsyncGenerator<SourceEntry, FetchOutcome | undefined, undefined>;
+
+async function* fetchNvd(cfg: NvdSourceConfig, ctx: FetchContext): Entries {
+  if (cfg.url) return isFeedName(cfg.url) ? yield* feedUrl(cfg, cfg.url, ctx) : yield* nvdApiEntries(cfg, ctx);
+  const where = cfg.path ?? '';
+  if (/[*?[]/.test(path.basename(where))) {
+    const files = globFiles(where);
+    if (files.length === 0) throw new Error(`no file matches ${where}`);
+    for (const f of files) yield* feedEntries(cfg.name, f, ctx);
+    return undefined;
+  }
+  const info = await stat(where).catch((err: Error) => {
+    throw new Error(`cannot read ${where}: ${err.message}`, { cause: err });
+  });
+  if (!info.isDirectory()) {
+    yield* feedEntries(cfg.name, where, ctx);
+    return undefined;
+  }
+  for (const file of walkJsonFiles(where)) {
+    if (isFeedName(file)) yield* feedEntries(cfg.name, file, ctx);
+    else yield recordEntry(cfg.name, where, file);
+  }
+  return undefined;
+}
+
+/** A feed file's name: NVD's `nvdcve-2.0-<year|modified|recent>.json[.gz]`, or any `.json.gz`. */
+function isFeedName(p: string): boolean {
+  const base = path.basename(new URL(p, 'file:///').pathname);
+  return /^nvdcve-.*\.json(\.gz)?$/i.test(base) || /\.json\.gz$/i.test(base);
+}
+
+/** One file holding one CVE (the API's `cve` object). Synchronous reads, as for OSV directories (many small files). */
+function recordEntry(source: string, root: string, file: string): SourceEntry {
+  const info = statSync(file);
+  return {
+    file: path.relative(root, file).split(path.sep).join('/'),
+    fingerprint: `file:${info.size}:${Math.trunc(info.mtimeMs)}`,
+    parse: async () => parseRecord(readFileSync(file, 'utf8'), source),
+  };
+}
+
+function parseRecord(text: string, source: string): ParsedEntry {
+  try {
+    return { ok: true, ...normalizeNvd(JSON.parse(text) as unknown, source) };
+  } catch (err) {
+    if (err instanceof InvalidRecord) return { ok: false, reason: err.message };
+    if (err instanceof SyntaxError) return { ok: false, reason: `invalid JSON: ${err.message}` };
+    throw err;
+  }
+}
+
+/**
+ * The records of one feed file, as entries `<file name>#<CVE id>` carrying the file's fingerprint. When the file is
+ * unchanged since the last sync, its stored entries are replayed without reading it (the sync skips them all).
+ */
+async function* feedEntries(source: string, file: string, ctx: FetchContext, fingerprint?: string): AsyncGenerator<SourceEntry, void, undefined> {
+  const info = statSync(file);
+  const fp = fingerprint ?? `file:${info.size}:${Math.trunc(info.mtimeMs)}`;
+  const prefix = `${path.basename(file)}#`;
+  const stored = [...(ctx.known ?? new Map<string, { fingerprint: string }>())].filter(([k]) => k.startsWith(prefix));
+  if (fingerprint === undefined && stored.length > 0 && stored.every(([, v]) => v.fingerprint === fp)) {
+    for (const [k] of stored) yield { file: k, fingerprint: fp, parse: async () => ({ ok: false, reason: 'unchanged feed entry' }) };
+    return;
+  }
+  const input = createReadStream(file);
+  const text = (/\.gz$/i.test(file) ? input.pipe(createGunzip()) : input).setEncoding('utf8');
+  let n = 0;
+  try {
+    for await (const item of jsonArrayItems(text as AsyncIterable<string>, 'vulnerabilities')) {
+      n++;
+      const parsed = parseRecord(item, source);
+      const id = parsed.ok ? parsed.advisory.id : `#${n}`;
+      yield { file: `${prefix}${id}`, fingerprint: parsed.ok ? fp : undefined, parse: async () => parsed };
+    }
+  } catch (err) {
+    throw new Error(`${file}: ${(err as Error).message}`, { cause: err });
+  } finally {
+    input.destroy();
+  }
+}
+
+async function* feedUrl(cfg: NvdSourceConfig, url: string, ctx: FetchContext): AsyncGenerator<SourceEntry, FetchOutcome, undefined> {
+  const name = path.basename(new URL(url).pathname);
+  const file = path.join(ctx.tmpDir, `icms-nvd-${randomBytes(6).toString('hex')}-${name}`);
+  try {
+    const got = await downloadIfChanged(url, file, ctx.previous, { timeoutMs: cfg.timeoutMs, retries: cfg.retries, backoffMs: cfg.backoffMs, onProgress: ctx.onProgress });
+    if (got.notModified) return { notModified: true };
+    // the downloaded copy's name is random: entries are named by the URL's file name, fingerprinted by the validators
+    for await (const e of feedEntries(cfg.name, file, ctx, `url:${got.validators.etag ?? got.validators.lastModified ?? got.bytes}`)) {
+      yield { ...e, file: `${name}#${e.file.slice(e.file.indexOf('#') + 1)}` };
+    }
+    return { validators: got.validators };
+  } finally {
+    await rm(file, { force: true });
+  }
+}
+
+/** The files a `dir/pattern` glob names (`*` and `?` in the last part only), in name order. */
+function globFiles(pattern: string): string[] {
+  const dir = path.dirname(pattern);
+  const re = new RegExp(`^${path.basename(pattern).replace(/[.+^${}()|\\]/g, '\\$&').replace(/\*/g, '.*').replace(/\?/g, '.')}$`);
+  let names: string[];
+  try {
+    names = readdirSync(dir);
+  } catch (err) {
+    throw new Error(`cannot read ${dir}: ${(err as Error).message}`, { cause: err });
+  }
+  return names.filter((n) => re.test(n)).sort().map((n) => path.join(dir, n)).filter((f) => statSync(f).isFile());
+}
