@@ -24,7 +24,7 @@ export interface Config {
       timeoutMs: number;
       retries: number;
     };
-    allow: { domains: string[]; organizations: string[] };
+    allow: { domains: string[]; organizations: string[]; local: boolean };
   };
   trivy: { path: string | undefined; timeoutMs: number; extraArgs: string[] };
   git: { timeoutMs: number; auth: GitAuthConfig };
@@ -80,7 +80,7 @@ export function buildConfig(values: Map<string, unknown>, file: string | undefin
         timeoutMs: get('inventory.ops.timeout_ms'),
         retries: get('inventory.ops.retries'),
       },
-      allow: { domains: get('inventory.allow.domains'), organizations: get('inventory.allow.organizations') },
+      allow: { domains: get('inventory.allow.domains'), organizations: get('inventory.allow.organizations'), local: get('inventory.allow.local') },
     },
     trivy: { path: get('trivy.path'), timeoutMs: get('trivy.timeout_ms'), extraArgs: get('trivy.extra_args') },
     git: { timeoutMs: get('git.timeout_ms'), auth: parseGitAuthConfig(get('git.auth'), `${where}: git.auth`) },

@@ -36,6 +36,7 @@ export const OPTIONS: readonly OptionSpec[] = [
   { key: 'inventory.ops.timeout_ms', type: 'int', default: 30000, min: 100, description: 'Request timeout for the ops API.' },
   { key: 'inventory.ops.retries', type: 'int', default: 3, min: 0, max: 10, description: 'Retries (with backoff) on 5xx answers and timeouts.' },
   { key: 'inventory.allow.domains', type: 'list', default: [], description: 'Only repositories on these hosts are kept (empty = any host).' },
+  { key: 'inventory.allow.local', type: 'bool', default: false, description: 'Let the ops API name local repositories (`file://` URLs); refused otherwise (a YAML inventory file always may).' },
   { key: 'inventory.allow.organizations', type: 'list', default: [], description: 'Only repositories of these owners/organisations are kept (empty = any).' },
 
   { key: 'trivy.path', type: 'path', env: 'ICMS_TRIVY', description: 'trivy binary; else `trivy` on PATH, else the bundled one.' },
