@@ -26,7 +26,7 @@ export interface Config {
     };
     allow: { domains: string[]; organizations: string[]; local: boolean };
   };
-  trivy: { path: string | undefined; timeoutMs: number; extraArgs: string[] };
+  trivy: { path: string | undefined; timeoutMs: number; extraArgs: string[]; maxReportMb: number };
   git: { timeoutMs: number; auth: GitAuthConfig };
   scan: { concurrency: number };
   advisories: { sources: AdvisorySourceConfig[] };
@@ -82,7 +82,7 @@ export function buildConfig(values: Map<string, unknown>, file: string | undefin
       },
       allow: { domains: get('inventory.allow.domains'), organizations: get('inventory.allow.organizations'), local: get('inventory.allow.local') },
     },
-    trivy: { path: get('trivy.path'), timeoutMs: get('trivy.timeout_ms'), extraArgs: get('trivy.extra_args') },
+    trivy: { path: get('trivy.path'), timeoutMs: get('trivy.timeout_ms'), extraArgs: get('trivy.extra_args'), maxReportMb: get('trivy.max_report_mb') },
     git: { timeoutMs: get('git.timeout_ms'), auth: parseGitAuthConfig(get('git.auth'), `${where}: git.auth`) },
     scan: { concurrency: get('scan.concurrency') },
     advisories: { sources: parseAdvisorySources(get('advisories.sources'), file ? path.dirname(file) : cwd, where) },
