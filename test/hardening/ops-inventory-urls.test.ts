@@ -54,4 +54,13 @@ describe('ops inventory URLs', () => {
     expect(r.code, r.stderr).toBe(0);
     expect(t.urls()).toEqual([`file://${local.bareDir.replace(/\.git$/, '')}`, 'https://github.com/opensourceways/app-cla-server']);
   });
+
+  it('a URL with credentials: stored without them, with the warning the YAML source gives; the secret never printed', async () => {
+    const t = await setup([row('https://deploy:ghp_canary5e1f@github.com/opensourceways/app-cla-server.git'), row('https://gitee.com/openeuler/infra')]);
+    const r = await t.run();
+    expect(r.code, r.stderr).toBe(3);
+    expect(t.urls()).toEqual(['https://gitee.com/openeuler/infra', 'https://github.com/opensourceways/app-cla-server']);
+    expect(r.stderr).toMatch(/data\[0\]: https:\/\/github\.com\/opensourceways\/app-cla-server: credentials in the URL were dropped; configure git\.auth instead/);
+    expect(`${r.stdout}${r.stderr}`).not.toContain('ghp_canary5e1f');
+  });
 });
