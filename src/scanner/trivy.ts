@@ -23,7 +23,7 @@ export interface TrivyRunOptions {
   cwd?: string | undefined;
   /** The caller's environment; only the non-secret variables in SAFE_ENV reach trivy. */
   env?: Readonly<Record<string, string | undefined>> | undefined;
-  /** Largest report read (default 64 MiB): a bigger one fails the project before it is read. */
+  /** Largest report read (default 32 MiB): a bigger one fails the project before it is read. */
   maxReportBytes?: number | undefined;
 }
 
@@ -104,8 +104,8 @@ async function runTrivy(trivy: string, head: string[], opts: TrivyRunOptions, wh
   }
 }
 
-/** Default cap of a report: the largest real one seen is under 1 MB; 64 MiB is about 150,000 packages. */
-const DEFAULT_MAX_REPORT_BYTES = 64 * 1024 * 1024;
+/** Default cap of a report: the largest real one seen is under 1 MB; 32 MiB is about 180,000 packages (about 0.4 GB to parse). */
+const DEFAULT_MAX_REPORT_BYTES = 32 * 1024 * 1024;
 
 const mb = (bytes: number): string => (bytes / (1024 * 1024)).toFixed(1).replace(/\.0$/, '');
 
