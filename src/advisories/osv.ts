@@ -11,7 +11,7 @@ import type { OsvSourceConfig } from './config.js';
 import { downloadIfChanged } from './download.js';
 import { InvalidRecord, parseOsvText } from './normalize.js';
 import type { AdvisorySource, FetchContext, FetchOutcome, ParsedEntry, SourceEntry } from './source.js';
-import { readZipEntries } from './zip.js';
+import { MAX_ENTRY_BYTES, readZipEntries, UnreadableEntry } from './zip.js';
 
 /** Builds the source for one `type: osv` config entry. */
 export function createOsvSource(cfg: OsvSourceConfig): AdvisorySource {
@@ -64,7 +64,17 @@ async function* zipEntries(source: string, file: string): AsyncGenerator<SourceE
     yield {
       file: entry.name,
       fingerprint: `crc:${entry.crc32}:${entry.size}`,
-      parse: async () => parseText(await entry.read(), source),
+      parse: async () => {
+        let text: string;
+        try {
+          text = await entry.read();
+        } catch (err) {
+          // one oversized or corrupt entry is skipped and reported, never the whole source
+          if (err instanceof UnreadableEntry) return { ok: false, reason: err.message };
+          throw err;
+        }
+        return parseText(text, source);
+      },
     };
   }
 }
@@ -77,7 +87,8 @@ function* directoryEntries(source: string, root: string): Generator<SourceEntry,
     yield {
       file: path.relative(root, file).split(path.sep).join('/'),
       fingerprint: `file:${info.size}:${Math.trunc(info.mtimeMs)}`,
-      parse: async () => parseText(readFileSync(file, 'utf8'), source),
+      parse: async () =>
+        info.size > MAX_ENTRY_BYTES ? { ok: false, reason: `file too large: ${info.size} bytes, the limit is ${MAX_ENTRY_BYTES}` } : parseText(readFileSync(file, 'utf8'), source),
     };
   }
 }

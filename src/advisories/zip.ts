@@ -4,6 +4,15 @@
  */
 import type yauzl from 'yauzl';
 
+/**
+ * The most one entry may inflate to: the largest real OSV record is 195 KB, so 8 MiB leaves room and stops a zip
+ * bomb (a few KB that inflate to GBs) long before memory does.
+ */
+export const MAX_ENTRY_BYTES = 8 * 1024 * 1024;
+
+/** One entry could not be read (too large, corrupt): the caller skips it and goes on with the others. */
+export class UnreadableEntry extends Error {}
+
 /** One file of the zip; `read()` inflates it (at most once, before the next entry is requested). */
 export interface ZipEntry {
   name: string;
@@ -56,12 +65,24 @@ function nextEntry(zip: yauzl.ZipFile): Promise<yauzl.Entry | undefined> {
 }
 
 async function readEntry(zip: yauzl.ZipFile, entry: yauzl.Entry): Promise<string> {
+  if (entry.uncompressedSize > MAX_ENTRY_BYTES) {
+    throw new UnreadableEntry(`entry too large: ${entry.uncompressedSize} bytes uncompressed, the limit is ${MAX_ENTRY_BYTES}`);
+  }
   try {
     const stream = await zip.openReadStreamPromise(entry);
     const chunks: Buffer[] = [];
-    for await (const chunk of stream) chunks.push(chunk as Buffer);
+    let total = 0;
+    for await (const chunk of stream) {
+      // yauzl also stops at the declared size (validateEntrySizes); this bounds memory whatever the header says
+      total += (chunk as Buffer).length;
+      if (total > MAX_ENTRY_BYTES) {
+        stream.destroy();
+        throw new Error(`inflates past ${MAX_ENTRY_BYTES} bytes`);
+      }
+      chunks.push(chunk as Buffer);
+    }
     return Buffer.concat(chunks).toString('utf8');
   } catch (err) {
-    throw new Error(`invalid zip entry ${entry.fileName}: ${(err as Error).message}`, { cause: err });
+    throw new UnreadableEntry(`unreadable zip entry: ${(err as Error).message}`, { cause: err });
   }
 }

@@ -15,7 +15,7 @@ export async function trivyContext(s: Session) {
   const cacheDir = path.join(s.config.workDir, 'trivy-cache');
   mkdirSync(tmpDir, { recursive: true, mode: 0o700 });
   mkdirSync(cacheDir, { recursive: true, mode: 0o700 });
-  const runOpts: TrivyRunOptions = { timeoutMs: s.config.trivy.timeoutMs, cacheDir, tmpDir, extraArgs: s.config.trivy.extraArgs, env: s.ctx.env };
+  const runOpts: TrivyRunOptions = { timeoutMs: s.config.trivy.timeoutMs, cacheDir, tmpDir, extraArgs: s.config.trivy.extraArgs, env: s.ctx.env, maxReportBytes: s.config.trivy.maxReportMb * 1024 * 1024 };
   return { trivy: { path: located.path, version }, runOpts };
 }
 

@@ -25,9 +25,9 @@ export interface Config {
       timeoutMs: number;
       retries: number;
     };
-    allow: { domains: string[]; organizations: string[] };
+    allow: { domains: string[]; organizations: string[]; local: boolean };
   };
-  trivy: { path: string | undefined; timeoutMs: number; extraArgs: string[] };
+  trivy: { path: string | undefined; timeoutMs: number; extraArgs: string[]; maxReportMb: number };
   git: { timeoutMs: number; auth: GitAuthConfig };
   scan: { concurrency: number };
   advisories: { sources: AdvisorySourceConfig[]; severityOrder: string[] };
@@ -81,9 +81,9 @@ export function buildConfig(values: Map<string, unknown>, file: string | undefin
         timeoutMs: get('inventory.ops.timeout_ms'),
         retries: get('inventory.ops.retries'),
       },
-      allow: { domains: get('inventory.allow.domains'), organizations: get('inventory.allow.organizations') },
+      allow: { domains: get('inventory.allow.domains'), organizations: get('inventory.allow.organizations'), local: get('inventory.allow.local') },
     },
-    trivy: { path: get('trivy.path'), timeoutMs: get('trivy.timeout_ms'), extraArgs: get('trivy.extra_args') },
+    trivy: { path: get('trivy.path'), timeoutMs: get('trivy.timeout_ms'), extraArgs: get('trivy.extra_args'), maxReportMb: get('trivy.max_report_mb') },
     git: { timeoutMs: get('git.timeout_ms'), auth: parseGitAuthConfig(get('git.auth'), `${where}: git.auth`) },
     scan: { concurrency: get('scan.concurrency') },
     advisories: advisoriesConfig(get('advisories.sources'), get('advisories.severity_order'), file ? path.dirname(file) : cwd, where),

@@ -36,10 +36,12 @@ export const OPTIONS: readonly OptionSpec[] = [
   { key: 'inventory.ops.timeout_ms', type: 'int', default: 30000, min: 100, description: 'Request timeout for the ops API.' },
   { key: 'inventory.ops.retries', type: 'int', default: 3, min: 0, max: 10, description: 'Retries (with backoff) on 5xx answers and timeouts.' },
   { key: 'inventory.allow.domains', type: 'list', default: [], description: 'Only repositories on these hosts are kept (empty = any host).' },
+  { key: 'inventory.allow.local', type: 'bool', default: false, description: 'Let the ops API name local repositories (`file://` URLs); refused otherwise (a YAML inventory file always may).' },
   { key: 'inventory.allow.organizations', type: 'list', default: [], description: 'Only repositories of these owners/organisations are kept (empty = any).' },
 
   { key: 'trivy.path', type: 'path', env: 'ICMS_TRIVY', description: 'trivy binary; else `trivy` on PATH, else the bundled one.' },
   { key: 'trivy.timeout_ms', type: 'int', default: 600000, min: 1000, description: 'Timeout of one trivy run.' },
+  { key: 'trivy.max_report_mb', type: 'int', default: 32, min: 1, max: 400, description: 'Largest trivy report read (MB); a bigger one fails its project with a message (the largest real report seen is under 1 MB).' },
   { key: 'trivy.extra_args', type: 'list', default: [], env: null, description: 'Extra arguments appended to every trivy command.' },
 
   { key: 'git.timeout_ms', type: 'int', default: 300000, min: 1000, description: 'Timeout of one git command.' },

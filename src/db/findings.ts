@@ -150,6 +150,7 @@ export interface FindingWriter {
 
 interface ExistingFinding {
   id: number;
+  groupId: string;
   status: FindingStatus;
   severity: string;
   acceptanceId: number | null;
@@ -186,6 +187,8 @@ export function findingWriter(db: Db, opts: { now: Date; runId: number }): Findi
   };
   const update = db.prepare(`UPDATE findings SET ${CONTENT_COLUMNS.map((c) => `${c} = ?`).join(', ')}, status = ?, status_note = ?, acceptance_id = ?, last_seen = ?, fixed_at = NULL, last_run_id = ? WHERE id = ?`);
   const fix = db.prepare("UPDATE findings SET status = 'fixed', fixed_at = ?, last_run_id = ? WHERE id = ?");
+  const rekey = db.prepare('UPDATE findings SET group_id = ? WHERE id = ?');
+  const storedIds = storedAdvisoryIds(db);
   const storeDetails = detailsStore(db);
   /** The preparer's details keys: the stored id and the ids an acceptance may name. */
   const details = new Map<number, { id: number; ids: string[] }>();
@@ -197,17 +200,23 @@ export function findingWriter(db: Db, opts: { now: Date; runId: number }): Findi
       const existing = new Map<string, ExistingFinding>();
       for (const r of existingOf.iterate(projectId) as Iterable<unknown[]>) {
         existing.set(`${String(r[2])}\0${String(r[3])}\0${String(r[4])}\0${String(r[5])}`, {
-          id: r[0] as number, status: r[1] as FindingStatus, acceptanceId: r[6] as number | null, note: r[7] as string | null, severity: r[8] as string, content: r.slice(8),
+          id: r[0] as number, groupId: String(r[2]), status: r[1] as FindingStatus, acceptanceId: r[6] as number | null, note: r[7] as string | null, severity: r[8] as string, content: r.slice(8),
         });
       }
       const seen = new Set<number>();
+      const renamed = renamedGroupFinder(existing, project.findings, storedIds);
       for (const f of project.findings) {
         const [groupId, ecosystem, pkg, version, severity, cvssScore, fixedVersion, envScore, envSeverity, targets, detailsKey] = f;
         const text = details.get(detailsKey);
         if (!text) throw new Error(`finding ${groupId} ${pkg}@${version}: advisory text #${detailsKey} was never handed to this writer`);
         // in CONTENT_COLUMNS order
         const content = [severity, cvssScore, fixedVersion, envScore, envSeverity, targets, text.id];
-        const row = existing.get(`${groupId}\0${ecosystem}\0${pkg}\0${version}`);
+        let row = existing.get(`${groupId}\0${ecosystem}\0${pkg}\0${version}`);
+        if (!row) {
+          // the alias group grew or was re-keyed since: the vulnerability keeps its finding (and its history)
+          row = renamed(ecosystem, pkg, version, [groupId, ...text.ids]);
+          if (row) rekey.run(groupId, row.id);
+        }
         const acc = cover.cover({ projectId, groupId, package: pkg, version, ids: text.ids });
         const bucket = counts.bySeverity[severity] ?? counts.bySeverity.UNKNOWN!;
         if (!row) {
@@ -271,6 +280,48 @@ export function findingWriter(db: Db, opts: { now: Date; runId: number }): Findi
 }
 
 const DETAILS = CONTENT_COLUMNS.indexOf('details_id');
+
+/** The advisory ids and aliases of a stored advisory text, by its id (read only when a group was renamed). */
+function storedAdvisoryIds(db: Db): (detailsId: number) => string[] {
+  const read = db.prepare('SELECT advisory_ids, aliases FROM finding_details WHERE id = ?').raw();
+  return (detailsId) => {
+    const r = read.get(detailsId) as [string, string] | undefined;
+    return r ? [...(JSON.parse(r[0]) as string[]), ...(JSON.parse(r[1]) as string[])] : [];
+  };
+}
+
+/**
+ * Finds the stored finding of a vulnerability whose alias group is now named differently: same package version,
+ * a group this run does not produce, and an advisory id or alias in common (its old group name, or its stored
+ * advisory ids and aliases). Each stored finding is claimed once; the index is built on the first miss only.
+ */
+function renamedGroupFinder(
+  existing: ReadonlyMap<string, ExistingFinding>,
+  findings: readonly { 0: string; 1: string; 2: string; 3: string }[],
+  storedIds: (detailsId: number) => string[],
+): (ecosystem: string, pkg: string, version: string, ids: readonly string[]) => ExistingFinding | undefined {
+  let byPackage: Map<string, ExistingFinding[]> | undefined;
+  return (ecosystem, pkg, version, ids) => {
+    if (existing.size === 0) return undefined;
+    if (!byPackage) {
+      byPackage = new Map();
+      const current = new Set(findings.map((f) => `${f[0]}\0${f[1]}\0${f[2]}\0${f[3]}`));
+      for (const [key, row] of existing) {
+        if (current.has(key)) continue; // this run keeps that finding under its own name
+        const at = key.slice(key.indexOf('\0') + 1);
+        const list = byPackage.get(at);
+        if (list) list.push(row);
+        else byPackage.set(at, [row]);
+      }
+    }
+    const candidates = byPackage.get(`${ecosystem}\0${pkg}\0${version}`);
+    if (!candidates) return undefined;
+    const wanted = new Set(ids);
+    const i = candidates.findIndex((row) => wanted.has(row.groupId) || (typeof row.content[DETAILS] === 'number' && storedIds(row.content[DETAILS]).some((id) => wanted.has(id))));
+    if (i < 0) return undefined;
+    return candidates.splice(i, 1)[0];
+  };
+}
 /** Rows per multi-row INSERT of new findings (18 parameters each, well below SQLite's limit of 32766). */
 const INSERT_ROWS = 32;
 

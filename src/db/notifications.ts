@@ -326,6 +326,11 @@ export function markSent(db: Db, id: number, e: { response: string; messageId?: 
   );
 }
 
+/** Marks a row sent-unconfirmed (the message may have arrived; it is never resent unless `--resend`). */
+export function markUnconfirmed(db: Db, id: number, e: { reason: string; now: Date }): void {
+  db.prepare("UPDATE notifications SET state = 'sent', unconfirmed = 1, sent_at = ?, smtp_response = ?, error = NULL WHERE id = ?").run(e.now.toISOString(), e.reason, id);
+}
+
 /** Marks a row failed with the (redacted) error and the server's answer; the next run retries it. */
 export function markFailed(db: Db, id: number, e: { error: string; response?: string }): void {
   db.prepare("UPDATE notifications SET state = 'failed', error = ?, smtp_response = ? WHERE id = ?").run(e.error, e.response ?? null, id);

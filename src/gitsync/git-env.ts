@@ -4,8 +4,17 @@
  * through GIT_CONFIG_* variables (per process, not in argv where `ps` shows it, never on disk).
  */
 
-/** Inherited variables that would change what git does or run programs; all of GIT_* is dropped too. */
-const DROPPED = new Set(['EDITOR', 'VISUAL', 'PAGER', 'SSH_ASKPASS', 'SSH_ASKPASS_REQUIRE', 'PREFIX', 'LANGUAGE']);
+/**
+ * The only inherited variables git gets: what it and its transports (curl, ssh) need to find programs, the home
+ * directory (ssh keys, known_hosts), the ssh agent, proxies and CA bundles. Everything else — the ops token, the
+ * SMTP password, every host's token variable — stays out of git's environment (and of its hooks, helpers, ssh).
+ */
+const KEPT = new Set([
+  'PATH', 'HOME', 'USER', 'LOGNAME', 'TMPDIR', 'TZ', 'XDG_CONFIG_HOME', 'SSH_AUTH_SOCK',
+  'http_proxy', 'https_proxy', 'HTTPS_PROXY', 'all_proxy', 'ALL_PROXY', 'no_proxy', 'NO_PROXY',
+  'SSL_CERT_FILE', 'SSL_CERT_DIR', 'CURL_CA_BUNDLE',
+  'SYSTEMROOT', 'USERPROFILE', 'APPDATA', 'PATHEXT', 'COMSPEC',
+]);
 
 export interface GitEnvOptions {
   /** `Authorization: ...` header line for every HTTP request of this process. */
@@ -18,7 +27,8 @@ export interface GitEnvOptions {
 
 /**
  * Child env for git from the caller's `env`:
- * 1. drop inherited GIT_* (GIT_DIR from a hook, GIT_TRACE_CURL, GIT_CONFIG_* ...) and editor/pager/askpass;
+ * 1. keep only the inherited variables in KEPT: no secret, no GIT_* (GIT_DIR from a hook, GIT_TRACE_CURL,
+ *    GIT_CONFIG_* ...), no editor/pager/askpass, no locale;
  * 2. no prompts: GIT_TERMINAL_PROMPT=0, GIT_ASKPASS=false (beats core.askPass and SSH_ASKPASS), GCM never
  *    interactive, ssh in BatchMode (the operator's GIT_SSH_COMMAND is kept, BatchMode appended);
  * 3. credential helpers reset so a 401 neither asks nor erases the operator's stored credentials;
@@ -28,11 +38,7 @@ export interface GitEnvOptions {
  */
 export function gitEnv(env: Record<string, string | undefined>, opts: GitEnvOptions): Record<string, string> {
   const out: Record<string, string> = {};
-  for (const [k, v] of Object.entries(env)) {
-    if (v === undefined || k.toUpperCase().startsWith('GIT_') || DROPPED.has(k.toUpperCase())) continue;
-    if (k.startsWith('LC_') || k === 'LANG') continue;
-    out[k] = v;
-  }
+  for (const [k, v] of Object.entries(env)) if (v !== undefined && KEPT.has(k)) out[k] = v;
   const ssh = env.GIT_SSH_COMMAND?.trim() || 'ssh';
   const seconds = String(Math.max(1, Math.ceil(opts.timeoutMs / 1000)));
   Object.assign(out, {

@@ -10,6 +10,7 @@ import type { Logger } from '../shared/log.js';
 import { gitEnv, GIT_ENV_UNSAFE_FLAGS } from './git-env.js';
 import { branchNotFound, gitFailure, redactGitText, type GitErrorContext } from './git-errors.js';
 import { repoDir } from './repo-path.js';
+import { recoverStaleLocks } from './stale-lock.js';
 
 /** What git needs to know about a project. */
 export interface SyncProject {
@@ -140,6 +141,8 @@ export async function syncRepo(project: SyncProject, opts: SyncOptions): Promise
   await mkdir(path.dirname(dir), { recursive: true, mode: 0o700 });
   const wanted = await remoteHeadIn(path.dirname(dir), ctx);
   if (!wanted) throw branchNotFound({ ...ctx, command: 'ls-remote' });
+  // a lock left by a killed git would fail every later command in this checkout
+  await recoverStaleLocks(dir, project.branch, { logger: opts.logger, staleAfterMs: 2 * opts.timeoutMs });
   const current = await checkoutHead(dir, ctx);
   if (current === wanted) {
     // Still reset: an interrupted earlier reset or a stray file must not reach the scanner.

@@ -5,6 +5,25 @@ import { parseRepoUrl } from '../model/repo-url.js';
 export interface Allowlist {
   domains: readonly string[];
   organizations: readonly string[];
+  /** Whether a remote inventory (the ops API) may name local repositories (`file://`). */
+  local?: boolean;
+}
+
+/**
+ * Refuses the local repositories (`file://`, named by a path on this machine) a remote inventory names: an API
+ * must not point icms at the file system unless `inventory.allow.local` says so. Returns the others and a warning
+ * per refused one.
+ */
+export function refuseLocalRepos(projects: readonly Project[], allow: Allowlist): { kept: Project[]; warnings: string[] } {
+  if (allow.local) return { kept: [...projects], warnings: [] };
+  const kept: Project[] = [];
+  const warnings: string[] = [];
+  for (const p of projects) {
+    if (p.kind === 'repo' && (/^file:/i.test(p.url) || parseRepoUrl(p.url)?.host === 'local')) {
+      warnings.push(`ops inventory: ${p.url} is a local repository: refused from the ops API (set inventory.allow.local to allow)`);
+    } else kept.push(p);
+  }
+  return { kept, warnings };
 }
 
 export interface SkippedProject {

@@ -107,6 +107,7 @@ export function parseOpsResponse(body: string, url: string): { projects: Project
     const branch = typeof r.branch === 'string' && r.branch.trim() ? r.branch.trim() : 'main';
     const email = typeof r.email === 'string' ? r.email.trim() : '';
     const name = typeof r.developer === 'string' && r.developer.trim() && !/[\r\n]/.test(r.developer) ? r.developer.trim() : email;
+    if (repo.hadCredentials) warnings.push(`data[${i}]: ${repo.url}: credentials in the URL were dropped; configure git.auth instead`);
     if (!isEmail(email)) warnings.push(`data[${i}]: ${repo.url}: maintainer email ${JSON.stringify(r.email)} is not valid; kept without it`);
     projects.push({ kind: 'repo', url: repo.url, branch, maintainers: isEmail(email) ? [{ name, email }] : [], labels: {} });
   });

@@ -4,6 +4,7 @@ import path from 'node:path';
 import nodemailer from 'nodemailer';
 import type SMTPTransport from 'nodemailer/lib/smtp-transport/index.js';
 import type SMTPPool from 'nodemailer/lib/smtp-pool/index.js';
+import type { Logger as SmtpLogger } from 'nodemailer/lib/shared/index.js';
 import addressparser from 'nodemailer/lib/addressparser/index.js';
 import { writeFileAtomic } from '../shared/atomic-write.js';
 import { errorMessage, usageError } from '../shared/errors.js';
@@ -40,10 +41,16 @@ export interface SendOutcome {
 /** A transport failure with the server's answer when there was one (e.g. `550 5.1.1 user unknown`). */
 export class SendError extends Error {
   readonly response: string | undefined;
-  constructor(message: string, response: string | undefined, cause: unknown) {
+  /**
+   * The whole message (its final `.` included) reached the server, which then never answered: it may have stored
+   * it, exactly as when icms is killed mid-send, so it must not be resent.
+   */
+  readonly maybeDelivered: boolean;
+  constructor(message: string, response: string | undefined, cause: unknown, maybeDelivered = false) {
     super(message, { cause });
     this.name = 'SendError';
     this.response = response;
+    this.maybeDelivered = maybeDelivered;
   }
 }
 
@@ -104,6 +111,13 @@ function mailOptions(m: OutgoingMessage): nodemailer.SendMailOptions {
 
 /** An SMTP mailer (implicit TLS or STARTTLS, AUTH, optional CA, pooling with a rate limit, timeouts). */
 export function createSmtpMailer(s: SmtpSettings): Mailer {
+  // nodemailer logs the encoded message once its stream (final '.' included) went to the socket; messages are sent
+  // one at a time, so this flag tells whether the current one got that far. Nothing is printed.
+  let bodyWritten = false;
+  const quiet = (): void => undefined;
+  const watcher: SmtpLogger = { level: quiet, trace: quiet, debug: quiet, warn: quiet, error: quiet, fatal: quiet, info: (meta: unknown): void => {
+    if ((meta as { tnx?: unknown } | null)?.tnx === 'message') bodyWritten = true;
+  } };
   const common = {
     host: s.host,
     port: s.port,
@@ -114,7 +128,7 @@ export function createSmtpMailer(s: SmtpSettings): Mailer {
     connectionTimeout: s.timeoutMs,
     greetingTimeout: s.timeoutMs,
     socketTimeout: s.timeoutMs * 2,
-    logger: false,
+    logger: watcher,
     debug: false,
   };
   const transporter = s.pool
@@ -123,6 +137,7 @@ export function createSmtpMailer(s: SmtpSettings): Mailer {
   return {
     transport: 'smtp',
     async send(m) {
+      bodyWritten = false;
       try {
         const info = (await transporter.sendMail(mailOptions(m))) as SMTPTransport.SentMessageInfo;
         if (info.rejected.length > 0) throw new SendError(`${m.to.address} rejected`, info.response, undefined);
@@ -130,7 +145,10 @@ export function createSmtpMailer(s: SmtpSettings): Mailer {
       } catch (err) {
         if (err instanceof SendError) throw err;
         const response = (err as { response?: unknown }).response;
-        throw new SendError(`SMTP ${s.host}:${s.port}: ${errorMessage(err)}`, typeof response === 'string' ? response : undefined, err);
+        // a timeout after the whole message went out: the server may have stored it (a refusal or a dropped
+        // connection is an answer: retried)
+        const unanswered = bodyWritten && (err as { code?: unknown }).code === 'ETIMEDOUT';
+        throw new SendError(`SMTP ${s.host}:${s.port}: ${errorMessage(err)}`, typeof response === 'string' ? response : undefined, err, unanswered);
       }
     },
     async verify() {

@@ -7,7 +7,7 @@
  */
 import type { Db } from '../db/open.js';
 import {
-  beginNotification, findingsNewInRuns, getNotification, lastAlertedRunId, lastSent, latestMatchRunId, listRecipients, notifyFindingReader, markFailed, markSent, projectOwners, reconcilePending,
+  beginNotification, findingsNewInRuns, getNotification, lastAlertedRunId, lastSent, latestMatchRunId, listRecipients, notifyFindingReader, markFailed, markSent, markUnconfirmed, projectOwners, reconcilePending,
   type NotificationKind,
 } from '../db/notifications.js';
 import type { Severity } from '../model/types.js';
@@ -175,6 +175,13 @@ async function deliver(db: Db, o: NotifyOptions, d: Delivery, result: StageResul
     o.logger.info(`${d.kind} sent to ${d.recipient}: ${o.redact(out.response)}`);
   } catch (err) {
     const error = o.redact(errorMessage(err));
+    if (err instanceof SendError && err.maybeDelivered) {
+      // the same "did it arrive?" as a run killed mid-send: recorded as sent-unconfirmed, never resent
+      markUnconfirmed(db, id, { reason: `unconfirmed: the whole message went out but the server never answered (${error}); not resent`, now: o.now });
+      result.done.push({ ...base, outcome: 'unconfirmed', detail: 'the server never answered the message; not resent', messageId });
+      o.logger.warn(`${d.kind} to ${d.recipient}: the server took the whole message but never answered (${error}): recorded as sent-unconfirmed, not resent (Message-ID ${messageId}; use --resend to force)`);
+      return;
+    }
     const response = err instanceof SendError && err.response ? o.redact(err.response) : undefined;
     markFailed(db, id, { error, response });
     result.failed.push({ item: { ...base, outcome: 'failed' as const, detail: response ?? error, messageId }, error });

@@ -3,7 +3,7 @@
  * DB) and hands the JSON report to the pure parser. Failures are IcmsErrors (exit 4) carrying trivy's stderr tail.
  */
 import { existsSync, statSync } from 'node:fs';
-import { readFile, rm } from 'node:fs/promises';
+import { readFile, rm, stat } from 'node:fs/promises';
 import { randomUUID } from 'node:crypto';
 import path from 'node:path';
 import { ExitCode, IcmsError } from '../shared/errors.js';
@@ -23,6 +23,8 @@ export interface TrivyRunOptions {
   cwd?: string | undefined;
   /** The caller's environment; only the non-secret variables in SAFE_ENV reach trivy. */
   env?: Readonly<Record<string, string | undefined>> | undefined;
+  /** Largest report read (default 32 MiB): a bigger one fails the project before it is read. */
+  maxReportBytes?: number | undefined;
 }
 
 /** Variables trivy may see: no tokens, no proxies with credentials, no TRIVY_* that would change the scan. */
@@ -96,19 +98,31 @@ async function runTrivy(trivy: string, head: string[], opts: TrivyRunOptions, wh
       const quiet = tail === '' ? ' without an error message (the cdxgen build of trivy prints none)' : '';
       throw failure(`${what} ${how}${quiet}`, tail, failHint ?? 'run the same command by hand with --debug');
     }
-    return await readReport(outFile, what, tail);
+    return await readReport(outFile, what, tail, opts.maxReportBytes ?? DEFAULT_MAX_REPORT_BYTES);
   } finally {
     await rm(outFile, { force: true });
   }
 }
 
-async function readReport(outFile: string, what: string, tail: string): Promise<ParsedTrivyReport> {
-  let text: string;
-  try {
-    text = await readFile(outFile, 'utf8');
-  } catch {
-    throw failure(`${what} exited 0 but wrote no report`, tail, 'run the same command by hand to see what trivy does');
+/** Default cap of a report: the largest real one seen is under 1 MB; 32 MiB is about 180,000 packages (about 0.4 GB to parse). */
+const DEFAULT_MAX_REPORT_BYTES = 32 * 1024 * 1024;
+
+const mb = (bytes: number): string => (bytes / (1024 * 1024)).toFixed(1).replace(/\.0$/, '');
+
+async function readReport(outFile: string, what: string, tail: string, maxBytes: number): Promise<ParsedTrivyReport> {
+  const size = await stat(outFile).then(
+    (st) => st.size,
+    (err: NodeJS.ErrnoException) => {
+      if (err.code === 'ENOENT') throw failure(`${what} exited 0 but wrote no report`, tail, 'run the same command by hand to see what trivy does');
+      throw failure(`${what}: cannot read its report: ${err.message}`, tail, 'check the work dir\'s tmp/ (space, permissions)', err);
+    },
+  );
+  // refused before it is read: a report past V8's longest string cannot be read at all, and one of hundreds of MB
+  // would take GBs of memory and of database
+  if (size > maxBytes) {
+    throw failure(`${what}: the report is ${mb(size)} MB, over the limit of ${mb(maxBytes)} MB (trivy.max_report_mb)`, tail, 'raise trivy.max_report_mb, or leave out vendored or generated directories with trivy.extra_args (e.g. --skip-dirs)');
   }
+  const text = await readFile(outFile, 'utf8');
   try {
     return parseTrivyReport(JSON.parse(text) as unknown, { where: what });
   } catch (err) {

@@ -147,7 +147,7 @@ export function compareMavenVersions(a: string, b: string): number {
 /** Versions of Maven artifacts, ordered by maven-artifact 3.9's ComparableVersion. */
 export const mavenScheme: VersionScheme = {
   ecosystem: 'Maven',
-  // ComparableVersion accepts any string; an empty or blank one is not a version anyone publishes.
-  isValid: (v) => typeof v === 'string' && v.trim() !== '',
+  // ComparableVersion accepts any string, an empty one (== "0") or a blank one included
+  isValid: (v) => typeof v === 'string',
   compare: compareMavenVersions,
 };

@@ -16,20 +16,20 @@ export interface RpmEvr {
   release: string;
 }
 
-/** Characters rpm accepts in a version or release (rpmbuild's rpmCharCheck set, plus `~` `^`). */
-const PART = /^[A-Za-z0-9._+~^]+$/;
-
-/** Parses `[epoch:]version[-release]`, or undefined for what rpm would refuse to build. */
+/**
+ * Parses `[epoch:]version[-release]` as rpm's rpmverParse does, for any string: an epoch only when the string
+ * starts with digits (or nothing) and a ':' (`:1` has epoch 0, `a:1` is a plain version), the release after the
+ * last '-'. rpmvercmp orders whatever is left: characters other than ASCII letters, digits, `~` and `^` only
+ * separate. (Undefined only for a non-string.)
+ */
 export function parseRpmEvr(input: string): RpmEvr | undefined {
   if (typeof input !== 'string') return undefined;
-  const m = /^(?:([0-9]+):)?(.+)$/.exec(input);
-  if (!m || m[2] === undefined) return undefined;
-  const rest = m[2];
+  const epoch = /^([0-9]*):/.exec(input);
+  const rest = epoch ? input.slice(epoch[0].length) : input;
   const hyphen = rest.lastIndexOf('-');
   const version = hyphen >= 0 ? rest.slice(0, hyphen) : rest;
   const release = hyphen >= 0 ? rest.slice(hyphen + 1) : '';
-  if (!PART.test(version) || (hyphen >= 0 && !PART.test(release))) return undefined;
-  return { epoch: BigInt(m[1] ?? '0'), version, release };
+  return { epoch: BigInt(epoch?.[1] || '0'), version, release };
 }
 
 const isDigit = (c: string | undefined): boolean => c !== undefined && c >= '0' && c <= '9';

@@ -6,8 +6,8 @@
  */
 import { bumpFromTriples, compareStrings, sign, type VersionScheme } from './scheme.js';
 
-/** Gem::Version::ANCHORED_VERSION_PATTERN (an empty version, which Ruby reads as "0", is refused). */
-const PATTERN = /^[ \t\r\n\f\v]*([0-9]+(?:\.[0-9a-zA-Z]+)*(?:-[0-9A-Za-z-]+(?:\.[0-9A-Za-z-]+)*)?)[ \t\r\n\f\v]*$/;
+/** Gem::Version::ANCHORED_VERSION_PATTERN: the version part is optional (an empty or blank version is "0"). */
+const PATTERN = /^[ \t\r\n\f\v]*([0-9]+(?:\.[0-9a-zA-Z]+)*(?:-[0-9A-Za-z-]+(?:\.[0-9A-Za-z-]+)*)?)?[ \t\r\n\f\v]*$/;
 
 type Segment = bigint | string;
 
@@ -15,8 +15,8 @@ type Segment = bigint | string;
 export function gemCanonicalSegments(input: string): Segment[] | undefined {
   if (typeof input !== 'string') return undefined;
   const m = PATTERN.exec(input);
-  if (!m || m[1] === undefined) return undefined;
-  const version = m[1].replace(/-/g, '.pre.');
+  if (!m) return undefined;
+  const version = (m[1] ?? '0').replace(/-/g, '.pre.');
   const segments: Segment[] = (version.match(/[0-9]+|[a-z]+/gi) ?? []).map((s) =>
     /^[0-9]+$/.test(s) ? BigInt(s) : s,
   );

@@ -4,7 +4,7 @@
  * socket's reason recorded, the other recipients still served, and the failed ones retried on the next run
  * (the security-team alert included, even when a later match run found nothing new).
  */
-import { writeFile } from 'node:fs/promises';
+import { readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import Database from 'better-sqlite3';
 import { SMTPServer } from 'smtp-server';
@@ -114,5 +114,22 @@ describe('notify with a failing SMTP server', () => {
     const again = await t.notify();
     expect(again.code, again.stderr).toBe(0);
     expect(recipients(srv)).toEqual(EVERYONE); // bob once, nobody twice
+  });
+
+  it('a server that stores the message but never answers 250: sent-unconfirmed, never resent', async () => {
+    const t = await setup();
+    const srv = await startSmtpServer({ swallowReply: ['bob@example.com'] });
+    await t.config(working(srv));
+    await writeFile(path.join(t.dir, 'icms.yaml'), (await readFile(path.join(t.dir, 'icms.yaml'), 'utf8')).replace('timeout_ms: 3000', 'timeout_ms: 1000'));
+    const r = await t.notify();
+    expect(r.code, r.stderr).toBe(0);
+    expect(JSON.parse(r.stdout).summary).toMatchObject({ sent: 3, failed: 0, unconfirmed: 1 });
+    expect(r.stderr).toMatch(/bob@example\.com.*sent-unconfirmed.*not resent/);
+    expect(recipients(srv)).toEqual(EVERYONE); // bob's message was stored by the server
+    const bob = t.ledger().find((l) => l.recipient === 'bob@example.com')!;
+    expect(bob.state).toBe('sent');
+    const again = await t.notify();
+    expect(again.code, again.stderr).toBe(0);
+    expect(recipients(srv)).toEqual(EVERYONE); // nobody twice, bob included
   });
 });

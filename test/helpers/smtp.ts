@@ -38,6 +38,8 @@ export interface SmtpServerOptions {
   rejectRcpt?: string[];
   /** Destroys the connection during DATA of a message to one of these addresses (once each). */
   dropOnData?: string[];
+  /** Stores the message to one of these addresses (it is in `received`) but never answers the final `250`. */
+  swallowReply?: string[];
 }
 
 const exec = promisify(execFile);
@@ -58,6 +60,7 @@ export async function startSmtpServer(opts: SmtpServerOptions = {}): Promise<Smt
   const logins: SmtpTestServer['logins'] = [];
   const dropped: string[] = [];
   const pendingDrops = new Set((opts.dropOnData ?? []).map((a) => a.toLowerCase()));
+  const swallow = new Set((opts.swallowReply ?? []).map((a) => a.toLowerCase()));
   const sockets = new Map<number, Socket>();
   const server = new SMTPServer({
     secure: opts.secure ?? false,
@@ -97,6 +100,7 @@ export async function startSmtpServer(opts: SmtpServerOptions = {}): Promise<Smt
         simpleParser(raw).then(
           (parsed) => {
             received.push({ envelopeTo: rcpts, raw, parsed });
+            if (rcpts.some((r) => swallow.has(r))) return; // stored, but the client never hears so
             cb(null, 'Queued as test');
           },
           (err: Error) => cb(err),

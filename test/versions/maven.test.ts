@@ -64,8 +64,14 @@ describe('Maven', () => {
     expectComparison(mavenScheme, '1.0.final-redhat', v, 1);
   });
 
-  it('treats any non-blank string as a version, as ComparableVersion does', () => {
+  it('treats any string as a version, as ComparableVersion does', () => {
     expect(mavenScheme.isValid('anything goes-1')).toBe(true);
-    expect(mavenScheme.isValid('  ')).toBe(false);
+    expect(mavenScheme.isValid('  ')).toBe(true);
+    expect(mavenScheme.isValid('')).toBe(true);
   });
+
+  // empty and blank versions, signs from maven-artifact 3.9.6's ComparableVersion.compareTo (OpenJDK 17)
+  it.each([
+    ['', '0', 0], ['  ', '0', 1], ['', '1', -1], ['', '0-alpha', 1], [' ', '0.0', 1], ['', 'a', -1],
+  ] as const)('%j vs %j = %i', (a, b, s) => expectComparison(mavenScheme, a, b, s));
 });

@@ -40,7 +40,16 @@ describe('RPM', () => {
     ['4.18.0-553.el8_10', '4.18.0-553.5.1.el8_10', -1],
   ] as const)('%s vs %s = %i', (a, b, s) => expectComparison(rpmScheme, a, b, s));
 
-  it.each(['', 'a:1.0', ':1.0', '1.0-', '1.0 -1', '1.0-1 x', '1:'])('rejects %j', (v) => {
-    expect(rpmScheme.isValid(v)).toBe(false);
+  // rpm orders any string (lib/rpmver.c rpmverParse + rpmio/rpmvercmp.c): an epoch only when digits (or nothing)
+  // precede the first ':', the release after the last '-', and every character that is not an ASCII letter or
+  // digit (nor ~ ^), non-ASCII included, only separates. A throw here would drop the package from matching.
+  it.each([
+    ['1-', '1', 0], ['1.0-', '1.0-0', -1], ['a:1', '1', -1], ['a:1', 'a.1', 0], ['a:1', '0:a.1', 0], [':1.0', '0:1.0', 0], [':1.0', '1.0', 0],
+    ['1.1.α', '1.1', 0], ['1.1.α', '1.2', -1], ['1.α.2', '1.2', 0], ['1.0 -1', '1.0-1', 0], ['1.0-1 x', '1.0-1.x', 0],
+    ['1:', '1:0', -1], ['1:', '0:9', 1], ['', '0', -1], ['', '', 0], ['1.0-1-2', '1.0.1-2', 0], ['2:1-1', '10:0', -1],
+  ] as const)('orders %j vs %j = %i, as rpm does', (a, b, s) => expectComparison(rpmScheme, a, b, s));
+
+  it.each(['', 'a:1.0', ':1.0', '1.0-', '1.0 -1', '1.0-1 x', '1:', '1.1.α', '\u0000'])('accepts %j', (v) => {
+    expect(rpmScheme.isValid(v)).toBe(true);
   });
 });

@@ -57,7 +57,7 @@ function renderExplain(findings: FindingRow[], advisories: Advisory[]): string {
   const out: string[] = [];
   for (const a of advisories) {
     out.push(`${a.id} (${a.source})${a.withdrawn ? ' WITHDRAWN: never matches' : ''}`);
-    out.push(`  ${stripControl(a.summary ?? '(no summary)')}`);
+    out.push(`  ${a.summary ?? '(no summary)'}`);
     out.push(`  severity ${a.severity}${a.baseScore !== undefined ? ` (CVSS ${a.baseScore})` : ''}; aliases: ${a.aliases.join(', ') || 'none'}`);
     for (const e of a.affected.slice(0, 20)) {
       const ranges = e.ranges.map((r) => `${r.type} ${r.events.map((ev) => Object.entries(ev).map(([k, v]) => `${k} ${v}`).join('')).join(', ')}`).join(' | ');
@@ -79,5 +79,7 @@ function renderExplain(findings: FindingRow[], advisories: Advisory[]): string {
       out.push(`  because ${w.id} (${w.source}): ${why}${w.fixed ? `; fixed in ${w.fixed}` : ''}`);
     }
   }
-  return `${out.join('\n')}\n`;
+  // every field is stored text from advisories and scans: no escape, BEL or CR reaches the terminal, and a line
+  // break inside a field does not start a line of its own
+  return `${out.map((line) => stripControl(line.replace(/[\r\n]+/g, ' '))).join('\n')}\n`;
 }

@@ -59,7 +59,7 @@ async function fetchProjects(s: Session, db: Db, runId: number, flags: Flags): P
     s.logger.info(`fetching the inventory from ${source === 'ops' ? s.config.inventory.ops.url : s.config.inventory.file}`);
     let result;
     try {
-      result = buildInventory(await readSource(s), s.config.inventory.allow);
+      result = buildInventory(await readSource(s), s.config.inventory.allow, { remote: source === 'ops' });
       if (result.projects.length === 0 && !flags.allowEmpty && countActiveRepos(db) > 0) {
         throw new IcmsError(`the ${source} inventory is empty but ${countActiveRepos(db)} projects are stored; keeping them`, source === 'file' ? ExitCode.Usage : ExitCode.External, {
           hint: 'check the source; pass --allow-empty if the portfolio really is empty now',

@@ -168,12 +168,14 @@ function statusOf(code: ExitCode): StepResult['status'] {
   return code === ExitCode.Ok ? 'ok' : code === ExitCode.Partial ? 'partial' : code === ExitCode.Gate ? 'gate' : 'failed';
 }
 
-/** Worst of the steps; a step that stopped the chain makes the run exit 4. */
+/**
+ * Worst of the steps, as documented: 0, 1, 3 or 4. A step that stopped the chain makes the run exit 4 — also when
+ * it crashed (its own 70 stays in the step's row); a step's usage error or crash counts as a failed step (4).
+ */
 function finalExitCode(results: StepResult[], stopped: boolean): ExitCode {
-  const codes = results.map((r) => r.exitCode as ExitCode);
-  if (stopped) codes.push(ExitCode.External);
-  const worst = worstExitCode(codes);
-  return worst === ExitCode.Usage ? ExitCode.External : worst;
+  if (stopped) return ExitCode.External;
+  const worst = worstExitCode(results.map((r) => r.exitCode as ExitCode));
+  return worst === ExitCode.Usage || worst === ExitCode.Bug ? ExitCode.External : worst;
 }
 
 function renderSteps(results: StepResult[], exitCode: number, color: boolean): string {

@@ -1,5 +1,4 @@
 /** `--format table`: a terminal table fitted to the width, severities coloured on a TTY, and a totals line. */
-import Table from 'cli-table3';
 import { Chalk, type ChalkInstance } from 'chalk';
 import type { Severity } from '../../model/types.js';
 import type { ReportData } from '../model.js';
@@ -29,7 +28,7 @@ export function fitWidths(rows: readonly (readonly string[])[], columns: number 
 
 function longestLine(s: string): number {
   let max = 0;
-  for (const l of s.split('\n')) max = Math.max(max, [...l].length);
+  for (const l of s.split('\n')) max = Math.max(max, textWidth(l));
   return max;
 }
 
@@ -57,21 +56,83 @@ export function breakLongWords(text: string, width: number): string {
     .join('\n');
 }
 
+/** Columns a character takes in a terminal: 2 for East Asian wide and emoji ranges, else 1. */
+function charWidth(c: string): number {
+  const cp = c.codePointAt(0) ?? 0;
+  const wide =
+    (cp >= 0x1100 && cp <= 0x115f) || (cp >= 0x2e80 && cp <= 0xa4cf) || (cp >= 0xac00 && cp <= 0xd7a3) || (cp >= 0xf900 && cp <= 0xfaff) ||
+    (cp >= 0xfe30 && cp <= 0xfe4f) || (cp >= 0xff00 && cp <= 0xff60) || (cp >= 0xffe0 && cp <= 0xffe6) || (cp >= 0x1f300 && cp <= 0x1faff) || (cp >= 0x20000 && cp <= 0x3fffd);
+  return wide ? 2 : 1;
+}
+
+/** Terminal columns of a one-line text. */
+function textWidth(s: string): number {
+  let w = 0;
+  for (const c of s) w += charWidth(c);
+  return w;
+}
+
+/**
+ * Wraps one cell to `width` columns: at spaces, words wider than the width broken. Linear in the text: the table is
+ * drawn here from one-line cells, not by cli-table3, whose wrapping and per-line re-measuring of the whole cell
+ * cost O(lines × length²) (a 4,000-character package name took 20 s, 40 rows of 6,000 characters never ended).
+ */
+export function wrapCell(text: string, width: number): string[] {
+  const out: string[] = [];
+  for (const line of text.split('\n')) {
+    let cur = '';
+    let curWidth = 0;
+    for (const word of line.split(' ')) {
+      const w = textWidth(word);
+      if (cur !== '' || curWidth > 0) {
+        if (curWidth + 1 + w <= width) {
+          cur += ` ${word}`;
+          curWidth += 1 + w;
+          continue;
+        }
+        out.push(cur);
+      }
+      cur = '';
+      curWidth = 0;
+      for (const c of word) {
+        const cw = charWidth(c);
+        if (curWidth + cw > width && cur !== '') {
+          out.push(cur);
+          cur = '';
+          curWidth = 0;
+        }
+        cur += c;
+        curWidth += cw;
+      }
+    }
+    out.push(cur);
+  }
+  return out;
+}
+
 function draw(head: string[], rawRows: string[][], opts: RenderOptions, severityCol: number | undefined): string {
   const chalk = new Chalk({ level: opts.color ? 1 : 0 });
   const colWidths = fitWidths([head, ...rawRows], opts.columns);
-  const rows = rawRows.map((r) => r.map((c, i) => breakLongWords(c, colWidths[i]! - 2)));
-  const table = new Table({
-    head,
-    colWidths,
-    wordWrap: true,
-    // one line per row: no separator between rows, so long reports stay compact
-    chars: { mid: '', 'left-mid': '', 'mid-mid': '', 'right-mid': '' },
-    wrapOnWordBoundary: true,
-    style: { head: opts.color ? ['cyan'] : [], border: opts.color ? ['grey'] : [] },
-  });
-  for (const r of rows) table.push(severityCol === undefined ? r : r.map((c, i) => (i === severityCol ? paint(chalk, c as Severity) : c)));
-  return table.toString();
+  const border = (s: string): string => (opts.color ? chalk.grey(s) : s);
+  const rule = (left: string, mid: string, right: string): string => border(left + colWidths.map((w) => '─'.repeat(w)).join(mid) + right);
+  const out: string[] = [rule('┌', '┬', '┐')];
+  // one line per row, no separator between rows (long reports stay compact); a wrapped row takes several lines
+  const drawRow = (cells: readonly string[], style: (text: string, col: number, line: number) => string): void => {
+    const wrapped = cells.map((c, i) => wrapCell(c, Math.max(1, colWidths[i]! - 2)));
+    const height = Math.max(1, ...wrapped.map((lines) => lines.length));
+    for (let k = 0; k < height; k++) {
+      const parts = wrapped.map((lines, i) => {
+        const text = lines[k] ?? '';
+        const pad = ' '.repeat(Math.max(0, colWidths[i]! - 2 - textWidth(text)));
+        return ` ${style(text, i, k)}${pad} `;
+      });
+      out.push(border('│') + parts.join(border('│')) + border('│'));
+    }
+  };
+  drawRow(head, (t) => (opts.color ? chalk.cyan(t) : t));
+  for (const r of rawRows) drawRow(r, (t, i, k) => (k === 0 && i === severityCol ? paint(chalk, t as Severity) : t));
+  out.push(rule('└', '┴', '┘'));
+  return out.join('\n');
 }
 
 /** Renders the findings (or, with `by`, the groups) as a table followed by a totals line. */
