@@ -79,7 +79,11 @@ describe('ratings over the alias group, with provenance', () => {
       expect(db.prepare("SELECT COUNT(*) FROM finding_events WHERE to_status IN ('new', 'reopened')").pluck().get()).toBe(3);
       // the second match only moved each from new to open, as any finding seen again
       expect(db.prepare("SELECT COUNT(*) FROM finding_events WHERE from_status = 'new' AND to_status = 'open'").pluck().get()).toBe(3);
-      expect(db.prepare('SELECT COUNT(*) FROM finding_events').pluck().get()).toBe(6);
+      // and log4j's group became KEV-listed: one event for the security alert, no status change
+      expect(db.prepare("SELECT f.package, e.from_status, e.to_status FROM finding_events e JOIN findings f ON f.id = e.finding_id WHERE e.note = 'kev-listed'").all()).toEqual([
+        { package: 'org.apache.logging.log4j:log4j-core', from_status: 'open', to_status: 'open' },
+      ]);
+      expect(db.prepare('SELECT COUNT(*) FROM finding_events').pluck().get()).toBe(7);
     } finally {
       db.close();
     }
