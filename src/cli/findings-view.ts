@@ -43,7 +43,10 @@ export function gateSeverity(f: FindingRow, source: SeveritySource): Severity {
 
 export { findingJson } from '../report/finding-json.js';
 
-/** Orders findings most severe first, then by project and package. */
+/** The order of attention: KEV-listed first, then most severe, then EPSS, then by project and package. */
 export function bySeverity(a: FindingRow, b: FindingRow): number {
-  return severityRank(b.severity) - severityRank(a.severity) || a.project.localeCompare(b.project) || a.package.localeCompare(b.package);
+  return (
+    Number(Boolean(b.kev)) - Number(Boolean(a.kev)) || severityRank(b.severity) - severityRank(a.severity) || (b.epss?.score ?? -1) - (a.epss?.score ?? -1) ||
+    a.project.localeCompare(b.project) || a.package.localeCompare(b.package)
+  );
 }

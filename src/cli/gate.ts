@@ -7,6 +7,8 @@
 import { InvalidArgumentError } from 'commander';
 import { severityRank, type Severity } from '../model/types.js';
 import type { EpssInfo, KevInfo } from '../model/match.js';
+import { basisSeverity } from '../triage/basis.js';
+export { basisSeverity } from '../triage/basis.js';
 
 /** What a gate needs of a finding (a stored FindingRow, or a finding of an ephemeral scan). */
 export interface GateFinding {
@@ -43,12 +45,6 @@ export interface GateResult {
 /** Whether any gate is asked for. */
 export function hasGate(g: GateOptions): boolean {
   return g.failOn !== undefined || Boolean(g.failOnKev) || g.failOnEpss !== undefined;
-}
-
-/** The severity a gate, the alert and the digest compare for one finding. */
-export function basisSeverity(f: Pick<GateFinding, 'severity' | 'envSeverity'>, basis: GateOptions['basis'], unknownAs: Severity = 'UNKNOWN'): Severity {
-  const s = basis === 'environmental' && f.envSeverity ? f.envSeverity : f.severity;
-  return s === 'UNKNOWN' ? unknownAs : s;
 }
 
 /** Evaluates the gates over open findings (or, with newOnly, those new in this run); accepted ones never trip. */

@@ -245,6 +245,8 @@ export function findingWriter(db: Db, opts: { now: Date; runId: number }): Findi
           if (row.content[DETAILS] !== content[DETAILS]) replaced = true;
         }
         if (next !== row.status) event.run(row.id, runId, at, row.status, next, triage ? eventNote(triage, acc) : null);
+        // listed as exploited since it was made: an event (no status change) the security alert reports once
+        if (storeDetails.hasKev(text.id) && !storeDetails.hasKev(row.content[DETAILS] as number)) event.run(row.id, runId, at, next, next, KEV_LISTED_NOTE);
         if (next === 'reopened') {
           counts.reopened++;
           bucket.new++;
@@ -322,6 +324,8 @@ function renamedGroupFinder(
     return candidates.splice(i, 1)[0];
   };
 }
+/** The finding_events note of a finding whose alias group CISA listed as exploited after the finding was made. */
+export const KEV_LISTED_NOTE = 'kev-listed';
 /** Rows per multi-row INSERT of new findings (18 parameters each, well below SQLite's limit of 32766). */
 const INSERT_ROWS = 32;
 
@@ -339,18 +343,24 @@ export function insertFindingDetails(db: Db, d: FindingDetails): number {
   );
 }
 
-/** The finding_details id of a text: an equal stored one, else a new row. */
-function detailsStore(db: Db): (d: FindingDetails) => number {
+/** The finding_details id of a text: an equal stored one, else a new row; `hasKev` tells the texts carrying a KEV listing. */
+function detailsStore(db: Db): ((d: FindingDetails) => number) & { hasKev(id: number): boolean } {
   const ids = new Map<string, number>();
+  const kev = new Set<number>();
   for (const r of db.prepare('SELECT id, advisory_ids, aliases, cvss_vector, reason, severity_source, kev, epss FROM finding_details').raw().iterate() as Iterable<[number, string, string, string | null, string, string | null, string | null, string | null]>) {
     ids.set(detailsTextKey({ advisoryIds: r[1], aliases: r[2], cvssVector: r[3], reason: r[4], severitySource: r[5], kev: r[6], epss: r[7] }), r[0]);
+    if (r[6] !== null) kev.add(r[0]);
   }
-  return (d) => {
+  const store = (d: FindingDetails): number => {
     const k = detailsTextKey(d);
     let id = ids.get(k);
-    if (id === undefined) ids.set(k, (id = insertFindingDetails(db, d)));
+    if (id === undefined) {
+      ids.set(k, (id = insertFindingDetails(db, d)));
+      if (d.kev) kev.add(id);
+    }
     return id;
   };
+  return Object.assign(store, { hasKev: (id: number) => kev.has(id) });
 }
 
 /** Re-scores every stored finding's environmental score (after a profile or label change); returns how many changed. */

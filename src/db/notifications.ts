@@ -1,4 +1,6 @@
 /** SQL for notifications: who maintains what, the findings a digest shows, and the exactly-once ledger. */
+import type { EpssInfo, KevInfo } from '../model/match.js';
+import { KEV_LISTED_NOTE } from './findings.js';
 import type { Db } from './open.js';
 import { inTransaction } from './open.js';
 import type { FindingStatus, Maintainer, Severity } from '../model/types.js';
@@ -35,6 +37,11 @@ export interface NotifyFinding {
   lastRunId: number | null;
   /** The advisory summary as the source wrote it (untrusted text). */
   title: string | null;
+  /** The alias group's CISA KEV listing and EPSS score (null: none). */
+  kev?: KevInfo | null;
+  epss?: EpssInfo | null;
+  /** The severity on the configured basis (`triage.severity_source`), set by the notify stage; else envSeverity ?? severity. */
+  basisSeverity?: Severity;
 }
 
 /** Maintainers of at least one active project, with those projects. */
@@ -123,6 +130,8 @@ export function notifyFindingReader(db: Db): (filter?: NotifyFindingFilter) => N
 interface NotifyDetails {
   advisories: { id: string; source: string }[];
   aliases: string[];
+  kev: KevInfo | null;
+  epss: EpssInfo | null;
 }
 
 /** The stored advisory texts (`readFindingDetails`, read on first use) as notify needs them. */
@@ -135,7 +144,7 @@ function detailsLoader(db: Db): () => ReadonlyMap<number, NotifyDetails> {
 }
 
 function toNotifyDetails(d: SharedDetails): NotifyDetails {
-  return Object.freeze({ advisories: Object.freeze(advisoryRefs(d.reason).map((a) => Object.freeze(a))) as NotifyDetails['advisories'], aliases: d.aliases });
+  return Object.freeze({ advisories: Object.freeze(advisoryRefs(d.reason).map((a) => Object.freeze(a))) as NotifyDetails['advisories'], aliases: d.aliases, kev: d.kev, epss: d.epss });
 }
 
 const NO_NOTIFY_DETAILS = toNotifyDetails(NO_DETAILS);
@@ -168,6 +177,8 @@ function readNotifyRows(rows: Iterable<Record<string, unknown>>, details: Readon
       fixedAt: (r.fixed_at as string | null) ?? null,
       lastRunId: (r.last_run_id as number | null) ?? null,
       title: titleOf(advisories),
+      kev: d.kev,
+      epss: d.epss,
     });
   }
   return out;
@@ -202,11 +213,12 @@ export function lastAlertedRunId(db: Db, below: number): number | undefined {
 
 /**
  * Findings that became new or reopened in a match run after `afterRunId` up to `upToRunId` (only that run
- * when `afterRunId` is undefined), whatever their status now: two match runs between alerts lose nothing.
+ * when `afterRunId` is undefined), whatever their status now: two match runs between alerts lose nothing. A finding
+ * CISA listed as exploited since it was first seen counts too (its `kev-listed` event): it is alerted once more.
  */
 export function findingsNewInRuns(db: Db, afterRunId: number | undefined, upToRunId: number): Set<number> {
   const ids = db
-    .prepare("SELECT DISTINCT finding_id FROM finding_events WHERE to_status IN ('new', 'reopened') AND run_id > ? AND run_id <= ?")
+    .prepare(`SELECT DISTINCT finding_id FROM finding_events WHERE (to_status IN ('new', 'reopened') OR note = '${KEV_LISTED_NOTE}') AND run_id > ? AND run_id <= ?`)
     .pluck()
     .all(afterRunId ?? upToRunId - 1, upToRunId) as number[];
   return new Set(ids);

@@ -2,7 +2,7 @@
  * Matching: packages against an index of affected entries, ecosystem-aware. Packages stream through; only
  * those whose (ecosystem, name) an advisory names are evaluated, and each (entry, version) once.
  */
-import { severityRank, type Severity } from '../model/types.js';
+import { severityRank } from '../model/types.js';
 import { pep503 } from '../model/package-name.js';
 import type { FindingAdvisory, IndexedEntry, MatchedFinding, MatchPackage } from '../model/match.js';
 export type { AdvisoryRef, FindingAdvisory, IndexedEntry, MatchedFinding, MatchPackage } from '../model/match.js';

@@ -138,3 +138,39 @@ export function applyRatings(findings: readonly MatchedFinding[], facts: (groupI
     f.epss = g.epss;
   }
 }
+
+/** Every rating of a group side by side, which won and why, as `icms explain` shows it. */
+export interface RatingExplanation {
+  order: readonly string[];
+  ratings: { rating: GroupRating; label: string; own: boolean; kinds: string[]; won: boolean; scored: boolean }[];
+  /** One sentence per order entry tried until the winner: what it offered. */
+  steps: string[];
+  resolved: ResolvedRating;
+}
+
+/** Explains the resolution of `ratings` by `order` (`ownIds`: the `source\0id` keys of the matching advisories). */
+export function explainRating(ratings: readonly GroupRating[], ownIds: ReadonlySet<string>, order: readonly string[]): RatingExplanation {
+  const isOwn = (r: GroupRating): boolean => ownIds.has(`${r.source}\0${r.record}`);
+  const resolved = resolveRating(ratings, isOwn, order);
+  const steps: string[] = [];
+  for (const kind of order) {
+    const of = ratings.filter((r) => ratingIsOf(r, kind, isOwn(r)));
+    const rated = of.filter((r) => r.severity !== 'UNKNOWN');
+    if (resolved.winnerKind === kind && resolved.winner) {
+      steps.push(`${kind}: ${ratingLabel(resolved.winner)} rates it ${resolved.winner.severity}${resolved.winner.score !== undefined ? ` (CVSS ${resolved.winner.score})` : ''}: the first rating in severity_order, so it wins`);
+      break;
+    }
+    steps.push(`${kind}: ${of.length === 0 ? 'no record' : rated.length === 0 ? `${of.map(ratingLabel).join(', ')} rate${of.length === 1 ? 's' : ''} nothing` : 'no rating'}`);
+  }
+  if (!resolved.winner) steps.push('nothing rates it: severity UNKNOWN');
+  if (resolved.scored) steps.push(`the CVSS score comes from ${ratingLabel(resolved.scored)}, the first in the order with a score`);
+  return {
+    order,
+    ratings: ratings.map((r) => ({
+      rating: r, label: ratingLabel(r), own: isOwn(r), kinds: order.filter((k) => ratingIsOf(r, k, isOwn(r))), won: r === resolved.winner,
+      scored: r === (resolved.scored ?? (resolved.winner?.score !== undefined ? resolved.winner : undefined)),
+    })),
+    steps,
+    resolved,
+  };
+}

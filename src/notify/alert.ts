@@ -1,4 +1,7 @@
-/** The security-team alert: findings new in the latest match run at or above a severity, with their owners. Pure. */
+/**
+ * The security-team alert: findings new in the latest match run at or above a severity, every new or newly
+ * KEV-listed finding whatever its severity, and how many new findings no source rates; with their owners. Pure.
+ */
 import { createHash } from 'node:crypto';
 import type { NotifyFinding } from '../db/notifications.js';
 import { severityRank, type Maintainer, type Severity } from '../model/types.js';
@@ -15,6 +18,10 @@ export interface Alert {
   rows: (DigestRow & { owners: string })[];
   findingIds: number[];
   contentHash: string;
+  /** Of the rows, those CISA lists as exploited. */
+  kev: number;
+  /** New active findings no source rates (severity UNKNOWN), listed or not. */
+  unrated: number;
 }
 
 const ACTIVE = new Set(['new', 'open', 'reopened']);
@@ -29,13 +36,18 @@ export function buildAlert(input: {
   runId: number | undefined;
   newIds: ReadonlySet<number>;
   minSeverity: Severity;
+  /** How an unrated finding counts against minSeverity (`triage.unknown_severity`). */
+  unknownAs?: Severity;
   owners: ReadonlyMap<number, readonly Maintainer[]>;
   now: Date;
 }): Alert | undefined {
   if (input.runId === undefined) return undefined;
-  const rows = input.findings
-    .filter((f) => ACTIVE.has(f.status) && input.newIds.has(f.id))
-    .filter((f) => severityRank(effectiveSeverity(f)) >= severityRank(input.minSeverity))
+  const fresh = input.findings.filter((f) => ACTIVE.has(f.status) && input.newIds.has(f.id));
+  const unrated = fresh.filter((f) => f.severity === 'UNKNOWN').length;
+  const rank = (f: NotifyFinding): number => severityRank(effectiveSeverity(f) === 'UNKNOWN' ? (input.unknownAs ?? 'UNKNOWN') : effectiveSeverity(f));
+  const rows = fresh
+    // a KEV-listed finding is alerted whatever its severity
+    .filter((f) => f.kev || rank(f) >= severityRank(input.minSeverity))
     .map((f) => ({
       ...f,
       ageDays: ageDays(f.firstSeen, input.now),
@@ -49,25 +61,32 @@ export function buildAlert(input: {
     period: `match-run-${input.runId}`,
     rows,
     findingIds,
-    contentHash: createHash('sha256').update(rows.map((f) => `${f.id}:${f.status}`).sort().join('\n')).digest('hex'),
+    contentHash: createHash('sha256').update(rows.map((f) => `${f.id}:${f.status}${f.kev ? ':kev' : ''}`).sort().join('\n')).digest('hex'),
+    kev: rows.filter((f) => f.kev).length,
+    unrated,
   };
 }
 
 /** Renders the alert (no template: a short, fixed layout). */
-export function renderAlert(a: Alert, opts: { links: Readonly<Record<string, string>>; minSeverity: Severity }): RenderedMessage {
+export function renderAlert(a: Alert, opts: { links: Readonly<Record<string, string>>; minSeverity: Severity; unknownAs?: Severity }): RenderedMessage {
   const critical = a.rows.filter((f) => effectiveSeverity(f) === 'CRITICAL').length;
   const projects = new Set(a.rows.map((f) => f.projectId)).size;
+  const notes = [a.kev ? `${a.kev} known exploited` : '', critical ? `${critical} critical` : '', a.unrated ? `${a.unrated} unrated` : ''].filter(Boolean);
   const subject = headerSafe(
-    `[icms] alert: ${a.rows.length} new finding${a.rows.length === 1 ? '' : 's'} at or above ${opts.minSeverity.toLowerCase()} in ${projects} project${projects === 1 ? '' : 's'}${critical ? ` (${critical} critical)` : ''}`,
+    `[icms] alert: ${a.rows.length} new finding${a.rows.length === 1 ? '' : 's'} at or above ${opts.minSeverity.toLowerCase()} in ${projects} project${projects === 1 ? '' : 's'}${notes.length ? ` (${notes.join(', ')})` : ''}`,
   );
   const ctx = { links: opts.links };
-  const intro = `Match run ${a.runId} found ${a.rows.length} new finding(s) at or above ${opts.minSeverity.toLowerCase()} across the portfolio.`;
+  const unknownAs = (opts.unknownAs ?? 'UNKNOWN').toLowerCase();
+  const intro = [
+    `Match run ${a.runId} found ${a.rows.length} new finding(s) at or above ${opts.minSeverity.toLowerCase()} across the portfolio${a.kev ? `, ${a.kev} of them in CISA's Known Exploited Vulnerabilities catalog (listed whatever their severity; first below)` : ''}.`,
+    a.unrated ? ` ${a.unrated} new finding(s) carry no rating from any source (severity UNKNOWN${unknownAs === 'unknown' ? ', below low' : `, counted as ${unknownAs}`}): check them by hand.` : '',
+  ].join('');
   const html = `<!DOCTYPE html>
 <html lang="en"><head><meta charset="utf-8"><title>${e(subject)}</title>
 <style>body{font-family:-apple-system,"Segoe UI",Roboto,Helvetica,Arial,sans-serif}table{border-collapse:collapse;font-size:13px}th,td{border:1px solid #d0d7de;padding:4px 6px;text-align:left;vertical-align:top}.muted{color:#59636e;font-size:12px}</style>
 </head><body>
 <p>${e(intro)}</p>
-${rowsTable(a.rows, ['severity', 'project', 'package', 'installed', 'fixed_in', 'advisory', 'aliases', 'owners'], ctx)}
+${rowsTable(a.rows, ['severity', 'exploited', 'project', 'package', 'installed', 'fixed_in', 'advisory', 'aliases', 'owners'], ctx)}
 <p class="muted">Sent by icms once per match run.</p>
 </body></html>
 `;

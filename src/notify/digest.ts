@@ -57,10 +57,12 @@ export function isAcceptanceExpired(f: Pick<NotifyFinding, 'status' | 'statusNot
   return !Number.isNaN(end) && end < now.getTime();
 }
 
-/** Orders rows most severe first, then oldest first, then by project and package. */
+/** The order of attention: KEV-listed first, then most severe, then most likely exploited (EPSS), then oldest, then by project and package. */
 export function bySeverityThenAge(a: DigestRow, b: DigestRow): number {
   return (
+    Number(Boolean(b.kev)) - Number(Boolean(a.kev)) ||
     severityRank(effectiveSeverity(b)) - severityRank(effectiveSeverity(a)) ||
+    (b.epss?.score ?? -1) - (a.epss?.score ?? -1) ||
     b.ageDays - a.ageDays ||
     a.project.localeCompare(b.project) ||
     a.package.localeCompare(b.package) ||
@@ -68,9 +70,9 @@ export function bySeverityThenAge(a: DigestRow, b: DigestRow): number {
   );
 }
 
-/** The environmental severity when triage set one, else the base severity. */
-export function effectiveSeverity(f: Pick<NotifyFinding, 'severity' | 'envSeverity'>): Severity {
-  return f.envSeverity ?? f.severity;
+/** The severity on the configured basis (`basisSeverity`, set by the notify stage); without it the environmental severity when triage set one, else the base severity. */
+export function effectiveSeverity(f: Pick<NotifyFinding, 'severity' | 'envSeverity' | 'basisSeverity'>): Severity {
+  return f.basisSeverity ?? f.envSeverity ?? f.severity;
 }
 
 /**

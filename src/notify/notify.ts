@@ -11,6 +11,7 @@ import {
   type NotificationKind,
 } from '../db/notifications.js';
 import type { Severity } from '../model/types.js';
+import { basisSeverity } from '../triage/basis.js';
 import { errorMessage, type StageResult } from '../shared/errors.js';
 import type { Logger } from '../shared/log.js';
 import { buildAlert, renderAlert } from './alert.js';
@@ -35,6 +36,10 @@ export interface NotifyOptions {
   sendEmpty: boolean;
   securityTeam: readonly Mailbox[];
   alertSeverity: Severity;
+  /** `triage.severity_source`: the severity digests count and the alert selects by, as the gates do (default base). */
+  severityBasis?: 'base' | 'environmental' | undefined;
+  /** `triage.unknown_severity`: how an unrated finding counts for the alert (default UNKNOWN). */
+  unknownAs?: Severity | undefined;
   from: Mailbox;
   replyTo?: Mailbox | undefined;
   links: Readonly<Record<string, string>>;
@@ -70,7 +75,10 @@ export async function runNotify(db: Db, o: NotifyOptions): Promise<StageResult<N
     }
   }
   // Findings are read per recipient (their projects) and for the alert (its new ones): never the whole portfolio at once.
-  const read = notifyFindingReader(db);
+  const readRows = notifyFindingReader(db);
+  // one severity basis for digests, the alert and the gates (triage.severity_source)
+  const basis = o.severityBasis ?? 'base';
+  const read: NotifyFindingReader = (filter) => readRows(filter).map((f) => ({ ...f, basisSeverity: basisSeverity(f, basis) }));
   if (o.only !== 'alerts') await sendDigests(db, o, read, result);
   if (o.only !== 'digests') await sendAlert(db, o, read, result);
   return result;
@@ -122,12 +130,12 @@ async function sendAlert(db: Db, o: NotifyOptions, read: NotifyFindingReader, re
   const runId = latestMatchRunId(db);
   const newIds = runId === undefined ? new Set<number>() : findingsNewInRuns(db, lastAlertedRunId(db, runId), runId);
   const findings = newIds.size > 0 ? read({ ids: [...newIds] }) : [];
-  const alert = buildAlert({ findings, runId, newIds, minSeverity: o.alertSeverity, owners: projectOwners(db), now: o.now });
+  const alert = buildAlert({ findings, runId, newIds, minSeverity: o.alertSeverity, unknownAs: o.unknownAs ?? 'UNKNOWN', owners: projectOwners(db), now: o.now });
   if (!alert) {
     for (const m of team) result.done.push({ recipient: m.address, kind: 'alert', period: '-', outcome: 'skipped', detail: `nothing new at or above ${o.alertSeverity.toLowerCase()}` });
     return;
   }
-  const message = renderAlert(alert, { links: o.links, minSeverity: o.alertSeverity });
+  const message = renderAlert(alert, { links: o.links, minSeverity: o.alertSeverity, unknownAs: o.unknownAs ?? 'UNKNOWN' });
   for (const m of team) {
     const base = { recipient: m.address, kind: 'alert' as const, period: alert.period };
     const row = o.resend ? undefined : getNotification(db, m.address, 'alert', alert.period);

@@ -28,8 +28,11 @@ export function renderDigest(d: Digest, opts: { template: CompiledTemplate; link
   const ctx: RowContext = { links: opts.links };
   const subject = headerSafe(digestSubject(d));
   const s = d.sections;
+  // the exploitation column only once a KEV or EPSS source gave something to show
+  const withSignals = (rows: readonly DigestRow[], columns: Column[]): Column[] =>
+    rows.some((f) => f.kev || f.epss) ? columns.flatMap((c) => (c === 'severity' ? ['severity', 'exploited'] as Column[] : [c])) : columns;
   const section = (title: string, rows: readonly DigestRow[], columns: Column[]): string =>
-    rows.length === 0 ? '' : `<h2>${e(title)} (${rows.length})</h2>\n${rowsTable(rows, columns, ctx)}`;
+    rows.length === 0 ? '' : `<h2>${e(title)} (${rows.length})</h2>\n${rowsTable(rows, withSignals(rows, columns), ctx)}`;
   const blocks = {
     summary: summaryHtml(d),
     new_section: section('New since your last email', s.new, OPEN_COLUMNS),

@@ -9,13 +9,13 @@ export interface RowContext {
 }
 
 /** Columns a section shows. */
-export type Column = 'project' | 'package' | 'installed' | 'fixed_in' | 'advisory' | 'aliases' | 'severity' | 'age' | 'reason' | 'expires' | 'fixed_at' | 'owners';
+export type Column = 'project' | 'package' | 'installed' | 'fixed_in' | 'advisory' | 'aliases' | 'severity' | 'exploited' | 'age' | 'reason' | 'expires' | 'fixed_at' | 'owners';
 
 type Row = NotifyFinding & { ageDays?: number; owners?: string };
 
 const HEAD: Record<Column, string> = {
   project: 'Project', package: 'Package', installed: 'Installed', fixed_in: 'Fixed in', advisory: 'Advisory', aliases: 'Aliases',
-  severity: 'Severity', age: 'Age', reason: 'Reason', expires: 'Expires', fixed_at: 'Fixed', owners: 'Owners',
+  severity: 'Severity', exploited: 'Exploited', age: 'Age', reason: 'Reason', expires: 'Expires', fixed_at: 'Fixed', owners: 'Owners',
 };
 
 function link(id: string, f: Row, ctx: RowContext): string {
@@ -28,6 +28,18 @@ function severityHtml(f: Row): string {
   return `<span class="sev-${e(f.severity)}">${e(f.severity)}</span>${env}`;
 }
 
+/** KEV listing (with its due date) and EPSS score, the exploitation signals of a row. */
+function exploitedHtml(f: Row): string {
+  const kev = f.kev ? `<strong>KEV</strong> <span class="muted">since ${e(f.kev.date_added ?? '?')}${f.kev.ransomware ? ', ransomware' : ''}</span>` : '';
+  const epss = f.epss ? `<span class="muted">EPSS ${e((f.epss.score * 100).toFixed(1))}%</span>` : '';
+  return [kev, epss].filter(Boolean).join('<br>');
+}
+
+/** The same as text: `KEV since 2021-12-10, EPSS 94.4%`. */
+export function exploitedText(f: Pick<Row, 'kev' | 'epss'>): string {
+  return [f.kev ? `KEV since ${f.kev.date_added ?? '?'}${f.kev.ransomware ? ' (ransomware)' : ''}` : '', f.epss ? `EPSS ${(f.epss.score * 100).toFixed(1)}%` : ''].filter(Boolean).join(', ');
+}
+
 function cellHtml(c: Column, f: Row, ctx: RowContext): string {
   switch (c) {
     case 'project': return `${e(f.project)}${f.branch ? ` <span class="muted">@ ${e(f.branch)}</span>` : ''}`;
@@ -37,6 +49,7 @@ function cellHtml(c: Column, f: Row, ctx: RowContext): string {
     case 'advisory': return `${link(f.groupId, f, ctx)}${f.title ? `<br><span class="muted">${e(f.title)}</span>` : ''}`;
     case 'aliases': return f.aliases.filter((a) => a !== f.groupId).map((a) => link(a, f, ctx)).join(', ');
     case 'severity': return severityHtml(f);
+    case 'exploited': return exploitedHtml(f);
     case 'age': return `${f.ageDays ?? 0} d`;
     case 'reason': return e(f.acceptanceReason ?? f.statusNote ?? '');
     case 'expires': return e(f.acceptanceExpires ?? 'never');
@@ -55,7 +68,7 @@ export function rowsTable(rows: readonly Row[], columns: readonly Column[], ctx:
 
 /** One finding as a plain-text line (and a second line for title and link). */
 export function rowText(f: Row, ctx: RowContext, extra = ''): string {
-  const sev = f.envSeverity && f.envSeverity !== f.severity ? `${f.severity} (env ${f.envSeverity})` : f.severity;
+  const sev = `${f.envSeverity && f.envSeverity !== f.severity ? `${f.severity} (env ${f.envSeverity})` : f.severity}${f.kev ? ', KEV' : ''}`;
   const age = f.ageDays !== undefined ? `, ${f.ageDays} d` : '';
   const fix = f.fixedVersion ? `fix ${f.fixedVersion}` : 'no fix yet';
   const aliases = f.aliases.filter((a) => a !== f.groupId);

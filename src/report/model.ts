@@ -118,9 +118,15 @@ export function buildReport(db: Db, q: ReportQuery): ReportData {
   };
 }
 
-/** Orders findings most severe first, then by project, package and advisory group. */
-export function bySeverity(a: { severity: Severity; project: string; package: string; groupId: string }, b: typeof a): number {
-  return severityRank(b.severity) - severityRank(a.severity) || cmp(a.project, b.project) || cmp(a.package, b.package) || cmp(a.groupId, b.groupId);
+/** The order of attention: KEV-listed first, then most severe, then most likely exploited (EPSS), then by project, package and advisory group. */
+export function bySeverity(
+  a: { severity: Severity; project: string; package: string; groupId: string; kev?: unknown; epss?: { score: number } | null },
+  b: typeof a,
+): number {
+  return (
+    Number(Boolean(b.kev)) - Number(Boolean(a.kev)) || severityRank(b.severity) - severityRank(a.severity) || (b.epss?.score ?? -1) - (a.epss?.score ?? -1) ||
+    cmp(a.project, b.project) || cmp(a.package, b.package) || cmp(a.groupId, b.groupId)
+  );
 }
 
 function cmp(a: string, b: string): number {

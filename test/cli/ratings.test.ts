@@ -79,13 +79,30 @@ describe('ratings over the alias group, with provenance', () => {
       expect(db.prepare("SELECT COUNT(*) FROM finding_events WHERE to_status IN ('new', 'reopened')").pluck().get()).toBe(3);
       // the second match only moved each from new to open, as any finding seen again
       expect(db.prepare("SELECT COUNT(*) FROM finding_events WHERE from_status = 'new' AND to_status = 'open'").pluck().get()).toBe(3);
-      expect(db.prepare('SELECT COUNT(*) FROM finding_events').pluck().get()).toBe(6);
+      // and log4j's group became KEV-listed: one event for the security alert, no status change
+      expect(db.prepare("SELECT f.package, e.from_status, e.to_status FROM finding_events e JOIN findings f ON f.id = e.finding_id WHERE e.note = 'kev-listed'").all()).toEqual([
+        { package: 'org.apache.logging.log4j:log4j-core', from_status: 'open', to_status: 'open' },
+      ]);
+      expect(db.prepare('SELECT COUNT(*) FROM finding_events').pluck().get()).toBe(7);
     } finally {
       db.close();
     }
     // report JSON carries the same keys
     const report = JSON.parse((await cli(['report', '--format', 'json'], DAY2)).stdout) as { findings: Json[] };
     expect(report.findings.find((x) => x.package === 'python3-lxml')).toMatchObject({ severity_source: 'nvd:CVE-2021-43818 (nvd@nist.gov, Primary)', kev: null });
+
+    // explain shows every rating of the group side by side, which won and why
+    const explained = (await cli(['explain', 'CVE-2021-43818'], DAY2)).stdout;
+    expect(explained).toContain('ratings (advisories.severity_order: own > ghsa > nvd-primary > nvd-secondary > other):');
+    expect(explained).toMatch(/ {4}\* nvd:CVE-2021-43818 \(nvd@nist\.gov, Primary\): HIGH 7\.1 CVSS:3\.1\//);
+    expect(explained).toMatch(/ {6}nvd:CVE-2021-43818 \(security-advisories@github\.com, Secondary\): HIGH 8\.2/);
+    expect(explained).toMatch(/ {6}osv:DSA-5043-1: UNKNOWN \[matching advisory\]/);
+    expect(explained).toContain('- own: osv:DSA-5043-1 rates nothing');
+    expect(explained).toContain('- ghsa: no record');
+    expect(explained).toMatch(/- nvd-primary: nvd:CVE-2021-43818 \(nvd@nist\.gov, Primary\) rates it HIGH \(CVSS 7\.1\): the first rating in severity_order, so it wins/);
+    expect(explained).toContain('exploitation: not in CISA KEV; EPSS 0.0061 (percentile 0.6922, 2026-12-05)');
+    const asJson = JSON.parse((await cli(['explain', 'CVE-2021-43818', '--format', 'json'], DAY2)).stdout) as { findings: { rating: { ratings: Json[]; why: string[] } }[] };
+    expect(asJson.findings[0]!.rating.ratings.filter((r) => r.won)).toEqual([expect.objectContaining({ record: 'CVE-2021-43818', scorer: 'nvd@nist.gov', nvd_type: 'Primary', counts_as: ['nvd-primary', 'other'] })]);
   });
 
   it('follows advisories.severity_order: NVD Primary before the matching advisory', async () => {

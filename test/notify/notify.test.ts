@@ -25,7 +25,8 @@ async function run(db: Db, mailer: Mailer, over: Partial<NotifyOptions> = {}) {
   try {
     return await runNotify(db, {
       mailer, dryRun: false, resend: false, schedule: 'daily', sendEmpty: false, securityTeam: [{ name: 'Security', address: 'security@example.com' }],
-      alertSeverity: 'HIGH', from: { name: 'icms', address: 'icms@example.com' }, links: {}, template: digestTemplate(), now, runId, logger: silentLogger, redact: (t) => t, ...over,
+      // the seed's projects carry environmental re-scores these expectations read (triage.severity_source: environmental)
+      alertSeverity: 'HIGH', severityBasis: 'environmental', from: { name: 'icms', address: 'icms@example.com' }, links: {}, template: digestTemplate(), now, runId, logger: silentLogger, redact: (t) => t, ...over,
     });
   } finally {
     mailer.close();

@@ -42,31 +42,48 @@ describe('HTML dashboard in headless Chromium', () => {
     expect(await page.locator('#projects').textContent()).toContain('<script>alert(1)</script>');
   });
 
+  it('puts KEV-listed findings first, shows KEV and EPSS, and filters on them', async () => {
+    const data = sampleReport();
+    const axios = data.findings.find((f) => f.package === 'axios' && f.status !== 'fixed')!;
+    axios.kev = { date_added: '2024-01-02', due_date: '2024-01-23', ransomware: false, cve: axios.groupId };
+    axios.epss = { score: 0.42, percentile: 0.97, date: '2026-12-05', cve: axios.groupId };
+    const redirects = data.findings.find((f) => f.package === 'follow-redirects')!;
+    redirects.epss = { score: 0.02, percentile: 0.5, date: '2026-12-05', cve: redirects.groupId };
+    const { page } = await openDashboard(renderHtml(data, opts));
+    expect((await cells(page, 5))[0]).toBe('axios'); // KEV before the more severe grep-cli
+    expect((await cells(page, 2))[0]).toBe('KEV 2024-01-02 EPSS 42.0%');
+    await page.selectOption('#f-exploited', 'kev');
+    expect(await cells(page, 5)).toEqual(['axios']);
+    await page.selectOption('#f-exploited', '');
+    await page.selectOption('#f-epss', '0.01');
+    expect(await cells(page, 5)).toEqual(['axios', 'follow-redirects']);
+  });
+
   it('filters by status, severity, project, maintainer, ecosystem and free text; the hash selects a view', async () => {
     const { page, file } = await openDashboard();
-    expect(await cells(page, 4)).toEqual(['grep-cli', 'follow-redirects', 'axios']); // default: active findings, most severe (then highest CVSS) first
+    expect(await cells(page, 5)).toEqual(['grep-cli', 'follow-redirects', 'axios']); // default: active findings, most severe (then highest CVSS) first
     expect(await page.locator('#count').textContent()).toBe('1-3 of 3 findings');
     await page.selectOption('#f-status', 'all');
-    expect(await cells(page, 4)).toHaveLength(5);
+    expect(await cells(page, 5)).toHaveLength(5);
     await page.selectOption('#f-severity', 'HIGH');
-    expect(await cells(page, 4)).toEqual(['follow-redirects', 'axios']);
+    expect(await cells(page, 5)).toEqual(['follow-redirects', 'axios']);
     await page.selectOption('#f-severity', '');
     await page.selectOption('#f-ecosystem', 'crates.io');
-    expect(await cells(page, 4)).toEqual(['grep-cli']);
+    expect(await cells(page, 5)).toEqual(['grep-cli']);
     await page.selectOption('#f-ecosystem', '');
     await page.selectOption('#f-maintainer', 'dev@acme.example');
-    expect(await cells(page, 4)).toEqual(['follow-redirects', 'axios', 'axios']);
+    expect(await cells(page, 5)).toEqual(['follow-redirects', 'axios', 'axios']);
     await page.selectOption('#f-maintainer', '');
     await page.fill('#f-q', 'redirects');
-    expect(await cells(page, 4)).toEqual(['follow-redirects']);
+    expect(await cells(page, 5)).toEqual(['follow-redirects']);
     await page.fill('#f-q', 'regular expression'); // words of the advisory summary
-    expect(await cells(page, 6)).toEqual(['CVE-2021-3749']);
+    expect(await cells(page, 7)).toEqual(['CVE-2021-3749']);
     await page.fill('#f-q', 'no-such-thing');
     expect(await page.locator('#count').textContent()).toBe('no findings match');
     // a per-project view by anchor, as the overview links make them
     await page.goto(`file://${file}#project=${encodeURIComponent('github.com/acme/web-frontend@main')}&status=all`);
     await page.waitForSelector('body[data-ready="1"]');
-    await expect.poll(() => cells(page, 3)).toEqual(['github.com/acme/web-frontend@main', 'github.com/acme/web-frontend@main', 'github.com/acme/web-frontend@main']);
+    await expect.poll(() => cells(page, 4)).toEqual(['github.com/acme/web-frontend@main', 'github.com/acme/web-frontend@main', 'github.com/acme/web-frontend@main']);
     expect(await page.inputValue('#f-project')).toBe('github.com/acme/web-frontend@main');
   });
 
@@ -74,12 +91,12 @@ describe('HTML dashboard in headless Chromium', () => {
     const { page } = await openDashboard();
     await page.selectOption('#f-status', 'all');
     await page.click('th[data-sort="pkg"]');
-    expect(await cells(page, 4)).toEqual([HOSTILE.package, 'axios', 'axios', 'follow-redirects', 'grep-cli']);
+    expect(await cells(page, 5)).toEqual([HOSTILE.package, 'axios', 'axios', 'follow-redirects', 'grep-cli']);
     await page.click('th[data-sort="pkg"]');
-    expect(await cells(page, 4)).toEqual(['grep-cli', 'follow-redirects', 'axios', 'axios', HOSTILE.package]);
+    expect(await cells(page, 5)).toEqual(['grep-cli', 'follow-redirects', 'axios', 'axios', HOSTILE.package]);
     expect(await page.getAttribute('th[data-sort="pkg"]', 'aria-sort')).toBe('descending');
     await page.click('th[data-sort="cvss"]');
-    expect(await cells(page, 2)).toEqual(['9.8', '8.0', '7.5', '5.9', '']);
+    expect(await cells(page, 3)).toEqual(['9.8', '8.0', '7.5', '5.9', '']);
   });
 
   it('renders the overview (cards, trend chart, top packages) and takes a screenshot', async () => {

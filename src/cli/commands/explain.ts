@@ -9,6 +9,8 @@ import type { App } from '../main.js';
 import { formatOption, stripControl, writeJson } from '../output.js';
 import { openSession } from '../session.js';
 import { collect, findingJson, selectProjects } from '../findings-view.js';
+import { groupFactsLookup } from '../../db/ratings.js';
+import { explainRating, type RatingExplanation } from '../../matcher/rating.js';
 
 /** Registers `explain`. */
 export function registerExplain(program: Command, app: App): void {
@@ -31,11 +33,14 @@ export function registerExplain(program: Command, app: App): void {
         if (findings.length === 0 && advisories.length === 0) {
           throw usageError(`nothing known as ${JSON.stringify(id)}`, 'give a finding number from `icms report --format json` or an advisory id/alias synced by `icms sync-vulns`');
         }
+        const facts = groupFactsLookup(db);
+        const order = s.config.advisories.severityOrder;
+        const ratingsOf = (f: FindingRow): RatingExplanation => explainRating(facts(f.groupId).ratings, new Set((f.reason as Why[]).map((w) => `${w.source}\0${w.id}`)), order);
         if (flags.format === 'json') {
-          writeJson(s.ctx, { findings: findings.map((f) => ({ id: f.id, ...findingJson(f) })), advisories: advisories.map(advisoryJson) });
+          writeJson(s.ctx, { findings: findings.map((f) => ({ id: f.id, ...findingJson(f), rating: ratingJson(ratingsOf(f)) })), advisories: advisories.map(advisoryJson) });
           return;
         }
-        s.ctx.stdout.write(renderExplain(findings, advisories));
+        s.ctx.stdout.write(renderExplain(findings, advisories, ratingsOf));
       } finally {
         db.close();
       }
@@ -53,7 +58,33 @@ interface Why {
   reason?: { kind?: string; rangeType?: string; events?: Record<string, string>[]; scheme?: string; via?: string; note?: string };
 }
 
-function renderExplain(findings: FindingRow[], advisories: Advisory[]): string {
+/** The rating part of a finding in `explain --format json`: every rating of the group, which won and why. */
+function ratingJson(x: RatingExplanation) {
+  return {
+    severity_order: x.order,
+    ratings: x.ratings.map((r) => ({
+      record: r.rating.record, source: r.rating.source, source_type: r.rating.sourceKind, scorer: r.rating.scorer ?? null, nvd_type: r.rating.nvdType ?? null,
+      severity: r.rating.severity, cvss_score: r.rating.score ?? null, cvss_vector: r.rating.vector ?? null, own: r.own, counts_as: r.kinds, won: r.won, gave_score: r.scored,
+    })),
+    why: x.steps,
+  };
+}
+
+/** The ratings block of one finding: every rating, the winner marked, then the steps of the order. */
+function renderRatings(f: FindingRow, x: RatingExplanation): string[] {
+  const out = [`  ratings (advisories.severity_order: ${x.order.join(' > ')}):`];
+  for (const r of x.ratings) {
+    const score = r.rating.score !== undefined ? ` ${r.rating.score}` : '';
+    out.push(`    ${r.won ? '*' : ' '} ${stripControl(r.label)}: ${r.rating.severity}${score}${r.rating.vector ? ` ${stripControl(r.rating.vector)}` : ''}${r.own ? ' [matching advisory]' : ''}`);
+  }
+  if (x.ratings.length === 0) out.push('    (no record of the group rates anything)');
+  for (const step of x.steps) out.push(`    - ${stripControl(step)}`);
+  const signals = [f.kev ? `in CISA KEV since ${f.kev.date_added ?? '?'} (${f.kev.cve}; due ${f.kev.due_date ?? '?'}${f.kev.ransomware ? '; used by ransomware' : ''})` : 'not in CISA KEV', f.epss ? `EPSS ${f.epss.score} (percentile ${f.epss.percentile}, ${f.epss.date ?? '?'})` : 'no EPSS score'];
+  out.push(`  exploitation: ${signals.join('; ')}`);
+  return out;
+}
+
+function renderExplain(findings: FindingRow[], advisories: Advisory[], ratingsOf: (f: FindingRow) => RatingExplanation): string {
   const out: string[] = [];
   for (const a of advisories) {
     out.push(`${a.id} (${a.source})${a.withdrawn ? ' WITHDRAWN: never matches' : ''}`);
@@ -78,6 +109,7 @@ function renderExplain(findings: FindingRow[], advisories: Advisory[]): string {
             : (r.note ?? 'exact match');
       out.push(`  because ${w.id} (${w.source}): ${why}${w.fixed ? `; fixed in ${w.fixed}` : ''}`);
     }
+    out.push(...renderRatings(f, ratingsOf(f)));
   }
   // every field is stored text from advisories and scans: no escape, BEL or CR reaches the terminal, and a line
   // break inside a field does not start a line of its own

@@ -3,7 +3,7 @@ import { SEVERITIES } from '../../model/types.js';
 import type { ReportData } from '../model.js';
 
 /** Positions inside one encoded finding (the dashboard script uses the same numbers). */
-export const F = { project: 0, ecosystem: 1, package: 2, version: 3, group: 4, advisoryIds: 5, aliases: 6, severity: 7, cvss: 8, fixed: 9, upgrade: 10, status: 11, firstSeen: 12, lastSeen: 13, targets: 14, reason: 15, acceptance: 16, note: 17 } as const;
+export const F = { project: 0, ecosystem: 1, package: 2, version: 3, group: 4, advisoryIds: 5, aliases: 6, severity: 7, cvss: 8, fixed: 9, upgrade: 10, status: 11, firstSeen: 12, lastSeen: 13, targets: 14, reason: 15, acceptance: 16, note: 17, kevAdded: 18, epss: 19 } as const;
 
 /** The dashboard payload: small enough to embed 100k findings in one file. */
 export interface DashboardData {
@@ -38,7 +38,7 @@ export function dashboardData(data: ReportData): DashboardData {
       ri = reasons.push(f.reason) - 1;
       reasonIndex.set(key, ri);
     }
-    return [addProject(f.project, f.projectUrl, f.maintainers), f.ecosystem, f.package, f.version, f.groupId, f.advisoryIds, f.aliases, SEVERITIES.indexOf(f.severity), f.cvssScore, f.fixedVersion, f.upgrade, f.status, f.firstSeen, f.lastSeen, f.targets, ri, f.acceptance?.reason ?? null, f.statusNote];
+    return [addProject(f.project, f.projectUrl, f.maintainers), f.ecosystem, f.package, f.version, f.groupId, f.advisoryIds, f.aliases, SEVERITIES.indexOf(f.severity), f.cvssScore, f.fixedVersion, f.upgrade, f.status, f.firstSeen, f.lastSeen, f.targets, ri, f.acceptance?.reason ?? null, f.statusNote, f.kev ? (f.kev.date_added ?? '?') : null, f.epss?.score ?? null];
   });
   const advisories: DashboardData['advisories'] = {};
   for (const [id, a] of Object.entries(data.advisories)) advisories[id] = [a.summary ?? '', a.details ?? '', a.aliases, a.references.map((r) => [r.type, r.url])];

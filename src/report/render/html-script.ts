@@ -13,9 +13,9 @@ export const DASHBOARD_SCRIPT = String.raw`(function () {
     var p = D.projects[a[0]];
     return { i: i, project: p[0], maint: p[2], eco: a[1], pkg: a[2], ver: a[3], group: a[4], ids: a[5], aliases: a[6],
       sev: a[7], cvss: a[8], fixed: a[9], upgrade: a[10], status: a[11], first: a[12], last: a[13], targets: a[14],
-      reason: a[15], acceptance: a[16], note: a[17], hay: null };
+      reason: a[15], acceptance: a[16], note: a[17], kev: a[18], epss: a[19], hay: null };
   });
-  var state = { project: '', maintainer: '', severity: '', status: D.defaultStatus, ecosystem: '', q: '', sort: 'sev', dir: -1, page: 0 };
+  var state = { project: '', maintainer: '', severity: '', status: D.defaultStatus, ecosystem: '', exploited: '', epss: '', q: '', sort: 'sev', dir: -1, page: 0 };
   var $ = function (id) { return document.getElementById(id); };
   function el(tag, text, cls) {
     var e = document.createElement(tag);
@@ -45,6 +45,10 @@ export const DASHBOARD_SCRIPT = String.raw`(function () {
   fillSelect('f-maintainer', uniq([].concat.apply([], D.projects.map(function (p) { return p[2]; }))), 'all maintainers');
   fillSelect('f-severity', SEV.slice().reverse(), 'any severity');
   fillSelect('f-ecosystem', uniq(rows.map(function (r) { return r.eco; })), 'all ecosystems');
+  var ex = $('f-exploited');
+  [['', 'KEV or not'], ['kev', 'exploited (KEV)']].forEach(function (v) { ex.appendChild(el('option', v[1])).value = v[0]; });
+  var ep = $('f-epss');
+  [['', 'any EPSS'], ['0.01', 'EPSS ≥ 1%'], ['0.1', 'EPSS ≥ 10%'], ['0.5', 'EPSS ≥ 50%'], ['0.9', 'EPSS ≥ 90%']].forEach(function (v) { ep.appendChild(el('option', v[1])).value = v[0]; });
   var st = $('f-status');
   ['active', 'new', 'open', 'reopened', 'fixed', 'accepted', 'false_positive', 'all'].forEach(function (v) { st.appendChild(el('option', v)).value = v; });
 
@@ -53,6 +57,8 @@ export const DASHBOARD_SCRIPT = String.raw`(function () {
     if (state.maintainer && r.maint.indexOf(state.maintainer) < 0) return false;
     if (state.severity && SEV[r.sev] !== state.severity) return false;
     if (state.ecosystem && r.eco !== state.ecosystem) return false;
+    if (state.exploited && !r.kev) return false;
+    if (state.epss && !(r.epss !== null && r.epss >= Number(state.epss))) return false;
     if (state.status === 'active' ? !ACTIVE[r.status] : state.status !== 'all' && r.status !== state.status) return false;
     if (state.q) {
       if (r.hay === null) r.hay = [r.project, r.eco, r.pkg, r.ver, r.group, r.aliases.join(' '), summary(r), r.status].join(' ').toLowerCase();
@@ -62,7 +68,10 @@ export const DASHBOARD_SCRIPT = String.raw`(function () {
     return true;
   }
   var KEYS = {
-    sev: function (r) { return r.sev * 100 + (r.cvss || 0); }, cvss: function (r) { return r.cvss === null ? -1 : r.cvss; },
+    // the order of attention: KEV-listed, then severity and score, then EPSS
+    sev: function (r) { return (r.kev ? 1e7 : 0) + r.sev * 1e5 + Math.round((r.cvss || 0) * 10) * 100 + Math.round((r.epss || 0) * 99); },
+    cvss: function (r) { return r.cvss === null ? -1 : r.cvss; },
+    kev: function (r) { return (r.kev ? 2 : 0) + (r.epss || 0); },
     project: function (r) { return r.project; }, pkg: function (r) { return r.pkg; }, ver: function (r) { return r.ver; },
     group: function (r) { return r.group; }, status: function (r) { return r.status; }, fix: fix, first: function (r) { return r.first; }
   };
@@ -73,7 +82,7 @@ export const DASHBOARD_SCRIPT = String.raw`(function () {
   }
   function detail(r) {
     var td = el('td', null, 'detail');
-    td.colSpan = 8;
+    td.colSpan = 9;
     var add = function (label, node) { var p = el('div', null, 'field'); p.appendChild(el('strong', label + ': ')); p.appendChild(node); td.appendChild(p); };
     r.ids.forEach(function (id) {
       var a = D.advisories[id];
@@ -108,7 +117,8 @@ export const DASHBOARD_SCRIPT = String.raw`(function () {
     var tr = el('tr', null, 'finding');
     tr.dataset.index = String(r.i);
     var sev = el('td'); sev.appendChild(el('span', SEV[r.sev], 'sev sev-' + SEV[r.sev].toLowerCase())); tr.appendChild(sev);
-    [r.cvss === null ? '' : r.cvss.toFixed(1), r.project, r.pkg, r.ver, r.group, r.status, fix(r)].forEach(function (t) { tr.appendChild(el('td', t)); });
+    var exploited = (r.kev ? 'KEV ' + r.kev : '') + (r.kev && r.epss !== null ? ' ' : '') + (r.epss !== null ? 'EPSS ' + (r.epss * 100).toFixed(1) + '%' : '');
+    [exploited, r.cvss === null ? '' : r.cvss.toFixed(1), r.project, r.pkg, r.ver, r.group, r.status, fix(r)].forEach(function (t) { tr.appendChild(el('td', t)); });
     tr.title = summary(r);
     tr.addEventListener('click', function () {
       var next = tr.nextSibling;
@@ -136,7 +146,7 @@ export const DASHBOARD_SCRIPT = String.raw`(function () {
       th.setAttribute('aria-sort', th.dataset.sort === state.sort ? (state.dir > 0 ? 'ascending' : 'descending') : 'none');
     });
   }
-  var FIELDS = { project: 'f-project', maintainer: 'f-maintainer', severity: 'f-severity', status: 'f-status', ecosystem: 'f-ecosystem', q: 'f-q' };
+  var FIELDS = { project: 'f-project', maintainer: 'f-maintainer', severity: 'f-severity', status: 'f-status', ecosystem: 'f-ecosystem', exploited: 'f-exploited', epss: 'f-epss', q: 'f-q' };
   function toHash() {
     var parts = [];
     Object.keys(FIELDS).forEach(function (k) { if (state[k] && !(k === 'status' && state[k] === D.defaultStatus)) parts.push(k + '=' + encodeURIComponent(state[k])); });
@@ -152,7 +162,7 @@ export const DASHBOARD_SCRIPT = String.raw`(function () {
   document.querySelectorAll('th[data-sort]').forEach(function (th) {
     th.addEventListener('click', function () {
       var k = th.dataset.sort;
-      state.dir = state.sort === k ? -state.dir : (k === 'sev' || k === 'cvss' ? -1 : 1);
+      state.dir = state.sort === k ? -state.dir : (k === 'sev' || k === 'cvss' || k === 'kev' ? -1 : 1);
       state.sort = k;
       filtered.sort(compare); state.page = 0; draw();
     });

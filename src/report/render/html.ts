@@ -71,10 +71,11 @@ const FINDINGS_SECTION = `<h2 id="findings">Findings</h2>
 <select id="f-project" aria-label="project"></select><select id="f-maintainer" aria-label="maintainer"></select>
 <select id="f-severity" aria-label="severity"></select><select id="f-status" aria-label="status"></select>
 <select id="f-ecosystem" aria-label="ecosystem"></select>
+<select id="f-exploited" aria-label="exploited"></select><select id="f-epss" aria-label="EPSS at least"></select>
 <input id="f-q" type="search" placeholder="search package, advisory, project, summary" aria-label="search">
 </div>
 <div class="pager"><button id="prev" type="button">previous</button><span id="page"></span><button id="next" type="button">next</button><span id="count" class="muted"></span></div>
-<table id="findings-table"><thead><tr><th data-sort="sev">severity</th><th data-sort="cvss">cvss</th><th data-sort="project">project</th><th data-sort="pkg">package</th><th data-sort="ver">version</th><th data-sort="group">advisory</th><th data-sort="status">status</th><th data-sort="fix">fix</th></tr></thead>
+<table id="findings-table"><thead><tr><th data-sort="sev">severity</th><th data-sort="kev">exploited</th><th data-sort="cvss">cvss</th><th data-sort="project">project</th><th data-sort="pkg">package</th><th data-sort="ver">version</th><th data-sort="group">advisory</th><th data-sort="status">status</th><th data-sort="fix">fix</th></tr></thead>
 <tbody id="findings-body"></tbody></table>
 <noscript><p>The findings table needs JavaScript; the overview above works without it.</p></noscript>`;
 

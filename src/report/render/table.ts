@@ -135,6 +135,11 @@ function draw(head: string[], rawRows: string[][], opts: RenderOptions, severity
   return out.join('\n');
 }
 
+/** `KEV 2021-12-10` and/or `EPSS 94.4%`. */
+function exploitedCell(f: { kev: { date_added: string | null } | null; epss: { score: number } | null }): string {
+  return [f.kev ? `KEV ${f.kev.date_added ?? ''}`.trim() : '', f.epss ? `EPSS ${(f.epss.score * 100).toFixed(1)}%` : ''].filter(Boolean).join(' ');
+}
+
 /** Renders the findings (or, with `by`, the groups) as a table followed by a totals line. */
 export function renderTable(data: ReportData, opts: RenderOptions): string {
   const t = data.totals;
@@ -145,9 +150,13 @@ export function renderTable(data: ReportData, opts: RenderOptions): string {
     return `${draw([opts.by, 'findings', 'projects', 'worst', 'by severity'], rows, opts, 3)}\n${totals}\n`;
   }
   if (data.findings.length === 0) return `No findings match.\n${totals}\n`;
+  // the exploitation column only once a KEV or EPSS source gave something to show
+  const signals = data.findings.some((f) => f.kev || f.epss);
   const rows = data.findings.map((f) => {
     const c = findingCells(f, data);
-    return [c[0]!, c[2]!, c[4]!, c[5]!, c[6]!, c[9]!, c[8]!];
+    return signals ? [c[0]!, exploitedCell(f), c[2]!, c[4]!, c[5]!, c[6]!, c[9]!, c[8]!] : [c[0]!, c[2]!, c[4]!, c[5]!, c[6]!, c[9]!, c[8]!];
   });
-  return `${draw(['severity', 'project', 'package', 'version', 'advisory', 'fix', 'status'], rows, opts, 0)}\n${totals}\n`;
+  const head = signals ? ['severity', 'exploited', 'project', 'package', 'version', 'advisory', 'fix', 'status'] : ['severity', 'project', 'package', 'version', 'advisory', 'fix', 'status'];
+  const kev = data.findings.filter((f) => f.kev).length;
+  return `${draw(head, rows, opts, 0)}\n${totals}${kev ? `; ${kev} in CISA KEV (known exploited)` : ''}\n`;
 }
