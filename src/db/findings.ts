@@ -15,6 +15,7 @@ export function* iterateAffectedEntries(db: Db, opts: { storedNamesOnly?: boolea
   const onlyStored = opts.storedNamesOnly ? "AND (a.ecosystem = 'any' OR a.name IN (SELECT match_name FROM packages))" : '';
   const stmt = db.prepare(`
     SELECT a.ecosystem, a.name, a.raw_name, a.ranges, a.versions, a.last_known_affected,
+           CASE WHEN a.ecosystem = 'any' THEN a.database_specific ->> '$.fixed_versions' END AS fixed_versions,
            adv.advisory_id, adv.source, COALESCE(adv.group_id, adv.advisory_id) AS group_id,
            adv.severity, adv.base_score, adv.cvss, adv.aliases
     FROM affected a JOIN advisories adv ON adv.id = a.advisory_rowid
@@ -46,6 +47,8 @@ export function* iterateAffectedEntries(db: Db, opts: { storedNamesOnly?: boolea
         ranges: JSON.parse(String(r.ranges)) as OsvRange[],
         versions: JSON.parse(String(r.versions)) as string[],
         lastKnownAffectedRange: r.last_known_affected === null ? undefined : String(r.last_known_affected),
+        // ecosystem-less entries carry their source's stated fixes (CVE Manager patch[]) for exact-version matches
+        ...(typeof r.fixed_versions === 'string' ? { fixedVersions: JSON.parse(r.fixed_versions) as string[] } : {}),
       },
     };
   }
