@@ -154,11 +154,21 @@ export interface FindingWriter {
 interface ExistingFinding {
   id: number;
   status: FindingStatus;
+  groupId: string;
   severity: string;
   acceptanceId: number | null;
   note: string | null;
   /** The stored CONTENT_COLUMNS. */
   content: unknown[];
+}
+
+/** The note of a fix that is a withdrawal, not an upgrade. */
+const WITHDRAWN_NOTE = 'advisory withdrawn by its source (e.g. CVE Manager vulStatus REJECT)';
+
+/** Alias groups all of whose advisories are withdrawn: their findings close as withdrawn, not as upgraded. */
+function withdrawnGroups(db: Db): Set<string> {
+  const rows = db.prepare('SELECT COALESCE(group_id, advisory_id) AS g FROM advisories GROUP BY g HAVING SUM(withdrawn IS NULL) = 0').pluck().all() as string[];
+  return new Set(rows);
 }
 
 /** The lifecycle writer behind saveFindings; the caller holds the transaction. */
@@ -190,6 +200,7 @@ export function findingWriter(db: Db, opts: { now: Date; runId: number }): Findi
   const update = db.prepare(`UPDATE findings SET ${CONTENT_COLUMNS.map((c) => `${c} = ?`).join(', ')}, status = ?, status_note = ?, acceptance_id = ?, last_seen = ?, fixed_at = NULL, last_run_id = ? WHERE id = ?`);
   const fix = db.prepare("UPDATE findings SET status = 'fixed', fixed_at = ?, last_run_id = ? WHERE id = ?");
   const storeDetails = detailsStore(db);
+  let withdrawn: Set<string> | undefined; // read once, at the first fix of the run
   /** The preparer's details keys: the stored id and the ids an acceptance may name. */
   const details = new Map<number, { id: number; ids: string[] }>();
 
@@ -200,7 +211,7 @@ export function findingWriter(db: Db, opts: { now: Date; runId: number }): Findi
       const existing = new Map<string, ExistingFinding>();
       for (const r of existingOf.iterate(projectId) as Iterable<unknown[]>) {
         existing.set(`${String(r[2])}\0${String(r[3])}\0${String(r[4])}\0${String(r[5])}`, {
-          id: r[0] as number, status: r[1] as FindingStatus, acceptanceId: r[6] as number | null, note: r[7] as string | null, severity: r[8] as string, content: r.slice(8),
+          id: r[0] as number, status: r[1] as FindingStatus, groupId: String(r[2]), acceptanceId: r[6] as number | null, note: r[7] as string | null, severity: r[8] as string, content: r.slice(8),
         });
       }
       const seen = new Set<number>();
@@ -252,7 +263,7 @@ export function findingWriter(db: Db, opts: { now: Date; runId: number }): Findi
       for (const row of existing.values()) {
         if (seen.has(row.id) || row.status === 'fixed') continue;
         fix.run(at, runId, row.id);
-        event.run(row.id, runId, at, row.status, 'fixed', null);
+        event.run(row.id, runId, at, row.status, 'fixed', (withdrawn ??= withdrawnGroups(db)).has(row.groupId) ? WITHDRAWN_NOTE : null);
         counts.fixed++;
         (counts.bySeverity[row.severity] ?? counts.bySeverity.UNKNOWN!).fixed++;
       }
