@@ -6,7 +6,7 @@
 import type { Advisory, AffectedEntry } from '../model/types.js';
 import { pep503 } from '../model/package-name.js';
 import { rateAdvisory } from './cvss.js';
-import { normalizeTimestamp } from './normalize.js';
+import { normalizePackageName, normalizeTimestamp } from './normalize.js';
 import type { ParsedEntry } from './source.js';
 import { affectedFromPackageUrls } from './vtopia-purl.js';
 
@@ -37,8 +37,7 @@ export function parseVtopiaRecord(record: unknown, source: string): ParsedEntry 
   const fixes = patchFixes(record.patch);
   const purls = affectedFromPackageUrls(record.package_url);
   skippedEntries.push(...purls.skipped);
-  const covered = new Set(purls.entries.flatMap((e) => [pep503(e.name), pep503(e.name.split(/[:/]/).pop() ?? e.name)]));
-  const bare = bareEntries(record, credibility, covered, skippedEntries);
+  const bare = bareEntries(record, credibility, purls.entries, skippedEntries);
   const rating = ratingOf(record.impact);
   const facts = {
     credibility: credibility ?? null,
@@ -94,14 +93,17 @@ function ratingOf(impact: unknown): { vectors: { type: string; vector: string }[
 }
 
 /**
- * Ecosystem-less entries from `cvePackName` (the upstream name; version from `version`) and `packName`
- * (`name==version`, or a bare name with `version`). Names a purl already covers precisely are left out.
- * Credibility 4/5: each version is the fix, so the entry is the range "every version below it".
+ * Entries from `cvePackName` (the upstream name; version from `version`) and `packName` (openEuler names,
+ * `name==version` or a bare name with `version`). An upstream name is placed in the ecosystem(s) the record's purls
+ * give; without a purl, and for openEuler names, it has no ecosystem (`any`: matched by name, README says how).
+ * Names a purl already covers are left out. Credibility 4/5: each version is the fix, so the entry is the range
+ * "every version below it".
  */
-function bareEntries(record: Raw, credibility: number | undefined, covered: Set<string>, skipped: string[]): AffectedEntry[] {
+function bareEntries(record: Raw, credibility: number | undefined, purlEntries: readonly AffectedEntry[], skipped: string[]): AffectedEntry[] {
   const recordVersions = typeof record.version === 'string' ? splitList(record.version) : [];
-  const pairs: { name: string; versions: string[] }[] = [];
-  const read = (field: 'cvePackName' | 'packName'): void => {
+  const pairs: { name: string; versions: string[]; ecosystems: readonly string[] }[] = [];
+  const purlEcosystems = [...new Set(purlEntries.map((e) => e.ecosystem))];
+  const read = (field: 'cvePackName' | 'packName', ecosystems: readonly string[]): void => {
     const raw = record[field];
     if (raw === undefined || raw === null) return;
     if (!Array.isArray(raw)) return void skipped.push(`${field} is not a list`);
@@ -112,29 +114,39 @@ function bareEntries(record: Raw, credibility: number | undefined, covered: Set<
       const m = /^([^=\s,"'<>]+)\s*(?:==\s*([^=\s]+))?$/.exec(text);
       if (!m?.[1]) return void skipped.push(`${field}[${i}] ${JSON.stringify(text.slice(0, 80))} is not "name" or "name==version"`);
       const versions = m[2] !== undefined ? [m[2]] : recordVersions;
+      const bad = versions.find((v) => !VERSION.test(v));
+      if (bad !== undefined) return void skipped.push(`${field}[${i}] ${JSON.stringify(m[1])}: ${JSON.stringify(bad.slice(0, 80))} is not a version`);
       if (versions.length === 0) return void skipped.push(`${field}[${i}] ${JSON.stringify(m[1])}: no version (neither "name==version" nor the record's "version")`);
-      pairs.push({ name: m[1], versions });
+      pairs.push({ name: m[1], versions, ecosystems });
     });
   };
-  read('cvePackName');
-  read('packName');
+  read('cvePackName', purlEcosystems.length > 0 ? purlEcosystems : ['any']);
+  read('packName', ['any']);
+  // a purl covers its full name and its last part (Maven artifact, Go/npm/Packagist package) in its ecosystem and in `any`
+  const covered = new Set(purlEntries.flatMap((e) => [e.name, e.name.split(/[:/]/).pop() ?? e.name].flatMap((n) => [`${e.ecosystem}\0${pep503(n)}`, `any\0${pep503(n)}`])));
   const isFixGiven = credibility === 4 || credibility === 5;
-  const byName = new Map<string, AffectedEntry>();
+  const byKey = new Map<string, AffectedEntry>();
   for (const p of pairs) {
-    const name = pep503(p.name);
-    if (covered.has(name)) continue;
-    let entry = byName.get(name);
-    if (!entry) byName.set(name, (entry = { ecosystem: 'any', name, rawName: p.name, ranges: [], versions: [] }));
-    for (const v of p.versions) {
-      if (!isFixGiven) {
-        if (!entry.versions.includes(v)) entry.versions.push(v);
-      } else if (!entry.ranges.some((r) => r.events[1]?.fixed === v)) {
-        entry.ranges.push({ type: 'ECOSYSTEM', events: [{ introduced: '0' }, { fixed: v }] });
+    for (const ecosystem of p.ecosystems) {
+      const name = normalizePackageName(ecosystem, p.name);
+      if (covered.has(`${ecosystem}\0${pep503(name)}`)) continue;
+      const key = `${ecosystem}\0${name}`;
+      let entry = byKey.get(key);
+      if (!entry) byKey.set(key, (entry = { ecosystem, name, rawName: p.name, ranges: [], versions: [] }));
+      for (const v of p.versions) {
+        if (!isFixGiven) {
+          if (!entry.versions.includes(v)) entry.versions.push(v);
+        } else if (!entry.ranges.some((r) => r.events[1]?.fixed === v)) {
+          entry.ranges.push({ type: 'ECOSYSTEM', events: [{ introduced: '0' }, { fixed: v }] });
+        }
       }
     }
   }
-  return [...byName.values()];
+  return [...byKey.values()];
 }
+
+/** What a version token may look like (any scheme's characters; no operators, spaces or wildcards). */
+const VERSION = /^[A-Za-z0-9][A-Za-z0-9.+~:_-]*$/;
 
 /** `patch[].fixversion` per PEP 503 package name ('' = a patch naming no package). */
 function patchFixes(raw: unknown): Map<string, string[]> {

@@ -121,6 +121,28 @@ describe('parseVtopiaRecord (real CveOriginData shape)', () => {
     ]);
   });
 
+  it('an upstream name is placed in the ecosystem the record\'s purls give; openEuler packName names stay name-only', () => {
+    const a = parsed('CVE-2023-27522', {
+      cvePackName: ['uWSGI-tools'],
+      packName: ['python-uwsgi==2.0.21'],
+      package_url: { gemnasium: [{ purl: 'pkg:pypi/uwsgi', versionEndExcluding: '2.0.22' }], go: null, github_advistory: null, huntr: null },
+    });
+    expect(a.affected.map((e) => [e.ecosystem, e.name, e.versions])).toEqual([
+      ['PyPI', 'uwsgi', []],
+      ['PyPI', 'uwsgi-tools', ['2.0.21']],
+      ['any', 'python-uwsgi', ['2.0.21']],
+    ]);
+  });
+
+  it('a version that is no version (an operator, a space) leaves the entry out', () => {
+    const a = parsed('CVE-2023-27522', { cvePackName: ['uwsgi'], packName: ['uwsgi==<2.0.22'], version: '2.0.21' });
+    expect(a.affected.map((e) => [e.ecosystem, e.name, e.versions])).toEqual([['any', 'uwsgi', ['2.0.21']]]);
+    expect(a.skippedEntries).toEqual(['packName[0] "uwsgi": "<2.0.22" is not a version']);
+    const b = parsed('CVE-2023-27522', { cvePackName: ['uwsgi'], packName: [''], version: '<=2.0.21' });
+    expect(b.affected).toEqual([]);
+    expect(b.skippedEntries).toEqual(['cvePackName[0] "uwsgi": "<=2.0.21" is not a version', 'packName[0] is empty']);
+  });
+
   it.each([
     [{ cveNum: 'not-a-cve', ids: 'x' }, /invalid cveNum/],
     ['a string', /not a JSON object/],
