@@ -3,7 +3,7 @@ import type { Command } from 'commander';
 import { openDb } from '../../db/open.js';
 import { advisoriesInGroup, getAdvisory, groupOf } from '../../db/advisories.js';
 import { listFindings, type FindingRow } from '../../db/findings.js';
-import type { Advisory } from '../../model/types.js';
+import { RANGE_START_EXCLUDING, type Advisory } from '../../model/types.js';
 import { usageError } from '../../shared/errors.js';
 import type { App } from '../main.js';
 import { formatOption, stripControl, writeJson } from '../output.js';
@@ -53,6 +53,12 @@ interface Why {
   reason?: { kind?: string; rangeType?: string; events?: Record<string, string>[]; scheme?: string; via?: string; note?: string };
 }
 
+/** An exclusive lower bound (CVE Manager versionStartExcluding) is stored as introduced S: say that S is left out. */
+function excludedStart(r: Advisory['affected'][number]['ranges'][number]): string {
+  const s = r.database_specific?.[RANGE_START_EXCLUDING];
+  return typeof s === 'string' ? ` (${s} itself excluded)` : '';
+}
+
 /** What a CVE Manager record says about itself (kept in its affected entries' database_specific): credibility, status, CWE, rating. */
 function sourceFacts(a: Advisory | undefined): string | undefined {
   const d = a?.affected.map((e) => e.databaseSpecific).find((x): x is Record<string, unknown> => typeof x === 'object' && x !== null && 'credibility' in x);
@@ -74,7 +80,7 @@ function renderExplain(findings: FindingRow[], advisories: Advisory[]): string {
     const facts = sourceFacts(a);
     if (facts) out.push(`  ${facts}`);
     for (const e of a.affected.slice(0, 20)) {
-      const ranges = e.ranges.map((r) => `${r.type} ${r.events.map((ev) => Object.entries(ev).map(([k, v]) => `${k} ${v}`).join('')).join(', ')}`).join(' | ');
+      const ranges = e.ranges.map((r) => `${r.type} ${r.events.map((ev) => Object.entries(ev).map(([k, v]) => `${k} ${v}`).join('')).join(', ')}${excludedStart(r)}`).join(' | ');
       out.push(`  affects ${e.ecosystem} ${e.name}: ${ranges || '(no ranges)'}${e.versions.length ? `; versions ${e.versions.length}` : ''}${e.lastKnownAffectedRange ? `; last known affected ${e.lastKnownAffectedRange}` : ''}`);
     }
     if (a.affected.length > 20) out.push(`  ... and ${a.affected.length - 20} more affected packages`);
