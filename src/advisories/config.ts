@@ -30,6 +30,8 @@ export interface VtopiaSourceConfig extends HttpSettings {
   url: string;
   pageSize: number;
   maxPages: number;
+  /** Leave out records of credibility 6 ("version not matched"); by default they are kept and marked. */
+  dropLowCredibility: boolean;
 }
 
 /**
@@ -93,6 +95,7 @@ export function parseAdvisorySources(raw: unknown, baseDir: string, where = 'con
         url: httpUrl(r.url, `${at}.url`),
         pageSize: positiveInt(r.page_size, SOURCE_DEFAULTS.pageSize, `${at}.page_size`),
         maxPages: positiveInt(r.max_pages, SOURCE_DEFAULTS.maxPages, `${at}.max_pages`),
+        dropLowCredibility: bool(r.drop_low_credibility, `${at}.drop_low_credibility`),
         ...http,
       };
     }
@@ -146,6 +149,12 @@ function httpSettings(r: Raw, at: string): HttpSettings {
 
 function httpUrl(v: unknown, at: string): string {
   if (typeof v !== 'string' || !/^https?:\/\/\S+$/.test(v)) throw usageError(`${at} must be an http(s) URL`);
+  return v;
+}
+
+function bool(v: unknown, at: string): boolean {
+  if (v === undefined || v === null) return false;
+  if (typeof v !== 'boolean') throw usageError(`${at} must be true or false, got ${JSON.stringify(v)}`);
   return v;
 }
 

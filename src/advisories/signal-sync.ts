@@ -20,7 +20,7 @@ import type { SyncOptions } from './sync.js';
 
 /** Syncs one KEV/EPSS source; a failure is reported in `error` and keeps the previous rows. */
 export async function syncSignalSource(db: Db, cfg: SignalSourceConfig, opts: SyncOptions): Promise<SourceSyncResult> {
-  const result: SourceSyncResult = { source: cfg.name, kind: cfg.type, added: 0, updated: 0, unchanged: 0, removed: 0, withdrawn: 0, skipped: 0, skippedSamples: [], perEcosystem: {}, notModified: false };
+  const result: SourceSyncResult = { source: cfg.name, kind: cfg.type, added: 0, updated: 0, unchanged: 0, removed: 0, withdrawn: 0, skipped: 0, skippedSamples: [], skippedEntries: 0, dropped: 0, perEcosystem: {}, notModified: false };
   const previous = getSourceRow(db, cfg.name);
   const location = cfg.url ? redactPatterns(cfg.url) : (cfg.path ?? '');
   let validators: HttpValidators = {};

@@ -5,8 +5,11 @@
 import type { Advisory } from '../model/types.js';
 import type { Logger } from '../shared/log.js';
 
-/** One record a source produced: an advisory, or the reason it was skipped. */
-export type ParsedEntry = { ok: true; advisory: Advisory; rawText: string } | { ok: false; reason: string };
+/**
+ * One record a source produced: an advisory (with the entries inside it that were unusable and left out), or the
+ * reason it was skipped; `dropped` marks a record left out on purpose by configuration (not a problem).
+ */
+export type ParsedEntry = { ok: true; advisory: Advisory; rawText: string; skippedEntries?: string[] } | { ok: false; reason: string; dropped?: boolean };
 
 /** One entry of a source (a file, a zip entry, an API record), read only when needed. */
 export interface SourceEntry {
@@ -83,7 +86,11 @@ export interface SourceSyncResult {
   /** How many of the source's stored advisories are withdrawn (kept, never matched). */
   withdrawn: number;
   skipped: number;
-  /** The first few skipped records. */
+  /** Entries inside stored records that were unusable and left out (the record itself is kept). */
+  skippedEntries: number;
+  /** Records left out by configuration (CVE Manager `drop_low_credibility`). */
+  dropped: number;
+  /** The first few skipped records (and skipped entries). */
   skippedSamples: SkippedSample[];
   /** The source's stored advisories per ecosystem (the part before ':'; an advisory counts once per ecosystem). */
   perEcosystem: Record<string, number>;

@@ -182,12 +182,14 @@ async function mergeEntries(db: Db, source: AdvisorySource, entries: Entries, re
     }
     const parsed = await entry.parse();
     if (!parsed.ok) {
-      skip(result, entry.file, parsed.reason);
+      if (parsed.dropped) result.dropped++;
+      else skip(result, entry.file, parsed.reason);
       // An entry that turned invalid keeps its last good version rather than deleting it.
       if (stored) seenIds.add(stored.advisoryId);
       continue;
     }
     seenIds.add(parsed.advisory.id);
+    skipEntries(result, entry.file, parsed.skippedEntries);
     batch.push({ advisory: parsed.advisory, rawText: parsed.rawText, file: entry.file, fingerprint: entry.fingerprint });
     if (batch.length >= batchSize) flush();
   }
@@ -200,9 +202,11 @@ async function replaceEntries(db: Db, source: AdvisorySource, entries: Entries, 
   for (; !next.done; next = await entries.next()) {
     const parsed = await next.value.parse();
     if (!parsed.ok) {
-      skip(result, next.value.file, parsed.reason);
+      if (parsed.dropped) result.dropped++;
+      else skip(result, next.value.file, parsed.reason);
       continue;
     }
+    skipEntries(result, next.value.file, parsed.skippedEntries);
     const prior = byId.get(parsed.advisory.id);
     byId.set(parsed.advisory.id, prior ? mergeDuplicate(prior, parsed) : { advisory: parsed.advisory, rawText: parsed.rawText });
   }
@@ -217,11 +221,14 @@ async function replaceEntries(db: Db, source: AdvisorySource, entries: Entries, 
 
 /** The same id listed twice (e.g. once per package): one advisory with both affected lists. */
 function mergeDuplicate(a: { advisory: Advisory; rawText: string }, b: { advisory: Advisory; rawText: string }): { advisory: Advisory; rawText: string } {
-  const affected: AffectedEntry[] = a.advisory.affected.map((e) => ({ ...e, versions: [...e.versions] }));
+  const affected: AffectedEntry[] = a.advisory.affected.map((e) => ({ ...e, versions: [...e.versions], ranges: [...e.ranges] }));
   for (const e of b.advisory.affected) {
     const same = affected.find((x) => x.ecosystem === e.ecosystem && x.name === e.name);
     if (!same) affected.push(e);
-    else for (const v of e.versions) if (!same.versions.includes(v)) same.versions.push(v);
+    else {
+      for (const v of e.versions) if (!same.versions.includes(v)) same.versions.push(v);
+      for (const r of e.ranges) if (!same.ranges.some((x) => JSON.stringify(x) === JSON.stringify(r))) same.ranges.push(r);
+    }
   }
   const raws = Array.isArray(a.advisory.raw) ? [...(a.advisory.raw as unknown[]), b.advisory.raw] : [a.advisory.raw, b.advisory.raw];
   return { advisory: { ...a.advisory, affected, raw: raws }, rawText: JSON.stringify(raws) };
@@ -241,6 +248,14 @@ function skip(result: SourceSyncResult, file: string, reason: string): void {
   if (result.skippedSamples.length < MAX_SAMPLES) result.skippedSamples.push({ file, reason });
 }
 
+/** Entries left out of a stored record: counted and sampled, but the record stands (not a partial sync). */
+function skipEntries(result: SourceSyncResult, file: string, reasons: readonly string[] | undefined): void {
+  for (const reason of reasons ?? []) {
+    result.skippedEntries++;
+    if (result.skippedSamples.length < MAX_SAMPLES) result.skippedSamples.push({ file, reason: `entry left out: ${reason}` });
+  }
+}
+
 function emptyResult(source: AdvisorySource): SourceSyncResult {
   return {
     source: source.name,
@@ -251,6 +266,8 @@ function emptyResult(source: AdvisorySource): SourceSyncResult {
     removed: 0,
     withdrawn: 0,
     skipped: 0,
+    skippedEntries: 0,
+    dropped: 0,
     skippedSamples: [],
     perEcosystem: {},
     notModified: false,

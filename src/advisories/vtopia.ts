@@ -1,19 +1,22 @@
 /**
- * CVE Manager (vtopia) source: `GET <url>?page_num=<n>&count_per_page=<size>` from n = 1 until a page
- * with an empty `body.list`. Nothing is yielded before every page arrived, so a failing page leaves the
- * stored set untouched. Records have no `modified`: sync compares a content hash instead.
+ * CVE Manager (vtopia) source: `GET <url>?page_num=<n>&count_per_page=<size>`, answered
+ * `{"body": {"total", "list"}, "code": "200", "errmsg"}`. The service pages `ORDER BY cve_id DESC` with OFFSET,
+ * so rows arriving during paging shift later pages: the listing is accepted only when every page carries the same
+ * `body.total`, no row comes twice and the rows add up to that total; otherwise it is read again (bounded), then the
+ * source fails. Nothing is yielded before a complete listing arrived, so a failing page never deletes stored data.
  */
 import { createHash } from 'node:crypto';
-import type { Advisory, AffectedEntry } from '../model/types.js';
 import { redactPatterns } from '../shared/redact.js';
 import type { VtopiaSourceConfig } from './config.js';
-import { rateAdvisory } from './cvss.js';
 import { getJson } from '../shared/http.js';
-import { normalizeTimestamp } from './normalize.js';
-import { pep503 } from '../model/package-name.js';
 import type { AdvisorySource, FetchContext, FetchOutcome, ParsedEntry, SourceEntry } from './source.js';
+import { LOW_CREDIBILITY, parseVtopiaRecord } from './vtopia-record.js';
+export { parseVtopiaRecord } from './vtopia-record.js';
 
 type Raw = Record<string, unknown>;
+
+/** How many times a listing that shifted under us is read again before the source fails. */
+export const MAX_LISTINGS = 3;
 
 /** Builds the source for one `type: vtopia` config entry. */
 export function createVtopiaSource(cfg: VtopiaSourceConfig): AdvisorySource {
@@ -27,25 +30,82 @@ export function createVtopiaSource(cfg: VtopiaSourceConfig): AdvisorySource {
 }
 
 async function* fetchVtopia(cfg: VtopiaSourceConfig, ctx: FetchContext): AsyncGenerator<SourceEntry, FetchOutcome | undefined, undefined> {
-  const records = await fetchAllPages(cfg, ctx);
+  const records = await fetchListing(cfg, ctx);
   for (const { where, record } of records) {
-    yield { file: where, parse: async () => parseVtopiaRecord(record, cfg.name) };
+    yield { file: where, parse: async () => parseWithPolicy(record, cfg) };
   }
   return undefined;
 }
 
-async function fetchAllPages(cfg: VtopiaSourceConfig, ctx: FetchContext): Promise<{ where: string; record: unknown }[]> {
-  const out: { where: string; record: unknown }[] = [];
-  for (let page = 1; page <= cfg.maxPages; page++) {
-    const url = pageUrl(cfg, page);
-    const body = await getJson(url, { timeoutMs: cfg.timeoutMs, retries: cfg.retries, backoffMs: cfg.backoffMs });
-    const list = pageList(body);
-    if (list === undefined) throw new Error(`page ${page}: response has no body.list array`);
-    if (list.length === 0) return out;
-    list.forEach((record, i) => out.push({ where: `page ${page} #${i + 1}`, record }));
-    ctx.logger.progress(`${cfg.name}: page ${page}, ${out.length} records`);
+/** Parses a record; with `drop_low_credibility`, a credibility-6 record is left out (counted as dropped). */
+function parseWithPolicy(record: unknown, cfg: VtopiaSourceConfig): ParsedEntry {
+  if (cfg.dropLowCredibility && isObject(record) && record.credibility === LOW_CREDIBILITY) {
+    return { ok: false, dropped: true, reason: `credibility ${LOW_CREDIBILITY} (drop_low_credibility)` };
   }
-  throw new Error(`still not at an empty page after max_pages=${cfg.maxPages} pages; raise max_pages or page_size`);
+  return parseVtopiaRecord(record, cfg.name);
+}
+
+type Row = { where: string; record: unknown };
+
+/** Reads the whole listing until one read is consistent, at most MAX_LISTINGS times. */
+async function fetchListing(cfg: VtopiaSourceConfig, ctx: FetchContext): Promise<Row[]> {
+  let why = '';
+  for (let attempt = 1; attempt <= MAX_LISTINGS; attempt++) {
+    const read = await readListing(cfg, ctx);
+    if (Array.isArray(read)) return read;
+    why = read.shifted;
+    ctx.logger.warn(`${cfg.name}: the listing changed while it was read (${why}); reading it again (${attempt}/${MAX_LISTINGS})`);
+  }
+  throw new Error(`the listing kept changing while it was read (${MAX_LISTINGS} tries, last: ${why}); previous data kept, try again later`);
+}
+
+/** One pass over the pages: the rows, or why the listing shifted under us. Envelope errors throw. */
+async function readListing(cfg: VtopiaSourceConfig, ctx: FetchContext): Promise<Row[] | { shifted: string }> {
+  const out: Row[] = [];
+  const seen = new Set<string>();
+  let total: number | undefined;
+  for (let page = 1; page <= cfg.maxPages; page++) {
+    const body = await getJson(pageUrl(cfg, page), { timeoutMs: cfg.timeoutMs, retries: cfg.retries, backoffMs: cfg.backoffMs });
+    const { list, total: pageTotal } = readPage(body, page);
+    if (total === undefined) total = pageTotal;
+    else if (pageTotal !== total) return { shifted: `page ${page} says total ${pageTotal}, page 1 said ${total}` };
+    for (const [i, record] of list.entries()) {
+      const key = rowKey(record);
+      if (seen.has(key)) return { shifted: `page ${page} repeats row ${JSON.stringify(key.slice(0, 60))}` };
+      seen.add(key);
+      out.push({ where: `page ${page} #${i + 1}`, record });
+    }
+    ctx.logger.progress(`${cfg.name}: page ${page}, ${out.length} of ${total} records`);
+    if (out.length > total) return { shifted: `${out.length} rows read, more than the total ${total}` };
+    if (out.length === total) return out;
+    if (list.length === 0) return { shifted: `page ${page} is empty after ${out.length} of ${total} rows` };
+  }
+  throw new Error(`still not at the total after max_pages=${cfg.maxPages} pages; raise max_pages or page_size`);
+}
+
+/** Checks one page's envelope: `code` "200", no `errno`, a `body.list` array and a whole `body.total`. */
+function readPage(body: unknown, page: number): { list: unknown[]; total: number } {
+  const at = `page ${page}`;
+  if (!isObject(body)) throw new Error(`${at}: the answer is not a JSON object`);
+  const inner = isObject(body.body) ? body.body : undefined;
+  if (body.errno !== undefined || (body.code !== '200' && body.code !== 200)) {
+    const msg = [body.errmsg, inner?.error].find((m) => typeof m === 'string' && m !== '');
+    const said = msg !== undefined ? `: ${short(msg)}` : '';
+    if (body.errno === undefined && body.code === undefined) throw new Error(`${at}: the answer has no "code" (success is "200")${said}`);
+    const [key, value] = body.errno !== undefined ? ['errno', body.errno] : ['code', body.code];
+    throw new Error(`${at}: the service answered ${key} ${short(value)}${said} (success is code "200")`);
+  }
+  if (inner?.error !== undefined && inner.error !== null && inner.error !== '') throw new Error(`${at}: the service reported an error: ${short(inner.error)}`);
+  if (!inner || !Array.isArray(inner.list)) throw new Error(`${at}: the answer has no body.list array`);
+  const total = inner.total;
+  if (typeof total !== 'number' || !Number.isInteger(total) || total < 0) throw new Error(`${at}: body.total ${short(total)} is not a row count`);
+  return { list: inner.list, total };
+}
+
+/** A row's identity: its `ids` (the service's unique key), else its whole text. */
+function rowKey(record: unknown): string {
+  if (isObject(record) && typeof record.ids === 'string' && record.ids !== '') return record.ids;
+  return `sha1:${contentHash(JSON.stringify(record) ?? 'null')}`;
 }
 
 function pageUrl(cfg: VtopiaSourceConfig, page: number): string {
@@ -55,59 +115,9 @@ function pageUrl(cfg: VtopiaSourceConfig, page: number): string {
   return u.toString();
 }
 
-function pageList(body: unknown): unknown[] | undefined {
-  const inner = isObject(body) ? body.body : undefined;
-  const list = isObject(inner) ? inner.list : undefined;
-  return Array.isArray(list) ? list : undefined;
-}
-
-/** Normalises one vtopia record; `name==version` pairs become explicit `versions` under ecosystem `any`. */
-export function parseVtopiaRecord(record: unknown, source: string): ParsedEntry {
-  if (!isObject(record)) return { ok: false, reason: 'not a JSON object' };
-  const id = typeof record.cveNum === 'string' ? record.cveNum.trim() : '';
-  if (!/^CVE-\d{4}-\d+$/.test(id)) return { ok: false, reason: `invalid cveNum ${JSON.stringify(record.cveNum)}` };
-  const affected = affectedFromPairs(record.packName);
-  if (typeof affected === 'string') return { ok: false, reason: `${id}: ${affected}` };
-  const rawText = JSON.stringify(record);
-  const published = normalizeTimestamp(record.publishedDate);
-  const severityText = typeof record.vulStatus === 'string' && record.vulStatus !== '' ? record.vulStatus : undefined;
-  const description = isObject(record.description) ? record.description : {};
-  const details = [description.en, description.zh].find((d): d is string => typeof d === 'string' && d !== '');
-  const advisory: Advisory = {
-    source,
-    id,
-    aliases: [],
-    // No modification time in the API: the publication date stands in; changes are found by content hash.
-    modified: published ?? new Date(0).toISOString(),
-    published,
-    summary: typeof record.title === 'string' && record.title !== '' ? record.title : undefined,
-    details,
-    ...rateAdvisory([], severityText),
-    severityText,
-    references: [],
-    affected,
-    raw: record,
-  };
-  return { ok: true, advisory, rawText };
-}
-
-/** Groups `name==version` pairs per normalised name; a malformed pair makes the record invalid. */
-function affectedFromPairs(raw: unknown): AffectedEntry[] | string {
-  if (raw === undefined || raw === null) return [];
-  if (!Array.isArray(raw)) return 'packName is not a list';
-  const byName = new Map<string, AffectedEntry>();
-  for (const pair of raw) {
-    const m = typeof pair === 'string' ? /^\s*([^=\s]+)\s*==\s*(\S+)\s*$/.exec(pair) : null;
-    if (!m?.[1] || !m[2]) return `packName entry ${JSON.stringify(pair)} is not "name==version"`;
-    const name = pep503(m[1]);
-    let entry = byName.get(name);
-    if (!entry) {
-      entry = { ecosystem: 'any', name, rawName: m[1], ranges: [], versions: [] };
-      byName.set(name, entry);
-    }
-    if (!entry.versions.includes(m[2])) entry.versions.push(m[2]);
-  }
-  return [...byName.values()];
+/** A value from the service, quoted and cut for a message (its text is untrusted). */
+function short(v: unknown): string {
+  return JSON.stringify(v === undefined ? null : v).slice(0, 200);
 }
 
 /** sha1 of a record's JSON text, for sources without a usable `modified`. */

@@ -25,6 +25,22 @@ export function readOpsToken(s: Session): string {
   return token;
 }
 
+/** The refresh token of the newer ops platform (bearer refresh): its file when present, else its env variable; undefined when neither. */
+export function readOpsRefreshToken(s: Session): string | undefined {
+  const { refreshTokenFile, refreshTokenEnv } = s.config.inventory.ops;
+  let token: string | undefined;
+  if (refreshTokenFile && existsSync(refreshTokenFile)) {
+    try {
+      token = readFileSync(refreshTokenFile, 'utf8').trim();
+    } catch (err) {
+      throw new IcmsError(`cannot read inventory.ops.refresh_token_file ${refreshTokenFile}: ${errorMessage(err)}`, ExitCode.Usage, { hint: 'check its permissions' });
+    }
+  }
+  token ||= s.ctx.env[refreshTokenEnv]?.trim();
+  if (token) s.redactor.add(token);
+  return token || undefined;
+}
+
 /** Persists a refreshed ops token to the token file (mode 0600), never to the database. */
 export async function saveOpsToken(s: Session, token: string): Promise<void> {
   s.redactor.add(token);
@@ -39,6 +55,7 @@ export async function saveOpsToken(s: Session, token: string): Promise<void> {
 /** Registers every configured secret present in the environment, so even stray echoes are masked. */
 export function registerKnownSecrets(s: Session): void {
   s.redactor.add(s.ctx.env[s.config.inventory.ops.tokenEnv]);
+  s.redactor.add(s.ctx.env[s.config.inventory.ops.refreshTokenEnv]);
   for (const auth of Object.values(s.config.git.auth)) s.redactor.add(s.ctx.env[auth.token_env]);
   for (const src of s.config.advisories.sources) if (src.type === 'nvd' && src.apiKeyEnv) s.redactor.add(s.ctx.env[src.apiKeyEnv]);
 }

@@ -22,6 +22,9 @@ export interface Config {
       tokenEnv: string;
       tokenFile: string | undefined;
       refreshUrl: string | undefined;
+      refreshStyle: 'auto' | 'form' | 'bearer';
+      refreshTokenEnv: string;
+      refreshTokenFile: string | undefined;
       timeoutMs: number;
       retries: number;
     };
@@ -78,6 +81,9 @@ export function buildConfig(values: Map<string, unknown>, file: string | undefin
         tokenEnv: get('inventory.ops.token_env'),
         tokenFile: get('inventory.ops.token_file'),
         refreshUrl: get('inventory.ops.refresh_url'),
+        refreshStyle: get('inventory.ops.refresh_style'),
+        refreshTokenEnv: get('inventory.ops.refresh_token_env'),
+        refreshTokenFile: get('inventory.ops.refresh_token_file'),
         timeoutMs: get('inventory.ops.timeout_ms'),
         retries: get('inventory.ops.retries'),
       },

@@ -15,6 +15,7 @@ export function* iterateAffectedEntries(db: Db, opts: { storedNamesOnly?: boolea
   const onlyStored = opts.storedNamesOnly ? "AND (a.ecosystem = 'any' OR a.name IN (SELECT match_name FROM packages))" : '';
   const stmt = db.prepare(`
     SELECT a.ecosystem, a.name, a.raw_name, a.ranges, a.versions, a.last_known_affected,
+           CASE WHEN a.ecosystem = 'any' THEN a.database_specific ->> '$.fixed_versions' END AS fixed_versions,
            adv.advisory_id, adv.source, COALESCE(adv.group_id, adv.advisory_id) AS group_id,
            adv.severity, adv.base_score, adv.cvss, adv.aliases
     FROM affected a JOIN advisories adv ON adv.id = a.advisory_rowid
@@ -46,6 +47,8 @@ export function* iterateAffectedEntries(db: Db, opts: { storedNamesOnly?: boolea
         ranges: JSON.parse(String(r.ranges)) as OsvRange[],
         versions: JSON.parse(String(r.versions)) as string[],
         lastKnownAffectedRange: r.last_known_affected === null ? undefined : String(r.last_known_affected),
+        // ecosystem-less entries carry their source's stated fixes (CVE Manager patch[]) for exact-version matches
+        ...(typeof r.fixed_versions === 'string' ? { fixedVersions: JSON.parse(r.fixed_versions) as string[] } : {}),
       },
     };
   }
@@ -159,6 +162,15 @@ interface ExistingFinding {
   content: unknown[];
 }
 
+/** The note of a fix that is a withdrawal, not an upgrade. */
+const WITHDRAWN_NOTE = 'advisory withdrawn by its source (e.g. CVE Manager vulStatus REJECT)';
+
+/** Alias groups all of whose advisories are withdrawn: their findings close as withdrawn, not as upgraded. */
+function withdrawnGroups(db: Db): Set<string> {
+  const rows = db.prepare('SELECT COALESCE(group_id, advisory_id) AS g FROM advisories GROUP BY g HAVING SUM(withdrawn IS NULL) = 0').pluck().all() as string[];
+  return new Set(rows);
+}
+
 /** The lifecycle writer behind saveFindings; the caller holds the transaction. */
 export function findingWriter(db: Db, opts: { now: Date; runId: number }): FindingWriter {
   const at = opts.now.toISOString();
@@ -190,6 +202,7 @@ export function findingWriter(db: Db, opts: { now: Date; runId: number }): Findi
   const rekey = db.prepare('UPDATE findings SET group_id = ? WHERE id = ?');
   const storedIds = storedAdvisoryIds(db);
   const storeDetails = detailsStore(db);
+  let withdrawn: Set<string> | undefined; // read once, at the first fix of the run
   /** The preparer's details keys: the stored id and the ids an acceptance may name. */
   const details = new Map<number, { id: number; ids: string[] }>();
 
@@ -260,7 +273,7 @@ export function findingWriter(db: Db, opts: { now: Date; runId: number }): Findi
       for (const row of existing.values()) {
         if (seen.has(row.id) || row.status === 'fixed') continue;
         fix.run(at, runId, row.id);
-        event.run(row.id, runId, at, row.status, 'fixed', null);
+        event.run(row.id, runId, at, row.status, 'fixed', (withdrawn ??= withdrawnGroups(db)).has(row.groupId) ? WITHDRAWN_NOTE : null);
         counts.fixed++;
         (counts.bySeverity[row.severity] ?? counts.bySeverity.UNKNOWN!).fixed++;
       }

@@ -25,16 +25,16 @@ function makeRepos(gitDir: string): void {
   }
 }
 
-/** Serves the demo's CVE Manager page: page 1 is the fixture, later pages are empty. */
+/** Serves the demo's CVE Manager list as the real service answers it: page 1 is the fixture, later pages are empty. */
 async function serveVtopia(): Promise<{ url: string; close: () => void }> {
   const page = readFileSync(path.join(FIXTURES, 'vtopia/page-1.json'), 'utf8');
   const server = http.createServer((req, res) => {
     const n = new URL(req.url ?? '/', 'http://x').searchParams.get('page_num');
     res.writeHead(200, { 'content-type': 'application/json' });
-    res.end(n === '1' ? page : JSON.stringify({ body: { list: [] } }));
+    res.end(n === '1' ? page : JSON.stringify({ body: { total: (JSON.parse(page) as { body: { total: number } }).body.total, list: [] }, code: '200', errmsg: 'success' }));
   });
   await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
-  return { url: `http://127.0.0.1:${(server.address() as AddressInfo).port}/api/cves`, close: () => server.close() };
+  return { url: `http://127.0.0.1:${(server.address() as AddressInfo).port}/v1/cve/detail/list`, close: () => server.close() };
 }
 
 async function runDemo(): Promise<number> {

@@ -9,8 +9,9 @@ import { simpleGit, GitPluginError } from 'simple-git';
 import type { Logger } from '../shared/log.js';
 import { gitEnv, GIT_ENV_UNSAFE_FLAGS } from './git-env.js';
 import { branchNotFound, gitFailure, redactGitText, type GitErrorContext } from './git-errors.js';
-import { repoDir } from './repo-path.js';
+import { checkBranchName, repoDir } from './repo-path.js';
 import { recoverStaleLocks } from './stale-lock.js';
+import { ExitCode, IcmsError } from '../shared/errors.js';
 
 /** What git needs to know about a project. */
 export interface SyncProject {
@@ -86,6 +87,24 @@ export async function remoteHead(project: SyncProject, opts: SyncOptions): Promi
   const sha = await remoteHeadIn(path.dirname(dir), ctx);
   if (!sha) throw branchNotFound({ ...ctx, command: 'ls-remote' });
   return sha;
+}
+
+/**
+ * The remote's default branch: the branch its HEAD points to (`git ls-remote --symref -- <url> HEAD`, one ref
+ * advertisement). An empty repository or a remote that does not say -> IcmsError.
+ */
+export async function remoteDefaultBranch(url: string, opts: SyncOptions): Promise<string> {
+  const cwd = path.join(opts.workDir, 'repos');
+  await mkdir(cwd, { recursive: true, mode: 0o700 });
+  const ctx: RunContext = { ...opts, url, branch: 'HEAD' };
+  const out = await runGit(cwd, ['ls-remote', '--symref', '--', url, 'HEAD'], ctx);
+  const m = /^ref: refs\/heads\/(\S+)\s+HEAD$/m.exec(out);
+  if (!m?.[1]) {
+    throw new IcmsError(`git ls-remote ${redactGitText(url, ctx.auth)}: the remote names no default branch (empty repository?)`, ExitCode.External, {
+      hint: 'give the branch in the inventory row',
+    });
+  }
+  return checkBranchName(m[1]);
 }
 
 /** The commit checked out in `dir`. */

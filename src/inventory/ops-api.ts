@@ -1,7 +1,8 @@
 /**
- * The ops platform inventory API: `GET url` with a Bearer token, answer
- * `{"err_code": 0, "description": "...", "data": [{repository, branch, developer, email}]}`.
- * On a 401 with a refresh URL configured, the token is refreshed once (POST form `token`) and kept in a file.
+ * The ops inventory API (../shared/reference/ops-api.md): `GET url` with a Bearer token. Both platform generations
+ * are read: `{"err_code": 0, ...}` (until Sept. 2023) and `{"code": 0, "description", "data"}` (since); rows
+ * `{repository, branch, developer, email}`. An expired token (403 on the older platform, 401 on the newer) is
+ * refreshed once when a refresh URL is configured (`ops-token.ts`) and kept by the caller.
  */
 import type { Project } from '../model/types.js';
 import { IcmsError, ExitCode } from '../shared/errors.js';
@@ -9,11 +10,16 @@ import { httpRequest, HttpError } from '../shared/http.js';
 import type { Logger } from '../shared/log.js';
 import { isEmail } from './normalize.js';
 import { parseRepoUrl } from '../model/repo-url.js';
+import { refreshOpsToken, refreshStyleOf, type RefreshStyle } from './ops-token.js';
 
 export interface OpsApiOptions {
   url: string;
   token: string;
   refreshUrl?: string | undefined;
+  /** How to refresh (default auto: bearer when `refreshToken` is set, else form). */
+  refreshStyle?: RefreshStyle | undefined;
+  /** The simplejwt refresh token of the newer platform. */
+  refreshToken?: string | undefined;
   /** Called with a refreshed token so the caller can persist it (a file, mode 0600) and redact it. */
   onTokenRefreshed?: (token: string) => Promise<void>;
   timeoutMs: number;
@@ -29,9 +35,10 @@ export async function fetchOpsInventory(opts: OpsApiOptions): Promise<{ projects
   try {
     body = (await get(opts, token)).text;
   } catch (err) {
-    if (!(err instanceof HttpError && err.status === 401 && opts.refreshUrl)) throw err;
-    opts.logger.info('ops inventory: token rejected (401), refreshing it once');
-    token = await refreshToken(opts, token);
+    if (!(err instanceof HttpError && (err.status === 401 || err.status === 403) && opts.refreshUrl)) throw err;
+    const style = refreshStyleOf({ style: opts.refreshStyle ?? 'auto', refreshToken: opts.refreshToken });
+    opts.logger.info(`ops inventory: token rejected (${err.status}: expired or invalid), refreshing it once (${style} style)`);
+    token = await refreshOpsToken({ ...opts, refreshUrl: opts.refreshUrl, style }, token);
     await opts.onTokenRefreshed?.(token);
     body = (await get(opts, token)).text;
   }
@@ -53,31 +60,11 @@ function get(opts: OpsApiOptions, token: string) {
   });
 }
 
-async function refreshToken(opts: OpsApiOptions, token: string): Promise<string> {
-  const res = await httpRequest(opts.refreshUrl!, {
-    method: 'POST',
-    body: new URLSearchParams({ token }),
-    timeoutMs: opts.timeoutMs,
-    retries: opts.retries,
-    backoffMs: opts.backoffMs,
-    logger: opts.logger,
-    what: 'ops token refresh',
-  });
-  let fresh: unknown;
-  try {
-    fresh = (JSON.parse(res.text) as { token?: unknown }).token;
-  } catch {
-    fresh = undefined;
-  }
-  if (typeof fresh !== 'string' || fresh.trim() === '') {
-    throw new IcmsError('ops token refresh: the answer has no "token" string', ExitCode.External, {
-      hint: 'check inventory.ops.refresh_url; set a valid token in the token file or environment',
-    });
-  }
-  return fresh.trim();
-}
-
-/** Parses the ops API body (pure); a malformed body or non-zero err_code is an External error. */
+/**
+ * Parses the ops API body (pure). The status is `err_code` (older platform) or `code` (newer); either may be absent,
+ * which is success when `data` is a list. A malformed body or a non-zero status is an External error.
+ * Rows without a branch come back with branch '' (`default-branch.ts` resolves them after the allowlist).
+ */
 export function parseOpsResponse(body: string, url: string): { projects: Project[]; warnings: string[] } {
   let parsed: unknown;
   try {
@@ -87,10 +74,11 @@ export function parseOpsResponse(body: string, url: string): { projects: Project
       hint: 'check inventory.ops.url points at the projects API',
     });
   }
-  const o = parsed as { err_code?: unknown; description?: unknown; data?: unknown } | null;
-  if (!o || typeof o !== 'object') throw new IcmsError(`ops inventory: ${url}: answer is not an object`, ExitCode.External);
-  if (o.err_code !== 0) {
-    throw new IcmsError(`ops inventory: ${url} answered err_code ${JSON.stringify(o.err_code)}: ${String(o.description ?? '').slice(0, 200)}`, ExitCode.External, {
+  const o = parsed as { err_code?: unknown; code?: unknown; description?: unknown; data?: unknown } | null;
+  if (!o || typeof o !== 'object' || Array.isArray(o)) throw new IcmsError(`ops inventory: ${url}: answer is not an object`, ExitCode.External);
+  for (const key of ['err_code', 'code'] as const) {
+    if (o[key] === undefined || o[key] === 0) continue;
+    throw new IcmsError(`ops inventory: ${url} answered ${key} ${JSON.stringify(o[key])}: ${String(o.description ?? '').slice(0, 200)}`, ExitCode.External, {
       hint: 'the ops platform reported an error; the previous inventory is kept',
     });
   }
@@ -104,7 +92,7 @@ export function parseOpsResponse(body: string, url: string): { projects: Project
       warnings.push(`data[${i}]: repository ${JSON.stringify(r?.repository)} is not a repository URL; skipped`);
       return;
     }
-    const branch = typeof r.branch === 'string' && r.branch.trim() ? r.branch.trim() : 'main';
+    const branch = typeof r.branch === 'string' ? r.branch.trim() : '';
     const email = typeof r.email === 'string' ? r.email.trim() : '';
     const name = typeof r.developer === 'string' && r.developer.trim() && !/[\r\n]/.test(r.developer) ? r.developer.trim() : email;
     if (repo.hadCredentials) warnings.push(`data[${i}]: ${repo.url}: credentials in the URL were dropped; configure git.auth instead`);

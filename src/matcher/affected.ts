@@ -2,7 +2,7 @@
  * OSV "Evaluation" (schema v1.7, https://ossf.github.io/osv-schema/#evaluation): is a version inside an
  * affected entry? Schemes only order versions; all range logic lives here, once.
  */
-import type { AffectedEntry, OsvEvent, OsvRange } from '../model/types.js';
+import { RANGE_START_EXCLUDING, type AffectedEntry, type OsvEvent, type OsvRange } from '../model/types.js';
 import type { MatchReason } from '../model/match.js';
 export type { MatchReason } from '../model/match.js';
 import type { VersionScheme } from '../versions/index.js';
@@ -49,6 +49,9 @@ export function evaluateAffected(version: string, entry: AffectedEntry, scheme: 
       problems.push(`${range.type} range: cannot compare ${version} with its events: ${(err as Error).message}`);
       continue;
     }
+    // An exclusive lower bound (CVE Manager versionStartExcluding) is stored as introduced S: S itself is not affected.
+    const startExcluding = range.database_specific?.[RANGE_START_EXCLUDING];
+    if (result.affected && typeof startExcluding === 'string' && rangeScheme.isValid(startExcluding) && rangeScheme.compare(version, startExcluding) === 0) continue;
     if (result.affected) {
       return {
         affected: true,

@@ -91,10 +91,7 @@ export function matchPackages(packages: Iterable<MatchPackage>, index: ReadonlyM
     out.packagesSeen++;
     const { exact, any } = lookup(pkg);
     if (exact.length === 0 && any.length === 0) continue;
-    for (const item of any) {
-      if (!item.entry.versions.includes(pkg.version)) continue;
-      addFinding(findings, pkg, item, undefined, { kind: 'exact-any', note: `exact name and version ${pkg.name}==${pkg.version} from ${item.advisory.source}, any ecosystem` }, undefined);
-    }
+    for (const item of any) matchBareName(findings, pkg, item);
     if (exact.length === 0) continue;
     if (!hasScheme(pkg.ecosystem)) {
       out.unmatchedEcosystems[pkg.ecosystem] = (out.unmatchedEcosystems[pkg.ecosystem] ?? 0) + 1;
@@ -128,6 +125,35 @@ function safeEvaluate(version: string, item: IndexedEntry, scheme: VersionScheme
   } catch (err) {
     return { affected: false, problems: [`unusable entry: ${(err as Error).message}`] };
   }
+}
+
+/**
+ * An entry that names no ecosystem (CVE Manager names without a purl) matches any package of that PEP 503 name; the
+ * reason always says so. Its explicit versions compare as exact strings; its ranges (credibility 4/5: "below the
+ * fix") and its stated fixes are ordered by the package's own ecosystem scheme.
+ */
+function matchBareName(findings: Map<string, MatchedFinding>, pkg: MatchPackage, item: IndexedEntry): void {
+  const e = item.entry;
+  const scheme = hasScheme(pkg.ecosystem) ? schemeFor(pkg.ecosystem) : undefined;
+  const usable = scheme?.isValid(pkg.matchVersion) ? scheme : undefined;
+  const how = `the advisory names "${e.rawName}" without an ecosystem (${item.advisory.source}); matched to ${pkg.ecosystem} ${pkg.name} by name only`;
+  if (e.versions.includes(pkg.version)) {
+    const fixed = usable ? lowestFixAbove(e.fixedVersions ?? [], pkg.matchVersion, usable) : undefined;
+    addFinding(findings, pkg, item, fixed, { kind: 'exact-any', note: `exact version ${pkg.version} listed; ${how}` }, usable);
+    return;
+  }
+  if (e.ranges.length === 0 || !usable) return;
+  const v = safeEvaluate(pkg.matchVersion, item, usable);
+  if (v.affected) addFinding(findings, pkg, item, v.fixed, { ...v.reason!, note: how }, usable);
+}
+
+function lowestFixAbove(fixes: readonly string[], version: string, scheme: VersionScheme): string | undefined {
+  let best: string | undefined;
+  for (const f of fixes) {
+    if (!scheme.isValid(f) || scheme.compare(f, version) <= 0) continue;
+    if (best === undefined || scheme.compare(f, best) < 0) best = f;
+  }
+  return best;
 }
 
 function hasAnyEntries(index: ReadonlyMap<string, IndexedEntry[]>): boolean {

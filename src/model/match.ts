@@ -10,6 +10,8 @@ export interface MatchReason {
   /** Set when GHSA's last_known_affected_version_range closed an open-ended range. */
   via?: 'last_known_affected_version_range';
   scheme: string;
+  /** How the entry was found when not by (ecosystem, name): a CVE Manager name without an ecosystem. */
+  note?: string;
 }
 
 /** A package row as the matcher needs it. */

@@ -72,6 +72,12 @@ export interface OsvEvent {
   limit?: string;
 }
 
+/**
+ * Key of an OSV range's database_specific holding an exclusive lower bound (CVE Manager `versionStartExcluding`):
+ * OSV has no exclusive `introduced`, so such a range is `introduced: S` and the matcher leaves S itself out.
+ */
+export const RANGE_START_EXCLUDING = 'start_excluding';
+
 export interface OsvRange {
   type: 'SEMVER' | 'ECOSYSTEM' | 'GIT' | string;
   repo?: string;
@@ -81,7 +87,7 @@ export interface OsvRange {
 
 /** One `affected[]` entry of an advisory, normalised. */
 export interface AffectedEntry {
-  /** OSV ecosystem with suffix kept ('Debian:11'); 'any' for vtopia's name==version pairs. */
+  /** OSV ecosystem with suffix kept ('Debian:11'); 'any' for CVE Manager names that come without an ecosystem. */
   ecosystem: string;
   /** Name normalised per ecosystem (PyPI: PEP 503; others exact). */
   name: string;
@@ -93,6 +99,11 @@ export interface AffectedEntry {
   lastKnownAffectedRange?: string | undefined;
   ecosystemSpecific?: unknown;
   databaseSpecific?: unknown;
+  /**
+   * Fixed versions a source states outside ranges (CVE Manager `patch[].fixversion`, kept in database_specific as
+   * `fixed_versions`); an exact-version match reports the lowest one above the installed version.
+   */
+  fixedVersions?: string[] | undefined;
 }
 
 export interface CvssVector {

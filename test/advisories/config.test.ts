@@ -8,14 +8,14 @@ describe('parseAdvisorySources', () => {
       [
         { name: 'osv-local', type: 'osv', path: 'data/osv' },
         { name: 'osv-pypi', type: 'osv', url: 'https://osv-vulnerabilities.storage.googleapis.com/PyPI/all.zip', retries: 5 },
-        { name: 'vtopia', type: 'vtopia', url: 'http://cve.example/api/list', page_size: 50, timeout_ms: 5000 },
+        { name: 'vtopia', type: 'vtopia', url: 'http://cve.example/api/list', page_size: 50, timeout_ms: 5000, drop_low_credibility: true },
       ],
       '/etc/icms',
     );
     expect(sources).toEqual([
       { name: 'osv-local', type: 'osv', path: '/etc/icms/data/osv', url: undefined, timeoutMs: 30_000, retries: 3, backoffMs: 1000 },
       { name: 'osv-pypi', type: 'osv', path: undefined, url: 'https://osv-vulnerabilities.storage.googleapis.com/PyPI/all.zip', timeoutMs: 30_000, retries: 5, backoffMs: 1000 },
-      { name: 'vtopia', type: 'vtopia', url: 'http://cve.example/api/list', pageSize: 50, maxPages: SOURCE_DEFAULTS.maxPages, timeoutMs: 5000, retries: 3, backoffMs: 1000 },
+      { name: 'vtopia', type: 'vtopia', url: 'http://cve.example/api/list', pageSize: 50, maxPages: SOURCE_DEFAULTS.maxPages, dropLowCredibility: true, timeoutMs: 5000, retries: 3, backoffMs: 1000 },
     ]);
     expect(parseAdvisorySources(undefined, '/')).toEqual([]);
   });
@@ -32,6 +32,7 @@ describe('parseAdvisorySources', () => {
     [{ name: 'a b', type: 'osv', path: 'x' }, /name must be a word/],
     [{ name: 'v', type: 'vtopia', url: 'http://x', page_size: 0 }, /page_size must be at least 1/],
     [{ name: 'v', type: 'vtopia', url: 'http://x', retries: -1 }, /retries must be a whole number/],
+    [{ name: 'v', type: 'vtopia', url: 'http://x', drop_low_credibility: 'yes' }, /drop_low_credibility must be true or false/],
   ])('rejects %j', (entry, message) => {
     expect(() => parseAdvisorySources([entry], '/', 'icms.yaml')).toThrow(message);
     try {

@@ -29,7 +29,8 @@ describe('icms run --all against real loopback services', () => {
     const vtopia = await startServer((req, res) => {
       const n = new URL(req.url, 'http://x').searchParams.get('page_num');
       res.writeHead(200, { 'content-type': 'application/json' });
-      res.end(n === '1' ? page : JSON.stringify({ body: { list: [] } }));
+      // as the CVE Manager answers: page 1 holds both rows of body.total 2, a later page an empty list
+      res.end(n === '1' ? page : JSON.stringify({ body: { total: 2, list: [] }, code: '200', errmsg: 'success' }));
     });
     const smtp = await startSmtpServer({ auth: { user: 'icms', password: SMTP_PASSWORD } });
     writeFileSync(
@@ -40,7 +41,7 @@ describe('icms run --all against real loopback services', () => {
 advisories:
   sources:
     - {name: osv, type: osv, path: ${path.join(FIXTURES, 'demo/osv')}}
-    - {name: cve-manager, type: vtopia, url: "${vtopia.url}/api/cves", timeout_ms: 2000, retries: 0}
+    - {name: cve-manager, type: vtopia, url: "${vtopia.url}/v1/cve/detail/list", timeout_ms: 2000, retries: 0}
 notify:
   transport: smtp
   from: "icms <icms@example.com>"

@@ -12,6 +12,7 @@ import Database from 'better-sqlite3';
 import { SMTPServer } from 'smtp-server';
 import { beforeAll, describe, expect, it, onTestFinished } from 'vitest';
 import { runCli } from '../helpers/cli.js';
+import { cveManagerPage } from '../helpers/cve-manager.js';
 import { FIXTURES, makePortfolio, type Portfolio } from '../helpers/demo.js';
 import { spawnIcms, type IcmsProcess } from '../helpers/icms-process.js';
 import { tmpDir } from '../helpers/tmp.js';
@@ -158,7 +159,7 @@ describe('kill -9 of icms run --all, then a normal re-run', () => {
       const page = Number(new URL(req.url ?? '/', 'http://x').searchParams.get('page_num'));
       if (page === 2 && killNow) victim.p?.child.kill('SIGKILL');
       res.writeHead(200, { 'content-type': 'application/json' });
-      res.end(JSON.stringify({ body: { list: records.slice((page - 1) * 2, page * 2) } }));
+      res.end(JSON.stringify(cveManagerPage(records, page, 2)));
     });
     await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
     onTestFinished(() => new Promise<void>((resolve) => server.close(() => resolve())));

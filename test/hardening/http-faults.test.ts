@@ -4,6 +4,7 @@
  * the right exit code, bounded time, the previous data kept, and (sync-vulns) the other source still synced.
  */
 import http from 'node:http';
+import { readFileSync } from 'node:fs';
 import { writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import Database from 'better-sqlite3';
@@ -11,10 +12,12 @@ import { describe, expect, it } from 'vitest';
 import { runCli } from '../helpers/cli.js';
 import { FIXTURES } from '../helpers/demo.js';
 import { startServer, json } from '../helpers/http.js';
+import { cveManagerPage } from '../helpers/cve-manager.js';
 import { tmpDir } from '../helpers/tmp.js';
 
 const GOOD_INVENTORY = { err_code: 0, description: 'ok', data: [{ repository: 'https://github.com/org/app', branch: 'main', developer: 'A', email: 'a@example.com' }] };
-const VTOPIA_PAGE = { body: { list: [{ cveNum: 'CVE-2020-11022', title: 't', description: { en: 'd' }, vulStatus: 'Medium', publishedDate: '2020-04-29', packName: ['jquery==3.4.1'] }] } };
+/** One real-shaped CVE Manager row (fixtures/vtopia), served as the service pages it: total 1, then an empty page. */
+const VTOPIA_ROWS = (JSON.parse(readFileSync(path.join(FIXTURES, 'vtopia/records.json'), 'utf8')) as unknown[]).slice(0, 1);
 
 type Fault = 'ok' | '5xx' | 'reset' | 'slow' | 'html' | 'huge';
 const FAULTS: [Exclude<Fault, 'ok'>, RegExp][] = [
@@ -95,7 +98,7 @@ describe('ops inventory API faults (fetch-projects): exit 4, previous inventory 
 
 describe('CVE Manager source faults (sync-vulns): the OSV source is still synced, exit 3, the old records kept', () => {
   it.each(FAULTS)('%s', async (fault, message) => {
-    const srv = await faultyServer((url) => (new URL(url, 'http://x').searchParams.get('page_num') === '1' ? VTOPIA_PAGE : { body: { list: [] } }));
+    const srv = await faultyServer((url) => cveManagerPage(VTOPIA_ROWS, Number(new URL(url, 'http://x').searchParams.get('page_num')), 100));
     const dir = await tmpDir('icms-vtfault-');
     const osv = `    - {name: osv, type: osv, path: ${path.join(FIXTURES, 'osv/crates.io')}}\n`;
     const vtopia = `    - {name: cve-manager, type: vtopia, url: "${srv.url}/cves", timeout_ms: 1000, retries: 1, backoff_ms: 10}\n`;

@@ -37,6 +37,8 @@ describe('evaluateAffected (OSV evaluation)', () => {
     ['GHSA last_known_affected_version_range <= closes an open range', '2.1.0', entry([eco({ introduced: '2.0.0' })], [], '<= 2.0.5'), false, undefined],
     ['GHSA last_known_affected_version_range <= includes its bound', '2.0.5', entry([eco({ introduced: '2.0.0' })], [], '<= 2.0.5'), true, undefined],
     ['GHSA last_known_affected_version_range < is exclusive', '2.0.5', entry([eco({ introduced: '2.0.0' })], [], '< 2.0.5'), false, undefined],
+    ['exclusive start (CVE Manager versionStartExcluding): the bound itself is not affected', '2.2.0', entry([{ ...eco({ introduced: '2.2.0' }, { fixed: '2.7.0' }), database_specific: { start_excluding: '2.2.0' } }]), false, undefined],
+    ['exclusive start: just above the bound is affected', '2.2.1', entry([{ ...eco({ introduced: '2.2.0' }, { fixed: '2.7.0' }), database_specific: { start_excluding: '2.2.0' } }]), true, '2.7.0'],
   ])('%s: %s', (_name, version, e, affected, fixed) => {
     const v = evaluateAffected(version, e, npm);
     expect(v.affected).toBe(affected);

@@ -3,7 +3,7 @@ import type { Command } from 'commander';
 import { openDb } from '../../db/open.js';
 import { advisoriesInGroup, getAdvisory, groupOf } from '../../db/advisories.js';
 import { listFindings, type FindingRow } from '../../db/findings.js';
-import type { Advisory } from '../../model/types.js';
+import { RANGE_START_EXCLUDING, type Advisory } from '../../model/types.js';
 import { usageError } from '../../shared/errors.js';
 import type { App } from '../main.js';
 import { formatOption, stripControl, writeJson } from '../output.js';
@@ -48,7 +48,7 @@ export function registerExplain(program: Command, app: App): void {
 }
 
 function advisoryJson(a: Advisory) {
-  return { id: a.id, source: a.source, aliases: a.aliases, summary: a.summary, severity: a.severity, base_score: a.baseScore, cvss: a.cvss, withdrawn: a.withdrawn ?? null, modified: a.modified, affected: a.affected.map((e) => ({ ecosystem: e.ecosystem, name: e.name, ranges: e.ranges, versions: e.versions, last_known_affected_version_range: e.lastKnownAffectedRange })) };
+  return { id: a.id, source: a.source, aliases: a.aliases, summary: a.summary, severity: a.severity, base_score: a.baseScore, cvss: a.cvss, withdrawn: a.withdrawn ?? null, modified: a.modified, affected: a.affected.map((e) => ({ ecosystem: e.ecosystem, name: e.name, ranges: e.ranges, versions: e.versions, last_known_affected_version_range: e.lastKnownAffectedRange, database_specific: e.databaseSpecific ?? null })) };
 }
 
 interface Why {
@@ -84,14 +84,34 @@ function renderRatings(f: FindingRow, x: RatingExplanation): string[] {
   return out;
 }
 
+/** An exclusive lower bound (CVE Manager versionStartExcluding) is stored as introduced S: say that S is left out. */
+function excludedStart(r: Advisory['affected'][number]['ranges'][number]): string {
+  const s = r.database_specific?.[RANGE_START_EXCLUDING];
+  return typeof s === 'string' ? ` (${s} itself excluded)` : '';
+}
+
+/** What a CVE Manager record says about itself (kept in its affected entries' database_specific): credibility, status, CWE, rating. */
+function sourceFacts(a: Advisory | undefined): string | undefined {
+  const d = a?.affected.map((e) => e.databaseSpecific).find((x): x is Record<string, unknown> => typeof x === 'object' && x !== null && 'credibility' in x);
+  if (!d) return undefined;
+  const parts: string[] = [];
+  if (typeof d.credibility === 'number') parts.push(`credibility ${d.credibility}${typeof d.credibility_meaning === 'string' ? ` (${d.credibility_meaning})` : ''}${d.low_credibility ? ' LOW CREDIBILITY' : ''}`);
+  if (typeof d.vul_status === 'string') parts.push(`status ${d.vul_status}`);
+  if (Array.isArray(d.cwe_ids) && d.cwe_ids.length) parts.push(d.cwe_ids.join(', '));
+  if (typeof d.severity_source === 'string') parts.push(`rated from ${d.severity_source}`);
+  return parts.length ? stripControl(`CVE Manager: ${parts.join('; ')}`) : undefined;
+}
+
 function renderExplain(findings: FindingRow[], advisories: Advisory[], ratingsOf: (f: FindingRow) => RatingExplanation): string {
   const out: string[] = [];
   for (const a of advisories) {
     out.push(`${a.id} (${a.source})${a.withdrawn ? ' WITHDRAWN: never matches' : ''}`);
     out.push(`  ${a.summary ?? '(no summary)'}`);
     out.push(`  severity ${a.severity}${a.baseScore !== undefined ? ` (CVSS ${a.baseScore})` : ''}; aliases: ${a.aliases.join(', ') || 'none'}`);
+    const facts = sourceFacts(a);
+    if (facts) out.push(`  ${facts}`);
     for (const e of a.affected.slice(0, 20)) {
-      const ranges = e.ranges.map((r) => `${r.type} ${r.events.map((ev) => Object.entries(ev).map(([k, v]) => `${k} ${v}`).join('')).join(', ')}`).join(' | ');
+      const ranges = e.ranges.map((r) => `${r.type} ${r.events.map((ev) => Object.entries(ev).map(([k, v]) => `${k} ${v}`).join('')).join(', ')}${excludedStart(r)}`).join(' | ');
       out.push(`  affects ${e.ecosystem} ${e.name}: ${ranges || '(no ranges)'}${e.versions.length ? `; versions ${e.versions.length}` : ''}${e.lastKnownAffectedRange ? `; last known affected ${e.lastKnownAffectedRange}` : ''}`);
     }
     if (a.affected.length > 20) out.push(`  ... and ${a.affected.length - 20} more affected packages`);
@@ -107,7 +127,9 @@ function renderExplain(findings: FindingRow[], advisories: Advisory[], ratingsOf
           : r.kind === 'versions'
             ? `version listed explicitly in the advisory (${r.scheme})`
             : (r.note ?? 'exact match');
-      out.push(`  because ${w.id} (${w.source}): ${why}${w.fixed ? `; fixed in ${w.fixed}` : ''}`);
+      const facts = sourceFacts(advisories.find((a) => a.id === w.id && a.source === w.source));
+      const note = r.kind === 'range' && r.note ? `; ${r.note}` : '';
+      out.push(stripControl(`  because ${w.id} (${w.source}): ${why}${note}${w.fixed ? `; fixed in ${w.fixed}` : ''}${facts ? `; ${facts}` : ''}`));
     }
     out.push(...renderRatings(f, ratingsOf(f)));
   }

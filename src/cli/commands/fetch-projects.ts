@@ -1,14 +1,17 @@
 /** `icms fetch-projects`: replace the stored inventory from the ops API or the YAML file. */
 import type { Command } from 'commander';
 import type { Db } from '../../db/open.js';
-import { countActiveRepos, recordInventoryFetch, replaceInventory } from '../../db/projects.js';
-import { buildInventory } from '../../inventory/fetch-inventory.js';
+import { countActiveRepos, listProjects, recordInventoryFetch, replaceInventory } from '../../db/projects.js';
+import { buildInventory, type InventoryResult } from '../../inventory/fetch-inventory.js';
 import { fetchOpsInventory } from '../../inventory/ops-api.js';
 import { readInventoryFile } from '../../inventory/yaml-file.js';
 import { IcmsError, ExitCode, errorMessage } from '../../shared/errors.js';
 import type { App } from '../main.js';
 import { formatOption, renderTable, writeJson } from '../output.js';
-import { readOpsToken, saveOpsToken } from '../secrets.js';
+import { readOpsRefreshToken, readOpsToken, saveOpsToken } from '../secrets.js';
+import { recordedDefaultBranches, resolveDefaultBranches } from '../../inventory/default-branch.js';
+import { remoteDefaultBranch } from '../../gitsync/sync.js';
+import { authHeaderFor } from '../../gitsync/auth.js';
 import { openSession, type Session } from '../session.js';
 import { withRun } from '../run-command.js';
 
@@ -46,10 +49,21 @@ async function readSource(s: Session) {
     url: inv.ops.url,
     token: readOpsToken(s),
     refreshUrl: inv.ops.refreshUrl,
+    refreshStyle: inv.ops.refreshStyle,
+    refreshToken: readOpsRefreshToken(s),
     onTokenRefreshed: (t) => saveOpsToken(s, t),
     timeoutMs: inv.ops.timeoutMs,
     retries: inv.ops.retries,
     logger: s.logger,
+  });
+}
+
+/** Ops rows without a branch: the remote's default branch (after the allowlist), else the one recorded before. */
+function withDefaultBranches(s: Session, db: Db, result: InventoryResult): Promise<InventoryResult> {
+  return resolveDefaultBranches(result, {
+    defaultBranch: (url) =>
+      remoteDefaultBranch(url, { workDir: s.config.workDir, auth: authHeaderFor(url, s.config.git.auth, s.ctx.env), timeoutMs: s.config.git.timeoutMs, env: s.ctx.env, logger: s.logger }),
+    recorded: recordedDefaultBranches(listProjects(db, { kind: 'repo' })),
   });
 }
 
@@ -59,7 +73,7 @@ async function fetchProjects(s: Session, db: Db, runId: number, flags: Flags): P
     s.logger.info(`fetching the inventory from ${source === 'ops' ? s.config.inventory.ops.url : s.config.inventory.file}`);
     let result;
     try {
-      result = buildInventory(await readSource(s), s.config.inventory.allow, { remote: source === 'ops' });
+      result = await withDefaultBranches(s, db, buildInventory(await readSource(s), s.config.inventory.allow, { remote: source === 'ops' }));
       if (result.projects.length === 0 && !flags.allowEmpty && countActiveRepos(db) > 0) {
         throw new IcmsError(`the ${source} inventory is empty but ${countActiveRepos(db)} projects are stored; keeping them`, source === 'file' ? ExitCode.Usage : ExitCode.External, {
           hint: 'check the source; pass --allow-empty if the portfolio really is empty now',

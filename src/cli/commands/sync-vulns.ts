@@ -45,6 +45,8 @@ async function syncVulns(s: Session, flags: { source?: string; format: string })
     for (const r of result.sources) {
       if (r.error) s.logger.error(`source ${r.source}: ${r.error} (its previous advisories are kept)`);
       for (const k of r.skippedSamples) s.logger.warn(`source ${r.source}: skipped ${k.file}: ${k.reason}`);
+      if (r.skippedEntries > 0) s.logger.warn(`source ${r.source}: ${r.skippedEntries} unusable entries left out of records that were stored`);
+      if (r.dropped > 0) s.logger.info(`source ${r.source}: ${r.dropped} low-credibility records left out (drop_low_credibility)`);
     }
     if (flags.format === 'json') writeJson(s.ctx, result);
     else s.ctx.stdout.write(renderSync(result, s.color));
