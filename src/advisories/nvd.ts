@@ -51,7 +51,7 @@ async function* fetchNvd(cfg: NvdSourceConfig, ctx: FetchContext): Entries {
 
 /** A feed file's name: NVD's `nvdcve-2.0-<year|modified|recent>.json[.gz]`, or any `.json.gz`. */
 function isFeedName(p: string): boolean {
-  const base = path.basename(new URL(p, 'file:///').pathname);
+  const base = /^https?:\/\//.test(p) ? path.basename(new URL(p).pathname) : path.basename(p);
   return /^nvdcve-.*\.json(\.gz)?$/i.test(base) || /\.json\.gz$/i.test(base);
 }
 

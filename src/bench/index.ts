@@ -1,9 +1,9 @@
 /**
- * `npm run bench [-- <data-dir>] [--only scan|sync|match|curve] [--reps N] [--projects N] [--per-project N]
+ * `npm run bench [-- <data-dir>] [--only scan|sync|match|curve|ratings] [--reps N] [--projects N] [--per-project N]
  * [--sample N] [--out FILE] [--in-process]`: runs the benchmarks, each against a floor measured in the same run,
  * and writes their sections into BENCHMARKS.md (atomically; sections not run this time are kept).
  */
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -17,8 +17,10 @@ import { loadNow, machineInfo } from './measure.js';
 import { machineBlock, mergeBenchmarks, type Section } from './report.js';
 import { benchScan, renderScan } from './scan.js';
 import { benchSync, renderSync } from './sync.js';
+import { ratingsCensus } from './ratings.js';
+import { renderRatings } from './ratings-render.js';
 
-const ALL = ['scan', 'sync', 'match', 'curve'] as const;
+const ALL = ['scan', 'sync', 'match', 'curve', 'ratings'] as const;
 type BenchId = (typeof ALL)[number];
 
 const HEADER = `# Benchmarks
@@ -26,7 +28,7 @@ const HEADER = `# Benchmarks
 Performance is measured here, never by timed assertions in tests. Every figure is compared against a floor measured
 in the same run on the same machine, and each section says what was measured, on what data, the target, whether it
 was met, and the command that reproduces it. Regenerate with \`npm run bench\` (all) or
-\`npm run bench -- <data-dir> --only scan|sync|match|curve\` (one section; the others are kept).`;
+\`npm run bench -- <data-dir> --only scan|sync|match|curve|ratings\` (one section; the others are kept).`;
 
 async function run(): Promise<void> {
   const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
@@ -78,6 +80,17 @@ async function run(): Promise<void> {
     log(`match: ${r.full.build.rows} rows, ${Math.round(r.full.match.ms)} ms; RSS ${r.full.rssMb} MB`);
     if (want('match')) sections.push(withLoad(renderMatch(r, cmd('match'))));
     if (want('curve')) sections.push(withLoad(renderCurve(r, cmd('curve'), load)));
+  }
+  if (want('ratings') && existsSync(path.join(data.root, 'nvd')) && existsSync(path.join(data.root, 'kev'))) {
+    log('ratings ...');
+    const work = mkdtempSync(path.join(tmp, 'icms-bench-ratings-'));
+    try {
+      const plain = await ratingsCensus(data, path.join(work, 'plain.db'), work, { nvd: false, kev: false });
+      const rich = await ratingsCensus(data, path.join(work, 'rich.db'), work, { nvd: true, kev: true });
+      sections.push(withLoad(renderRatings(rich, plain, cmd('ratings'))));
+    } finally {
+      rmSync(work, { recursive: true, force: true });
+    }
   }
   machine.loadEnd = loadNow();
   const note = `The ${machine.cores}-core machine can be shared with other work (the load average, which includes the benchmark's own processes, is noted per section), so every figure is the best of ${reps} repetitions (all listed).`;

@@ -71,7 +71,8 @@ export async function ratingsCensus(data: BenchData, dbFile: string, tmpDir: str
         : `NVD has not rated it yet (${[...new Set(present.map((r) => r.status ?? '?'))].join(', ')})`;
       e.unknown[reason] = (e.unknown[reason] ?? 0) + 1;
       const list = (census.samples[reason] ??= []);
-      if (list.length < 6 && !list.includes(f.groupId)) list.push(`${f.groupId} (${eco} ${f.package})`);
+      const label = `${f.groupId} (${eco} ${f.package})`;
+      if (list.length < 6 && !list.includes(label)) list.push(label);
     }
     return census;
   } finally {

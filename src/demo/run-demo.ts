@@ -51,7 +51,7 @@ async function runDemo(): Promise<number> {
     const config = ['--config', path.join(out, 'icms.yaml')];
     console.log(`icms demo: a portfolio of ${readdirSync(path.join(out, 'git')).length} git repositories in ${path.join(out, 'git')}\n`);
     const code = await main([...config, 'run', '--all'], ctx);
-    console.log('\nOpen findings, most severe first:\n');
+    console.log('\nOpen findings, known exploited (KEV) first, then most severe:\n');
     await main([...config, 'report', '--status', 'open', '--severity-min', 'medium'], ctx);
     console.log(`
 Where things are:

@@ -3,6 +3,7 @@ import type { Db } from '../db/open.js';
 import { listProjects } from '../db/projects.js';
 import { listAdvisoryTexts, listLatestScans, listMatchStats, listReportFindings, type AdvisoryText, type LatestScanRow, type MatchStatRow, type ReportFindingRow } from '../db/report.js';
 import { packageUpgrade } from '../matcher/match.js';
+import { basisSeverity } from '../triage/basis.js';
 import { SEVERITIES, severityRank, type FindingStatus, type Maintainer, type Severity } from '../model/types.js';
 
 /** What `--status` selects. */
@@ -27,6 +28,8 @@ export interface ReportQuery {
   /** Maintainer emails or names (case-insensitive; a part of either matches). */
   maintainers?: readonly string[] | undefined;
   severityMin?: Severity | undefined;
+  /** `triage.severity_source`: the severity `severityMin` and the order compare (default base). */
+  basis?: 'base' | 'environmental' | undefined;
   trendDays: number;
   now: Date;
 }
@@ -88,7 +91,7 @@ export function buildReport(db: Db, q: ReportQuery): ReportData {
   const maintainersOf = new Map<number, string[]>();
   const findings: ReportFinding[] = [];
   for (const r of rows) {
-    if (q.severityMin && severityRank(r.severity) < severityRank(q.severityMin)) continue;
+    if (q.severityMin && severityRank(basisSeverity(r, q.basis)) < severityRank(q.severityMin)) continue;
     byStatus[r.status]++;
     scopedProjectIds.add(r.projectId);
     if (!wanted.has(r.status)) continue;
@@ -99,7 +102,7 @@ export function buildReport(db: Db, q: ReportQuery): ReportData {
     findings.push(Object.assign(r, { projectUrl: p.url, maintainers, upgrade: ACTIVE.has(r.status) ? (upgrades.get(upgradeKey(r)) ?? null) : null }));
   }
   rows.length = 0;
-  findings.sort(bySeverity);
+  findings.sort(q.basis === 'environmental' ? attentionOrder((f) => basisSeverity(f as ReportFinding, 'environmental')) : bySeverity);
   if (q.projectIds) for (const id of q.projectIds) if (inScope(id)) scopedProjectIds.add(id);
   const scans = new Map(listLatestScans(db).map((s) => [s.projectId, s]));
   return {
@@ -118,16 +121,17 @@ export function buildReport(db: Db, q: ReportQuery): ReportData {
   };
 }
 
-/** The order of attention: KEV-listed first, then most severe, then most likely exploited (EPSS), then by project, package and advisory group. */
-export function bySeverity(
-  a: { severity: Severity; project: string; package: string; groupId: string; kev?: unknown; epss?: { score: number } | null },
-  b: typeof a,
-): number {
-  return (
-    Number(Boolean(b.kev)) - Number(Boolean(a.kev)) || severityRank(b.severity) - severityRank(a.severity) || (b.epss?.score ?? -1) - (a.epss?.score ?? -1) ||
-    cmp(a.project, b.project) || cmp(a.package, b.package) || cmp(a.groupId, b.groupId)
-  );
+type Attention = { severity: Severity; project: string; package: string; groupId: string; kev?: unknown; epss?: { score: number } | null };
+
+/** The order of attention on a severity basis: KEV-listed first, then most severe, then most likely exploited (EPSS), then by project, package and advisory group. */
+export function attentionOrder(severity: (f: Attention) => Severity): (a: Attention, b: Attention) => number {
+  return (a, b) =>
+    Number(Boolean(b.kev)) - Number(Boolean(a.kev)) || severityRank(severity(b)) - severityRank(severity(a)) || (b.epss?.score ?? -1) - (a.epss?.score ?? -1) ||
+    cmp(a.project, b.project) || cmp(a.package, b.package) || cmp(a.groupId, b.groupId);
 }
+
+/** The order of attention on the base severity. */
+export const bySeverity: (a: Attention, b: Attention) => number = attentionOrder((f) => f.severity);
 
 function cmp(a: string, b: string): number {
   return a < b ? -1 : a > b ? 1 : 0;

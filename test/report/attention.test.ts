@@ -1,5 +1,5 @@
 import { describe, it, expect } from 'vitest';
-import { bySeverity } from '../../src/report/model.js';
+import { attentionOrder, bySeverity } from '../../src/report/model.js';
 import { bySeverityThenAge, type DigestRow } from '../../src/notify/digest.js';
 import type { Severity } from '../../src/model/types.js';
 
@@ -14,6 +14,12 @@ describe('order of attention', () => {
     ['then the higher EPSS score', [row('A', 'HIGH', { epss: epss(0.1) }), row('B', 'HIGH', { epss: epss(0.7) }), row('C', 'HIGH')], ['B', 'A', 'C']],
   ])('report: %s', (_name, rows, order) => {
     expect([...rows].sort(bySeverity).map((r) => r.groupId)).toEqual(order);
+  });
+
+  it('orders on the environmental re-score when that is the basis', () => {
+    const rows = [{ ...row('A', 'HIGH'), envSeverity: 'LOW' as Severity }, { ...row('B', 'MEDIUM'), envSeverity: 'CRITICAL' as Severity }];
+    expect([...rows].sort(attentionOrder((f) => (f as (typeof rows)[number]).envSeverity)).map((r) => r.groupId)).toEqual(['B', 'A']);
+    expect([...rows].sort(bySeverity).map((r) => r.groupId)).toEqual(['A', 'B']);
   });
 
   it('digest and alert rows follow the same order', () => {

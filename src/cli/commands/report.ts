@@ -62,7 +62,7 @@ async function report(s: Session, flags: ReportFlags): Promise<ExitCode> {
   try {
     const projectIds = flags.project ? selectProjects(db, flags.project).map((p) => p.id) : undefined;
     const status = flags.status ?? (flags.format === 'html' ? 'all' : 'open');
-    const data = buildReport(db, { status, projectIds, maintainers: flags.maintainer, severityMin: flags.severityMin, trendDays: s.config.report.trendDays, now: s.ctx.now() });
+    const data = buildReport(db, { status, projectIds, maintainers: flags.maintainer, severityMin: flags.severityMin, basis: s.config.triage.severitySource, trendDays: s.config.report.trendDays, now: s.ctx.now() });
     count = data.totals.findings;
     const toTerminal = flags.output === undefined;
     const opts = { color: toTerminal && s.color, columns: toTerminal ? s.ctx.columns : undefined, by: flags.by, toolVersion: pkg.version };
