@@ -38,6 +38,7 @@ describe('icms run --all against real loopback services', () => {
       `inventory:
   source: ops
   ops: {url: "${ops.url}/projects"}
+  allow: {local: true} # the demo repositories are local file:// remotes
 advisories:
   sources:
     - {name: osv, type: osv, path: ${path.join(FIXTURES, 'demo/osv')}}
