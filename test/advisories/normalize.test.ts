@@ -40,6 +40,24 @@ describe('parseOsvText on real records', () => {
     expect(adv.aliases).toContain('CVE-2021-44228');
   });
 
+  it("rates a RubyGems advisory-db record by its numeric database_specific.cvss_v3 (no vector)", () => {
+    const adv = load('RubyGems/GHSA-cr3x-7m39-c6jq.json');
+    expect(adv.baseScore).toBe(8.8);
+    expect(adv.severity).toBe('HIGH');
+    expect(adv.cvss).toEqual([{ type: 'CVSS_V3', vector: '', baseScore: 8.8, source: 'database_specific.cvss_v3' }]);
+  });
+
+  it.each([
+    [{ cvss_v4: 6.3 }, 'MEDIUM', 6.3],
+    [{ cvss_v2: 7.5, cvss_v3: 5.3 }, 'MEDIUM', 5.3],
+    [{ cvss_v2: 9.3 }, 'HIGH', 9.3], // v2 has no CRITICAL
+    [{ cvss_v3: 'high' }, 'UNKNOWN', undefined],
+    [{ cvss_v3: 11 }, 'UNKNOWN', undefined],
+  ])('numeric database_specific %j rates %s', (db, severity, score) => {
+    const text = JSON.stringify({ id: 'GHSA-xxxx-xxxx-xxxx', modified: '2024-01-01T00:00:00Z', affected: [], database_specific: db });
+    expect(parseOsvText(text, 'osv')).toMatchObject({ severity, baseScore: score });
+  });
+
   it('flags withdrawn records and keeps an affected entry without ranges', () => {
     const adv = load('PyPI/PYSEC-2022-15.json');
     expect(adv.withdrawn).toBe('2022-02-22T16:15:07.000Z');
