@@ -117,7 +117,7 @@ const mail: Check = async (s) => {
 const trivy: Check = async (s) => {
   const located = locateTrivy({ configured: s.config.trivy.path, pathEnv: s.ctx.env.PATH });
   ensureWorkDir(s.config.workDir, s.logger);
-  const version = await cachedTrivyVersion(s, located.path);
+  const version = await cachedTrivyVersion(s, located);
   return { name: 'trivy', ok: true, detail: `${located.path} (${located.source}, version ${version})` };
 };
 
