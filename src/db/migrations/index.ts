@@ -5,6 +5,7 @@ import { m003Advisories } from './003-advisories.js';
 import { m004Findings } from './004-findings.js';
 import { m005MatchIndexes } from './005-match-indexes.js';
 import { m006FindingDetails } from './006-finding-details.js';
+import { m007ScanInputDigest } from './007-scan-input-digest.js';
 
 export interface Migration {
   version: number;
@@ -14,4 +15,4 @@ export interface Migration {
 }
 
 /** All migrations, version 1..N without gaps. */
-export const MIGRATIONS: readonly Migration[] = [m001Inventory, m002Scans, m003Advisories, m004Findings, m005MatchIndexes, m006FindingDetails];
+export const MIGRATIONS: readonly Migration[] = [m001Inventory, m002Scans, m003Advisories, m004Findings, m005MatchIndexes, m006FindingDetails, m007ScanInputDigest];
