@@ -5,6 +5,8 @@ import { listProjects } from '../db/projects.js';
 import type { FindingRow } from '../db/findings.js';
 import { severityRank, type Severity, type StoredProject } from '../model/types.js';
 import { usageError } from '../shared/errors.js';
+import { repoIdentity } from '../model/repo-url.js';
+import { atOrAbove, type GateTrip } from './gate.js';
 
 const GATE_LEVELS = ['low', 'medium', 'high', 'critical'] as const;
 
@@ -20,17 +22,36 @@ export function collect(value: string, previous: string[] = []): string[] {
   return [...previous, value];
 }
 
-/** Active projects selected by `--project` values (exact name or URL, else a unique substring of the name). */
+/**
+ * Active projects selected by `--project` values: the exact name or URL; else the repository in any URL form
+ * (as written in the inventory, with `.git`, scp-style `git@host:org/repo` or `ssh://`), optionally with
+ * `@branch`; else a substring of the name.
+ */
 export function selectProjects(db: Db, wanted: readonly string[] | undefined): StoredProject[] {
   const all = listProjects(db);
   if (!wanted || wanted.length === 0) return all;
   return wanted.flatMap((w) => {
     const exact = all.filter((p) => p.name === w || p.url === w);
     if (exact.length > 0) return exact;
+    const sameRepo = byRepository(all, w);
+    if (sameRepo.length > 0) return sameRepo;
     const partial = all.filter((p) => p.name.includes(w));
     if (partial.length === 0) throw usageError(`no active project matches --project ${JSON.stringify(w)}`, '`icms projects` lists them');
     return partial;
   });
+}
+
+/** The projects of the repository `w` names in any URL form; `url@branch` narrows to one branch. */
+function byRepository(all: readonly StoredProject[], w: string): StoredProject[] {
+  const at = w.lastIndexOf('@');
+  const split = at > w.lastIndexOf('/') && at > 0 ? { url: w.slice(0, at), branch: w.slice(at + 1) } : undefined;
+  for (const { url, branch } of [{ url: w, branch: undefined as string | undefined }, ...(split ? [split] : [])]) {
+    const id = repoIdentity(url);
+    if (id === undefined) continue;
+    const found = all.filter((p) => p.kind !== 'image' && repoIdentity(p.url) === id && (branch === undefined || p.branch === branch));
+    if (found.length > 0) return found;
+  }
+  return [];
 }
 
 /** Which severity a gate compares: the advisory's base severity or the project's environmental re-score. */
@@ -41,9 +62,17 @@ export type SeveritySource = 'base' | 'environmental';
  * findings never trip it. With `environmental`, a finding without an environmental score falls back to its base severity.
  */
 export function tripsGate(findings: readonly FindingRow[], level: Severity | undefined, newOnly: boolean, source: SeveritySource = 'base'): boolean {
-  if (!level) return false;
+  return failOnTrip(findings, level, newOnly, source).findings.length > 0;
+}
+
+/** The `--fail-on` gate with the findings that trip it (none: it did not trip), most severe first. */
+export function failOnTrip(findings: readonly FindingRow[], level: Severity | undefined, newOnly: boolean, source: SeveritySource = 'base'): GateTrip {
   const statuses = newOnly ? ['new', 'reopened'] : ['new', 'open', 'reopened'];
-  return findings.some((f) => statuses.includes(f.status) && severityRank(gateSeverity(f, source)) >= severityRank(level));
+  const tripping = atOrAbove(findings.filter((f) => statuses.includes(f.status)), level, (f) => gateSeverity(f, source));
+  return {
+    gate: `--fail-on ${(level ?? '').toLowerCase()}${newOnly ? ' --new-only' : ''}${source === 'environmental' ? ' (environmental severity)' : ''}`,
+    findings: tripping.map((f) => ({ id: f.id, project: f.project, groupId: f.groupId, package: f.package, version: f.version, severity: gateSeverity(f, source) })),
+  };
 }
 
 /** The severity a gate uses for one finding. */

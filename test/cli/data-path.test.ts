@@ -121,7 +121,7 @@ describe('scan -> sync-vulns -> match on real git repos, real trivy and real adv
   it('--fail-on gates: high trips (exit 1), --new-only on an unchanged rerun does not', async () => {
     const high = await cli('match', '--fail-on', 'high');
     expect(high.code).toBe(1);
-    expect(high.stderr).toMatch(/gate: findings at or above HIGH/);
+    expect(high.stderr).toMatch(/gate --fail-on high tripped by \d+ findings?:\n {2}(HIGH|CRITICAL) \S+ \S+@\S+ in \S+ \(explain \d+\)\n/);
     expect(finding('axios', 'CVE-2021-3749')!.status).toBe('open');
     const seen = () => rows("SELECT first_seen, last_seen, last_run_id FROM findings WHERE group_id = 'CVE-2021-3749'")[0]!;
     const before = seen();

@@ -13,7 +13,8 @@ import { formatOption, renderTable, writeJsonList } from '../output.js';
 import { withRun } from '../run-command.js';
 import { openSession, type Session } from '../session.js';
 import { fixBump } from '../../report/finding-json.js';
-import { bySeverity, collect, findingJson, parseSeverity, selectProjects, tripsGate, type SeveritySource } from '../findings-view.js';
+import { bySeverity, collect, failOnTrip, findingJson, parseSeverity, selectProjects, type SeveritySource } from '../findings-view.js';
+import { gateMessage } from '../gate.js';
 import type { EnvSettings } from '../../triage/cvss.js';
 import { prepareProjects, type ProjectBatch } from '../match-prepare.js';
 import { MATCH_WORKER_URL, prepareInWorker, workerAvailable } from '../match-parallel.js';
@@ -137,7 +138,8 @@ async function runMatch(s: Session, db: Db, runId: number, flags: MatchFlags) {
   const { output, counts } = await matchProjects(db, ids, { now: s.ctx.now(), runId, logger: s.logger, triage: s.config.triage });
   const findings = listFindings(db, { projectIds: ids }).sort(bySeverity);
   const active = findings.filter((f) => (ACTIVE_STATUSES as string[]).includes(f.status));
-  const gate = tripsGate(findings, flags.failOn, Boolean(flags.newOnly), s.config.triage.severitySource);
+  const trip = failOnTrip(findings, flags.failOn, Boolean(flags.newOnly), s.config.triage.severitySource);
+  const gate = trip.findings.length > 0;
   const summary = { projects: ids.length, packages: output.packagesSeen, new: counts.new + counts.reopened, open: active.length, fixed: counts.fixed, unparseable: output.unparseable.length, bySeverity: counts.bySeverity, gate: flags.failOn ? { level: flags.failOn, newOnly: Boolean(flags.newOnly), severitySource: s.config.triage.severitySource, tripped: gate } : undefined };
   if (flags.format === 'json') {
     writeJsonList(s.ctx, { schema_version: 1, summary }, 'findings', (function* () {
@@ -155,7 +157,7 @@ async function runMatch(s: Session, db: Db, runId: number, flags: MatchFlags) {
     }
   }
   s.logger.info(`match: ${output.packagesSeen} packages of ${ids.length} projects; ${summary.new} new, ${summary.open} open, ${counts.fixed} fixed`);
-  if (gate) s.logger.warn(`gate: findings at or above ${flags.failOn}${flags.newOnly ? ' (new only)' : ''} exist`);
+  if (gate) s.ctx.stderr.write(gateMessage([trip]));
   return { exitCode: gate ? ExitCode.Gate : ExitCode.Ok, summary };
 }
 
