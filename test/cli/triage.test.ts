@@ -167,7 +167,7 @@ describe('register file: import / export', () => {
 });
 
 describe('icms triage diff (the release check against the accepted-CVE table)', () => {
-  interface TableJson { new: { id: string; package: string; versions: string[] }[]; resolved: { line: number }[]; expired: { line: number }[]; still_accepted: { line: number }[] }
+  interface TableJson { new: { id: string; package: string; versions: string[] }[]; resolved: { line: number }[]; out_of_scope: { line: number }[]; expired: { line: number }[]; still_accepted: { line: number }[] }
 
   it('lists new, resolved, expired and still accepted rows; exit 1 for new; --write-updated keeps the rest byte-identical', async () => {
     const c = await setup();
@@ -192,10 +192,29 @@ describe('icms triage diff (the release check against the accepted-CVE table)', 
     const c = await setup();
     await copyFile(path.join(FIXTURES, 'accepted-4.1.md'), path.join(c.dir, 'accepted.md'));
     const other = JSON.parse((await c.run(['triage', 'diff', '--table', 'accepted.md', '--label', 'team=other', '--format', 'json'])).stdout) as TableJson;
-    expect([other.new.length, other.resolved.length]).toEqual([0, 4]);
+    // no project has team=other: no row can be judged, none is called resolved
+    expect([other.new.length, other.resolved.length, other.out_of_scope.length]).toEqual([0, 0, 4]);
     const web = await c.run(['triage', 'diff', '--table', 'accepted.md', '--label', 'team=web', '--project', 'web-frontend', '--format', 'json']);
     expect((JSON.parse(web.stdout) as TableJson).new).toHaveLength(1);
     expect((await c.run(['triage', 'diff', '--table', 'accepted.md', '--label', 'team'])).code).toBe(2);
+  });
+
+  it('--project judges and rewrites only its rows: another project\'s row is kept and listed out of scope', async () => {
+    const c = await setup();
+    const lines = (await readFile(path.join(FIXTURES, 'accepted-4.1.md'), 'utf8')).split('\n');
+    // line 17: a row of another project (not in this check's scope), still needed there
+    lines.splice(16, 0, '| CVE-2021-3749 | axios | billing-api | admin-only endpoint | 4.7 | 2099-12-31 |');
+    await writeFile(path.join(c.dir, 'accepted.md'), lines.join('\n'));
+    const r = await c.run(['triage', 'diff', '--table', 'accepted.md', '--project', c.project, '--format', 'json', '--write-updated', 'updated.md']);
+    const d = JSON.parse(r.stdout) as TableJson;
+    expect(d.out_of_scope.map((x) => x.line)).toEqual([17]);
+    expect(d.resolved.map((x) => x.line)).toEqual([14, 16]);
+    const updated = await readFile(path.join(c.dir, 'updated.md'), 'utf8');
+    expect(updated).toContain('| CVE-2021-3749 | axios | billing-api | admin-only endpoint | 4.7 | 2099-12-31 |');
+    expect(updated).not.toContain('left-pad');
+    const text = (await c.run(['triage', 'diff', '--table', 'accepted.md', '--project', c.project])).stdout;
+    expect(text).toContain('1 new, 2 resolved, 1 expired, 1 still accepted, 1 out of scope');
+    expect(text).toMatch(/Out of scope: not judged by this --project\/--label check \(kept as they are\) \(1\):/);
   });
 
   it('checks a trivy report made elsewhere instead of the findings (aliases resolved through the store)', async () => {
