@@ -62,7 +62,7 @@ describe('icms report on a real matched portfolio', () => {
     const j = await cli('report', '--format', 'json', '--project', 'web-frontend');
     expect(j.code, j.stderr).toBe(0);
     const doc = JSON.parse(j.stdout);
-    expect(doc.schema_version).toBe(1);
+    expect(doc.schema_version).toBe(2);
     const axios = doc.findings.filter((f: { package: string }) => f.package === 'axios');
     expect(axios.map((f: { advisory_id: string; fixed_version: string; upgrade: string }) => [f.advisory_id, f.fixed_version, f.upgrade])).toEqual([
       ['CVE-2021-3749', '0.21.2', '0.21.2'],

@@ -42,7 +42,7 @@ describe('scan <path> --fail-on honours the stored acceptances that cover the ta
     const url = `${pf.remotes['web-frontend']!.url}`; // file:///…/web-frontend.git, exactly as in the inventory
     const high = JSON.parse((await inCheckout('scan', '.', '--format', 'json')).stdout).targets[0].findings.filter((f: { severity: string }) => ['HIGH', 'CRITICAL'].includes(f.severity));
     expect(high.length).toBeGreaterThan(0);
-    for (const id of new Set<string>(high.map((f: { groupId: string }) => f.groupId))) {
+    for (const id of new Set<string>(high.map((f: { advisory_id: string }) => f.advisory_id))) {
       const r = await inPf('triage', 'accept', id, '--project', url, '--reason', 'CI test: accepted for this project');
       expect(r.code, r.stderr).toBe(0);
     }

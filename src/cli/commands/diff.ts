@@ -18,6 +18,7 @@ import type { App } from '../main.js';
 import { formatOption, renderTable, writeJson } from '../output.js';
 import { openSession, type Session } from '../session.js';
 import { collect, findingJson, selectProjects } from '../findings-view.js';
+import { FINDINGS_SCHEMA_VERSION } from '../../report/finding-json.js';
 
 /** Registers `diff`. */
 export function registerDiff(program: Command, app: App): void {
@@ -54,7 +55,7 @@ function runDiff(s: Session, db: Db, flags: { from: string; to?: string; format:
   const sections = { new: rows(diff.new), fixed: rows(diff.fixed), changed: rows(diff.changed) };
   if (flags.format === 'json') {
     const json = (xs: typeof sections.new) => xs.map(({ e, f }) => ({ ...findingJson(f), from_status: e.from, to_status: e.to }));
-    writeJson(s.ctx, { schema_version: 1, from: { ref: flags.from, run_id: from.runId }, to: { ref: flags.to ?? 'latest', run_id: to.runId }, new: json(sections.new), fixed: json(sections.fixed), changed: json(sections.changed) });
+    writeJson(s.ctx, { schema_version: FINDINGS_SCHEMA_VERSION, from: { ref: flags.from, run_id: from.runId }, to: { ref: flags.to ?? 'latest', run_id: to.runId }, new: json(sections.new), fixed: json(sections.fixed), changed: json(sections.changed) });
     return;
   }
   s.ctx.stdout.write(`from run ${from.runId} (${flags.from}) to run ${to.runId} (${flags.to ?? 'latest'}): ${sections.new.length} new, ${sections.fixed.length} fixed, ${sections.changed.length} changed\n`);

@@ -9,6 +9,7 @@ import type { App } from '../main.js';
 import { formatOption, stripControl, writeJson } from '../output.js';
 import { openSession } from '../session.js';
 import { collect, findingJson, selectProjects } from '../findings-view.js';
+import { FINDINGS_SCHEMA_VERSION } from '../../report/finding-json.js';
 
 /** Registers `explain`. */
 export function registerExplain(program: Command, app: App): void {
@@ -32,7 +33,7 @@ export function registerExplain(program: Command, app: App): void {
           throw usageError(`nothing known as ${JSON.stringify(id)}`, 'give a finding number from `icms report --format json` or an advisory id/alias synced by `icms sync-vulns`');
         }
         if (flags.format === 'json') {
-          writeJson(s.ctx, { findings: findings.map((f) => ({ id: f.id, ...findingJson(f) })), advisories: advisories.map(advisoryJson) });
+          writeJson(s.ctx, { schema_version: FINDINGS_SCHEMA_VERSION, findings: findings.map((f) => findingJson(f)), advisories: advisories.map(advisoryJson) });
           return;
         }
         s.ctx.stdout.write(renderExplain(findings, advisories));

@@ -15,6 +15,7 @@ import { openSession, type Session } from '../session.js';
 import { fixBump } from '../../report/finding-json.js';
 import { bySeverity, collect, failOnTrip, findingJson, parseSeverity, selectProjects, type SeveritySource } from '../findings-view.js';
 import { gateMessage } from '../gate.js';
+import { FINDINGS_SCHEMA_VERSION } from '../../report/finding-json.js';
 import type { EnvSettings } from '../../triage/cvss.js';
 import { prepareProjects, type ProjectBatch } from '../match-prepare.js';
 import { MATCH_WORKER_URL, prepareInWorker, workerAvailable } from '../match-parallel.js';
@@ -142,7 +143,7 @@ async function runMatch(s: Session, db: Db, runId: number, flags: MatchFlags) {
   const gate = trip.findings.length > 0;
   const summary = { projects: ids.length, packages: output.packagesSeen, new: counts.new + counts.reopened, open: active.length, fixed: counts.fixed, unparseable: output.unparseable.length, bySeverity: counts.bySeverity, gate: flags.failOn ? { level: flags.failOn, newOnly: Boolean(flags.newOnly), severitySource: s.config.triage.severitySource, tripped: gate } : undefined };
   if (flags.format === 'json') {
-    writeJsonList(s.ctx, { schema_version: 1, summary }, 'findings', (function* () {
+    writeJsonList(s.ctx, { schema_version: FINDINGS_SCHEMA_VERSION, summary }, 'findings', (function* () {
       for (const f of active) yield findingJson(f);
     })());
   } else {

@@ -12,7 +12,8 @@ import { iterateAffectedEntries, listFindings } from '../../db/findings.js';
 import { hasAdvisories } from '../../db/advisories.js';
 import { buildAffectedIndex, matchPackages } from '../../matcher/match.js';
 import { parseRepoUrl } from '../../model/repo-url.js';
-import type { Project, Severity } from '../../model/types.js';
+import type { Package, Project, Severity } from '../../model/types.js';
+import { FINDINGS_SCHEMA_VERSION, matchedFindingJson, packageJson } from '../../report/finding-json.js';
 import { severityRank } from '../../model/types.js';
 import { scanProjects, type Checkout, type ScanItem, type ScanStageResult } from '../../scanner/scan-projects.js';
 import { runTrivyFs, runTrivyImage } from '../../scanner/trivy.js';
@@ -185,12 +186,13 @@ function summarize(r: ScanStageResult) {
   const perEcosystem: Record<string, number> = {};
   for (const d of r.done) for (const [e, c] of Object.entries(d.perEcosystem)) perEcosystem[e] = (perEcosystem[e] ?? 0) + c.direct + c.indirect;
   return {
+    schema_version: FINDINGS_SCHEMA_VERSION,
     scanned: r.done.filter((d) => d.status === 'ok').length,
     skipped: r.done.filter((d) => d.status === 'skipped').length,
     failed: r.failed.length,
-    perEcosystem,
-    projects: r.done.map((d) => ({ project: d.item.name, status: d.status, commit: d.commit ?? null, packages: d.packages, durationMs: d.durationMs })),
-    failures: r.failed.map((f) => ({ project: f.item.name, error: f.error })),
+    per_ecosystem: perEcosystem,
+    projects: r.done.map((d) => ({ project: d.item.name, project_id: d.item.projectId, status: d.status, commit: d.commit ?? null, packages: d.packages, duration_ms: d.durationMs })),
+    failures: r.failed.map((f) => ({ project: f.item.name, project_id: f.item.projectId, error: f.error })),
   };
 }
 
@@ -199,14 +201,19 @@ function printScan(s: Session, r: ScanStageResult, format: string): void {
   if (format === 'json') return writeJson(s.ctx, sum);
   const rows = [...sum.projects.map((p) => [p.project, p.status, p.commit?.slice(0, 12) ?? '', p.packages, '']), ...sum.failures.map((f) => [f.project, 'FAILED', '', '', f.error])];
   s.ctx.stdout.write(renderTable(['project', 'status', 'commit', 'packages', 'error'], rows, { color: s.color }));
-  s.ctx.stdout.write(`scanned ${sum.scanned}, skipped (unchanged) ${sum.skipped}, failed ${sum.failed}; packages: ${Object.entries(sum.perEcosystem).map(([e, n]) => `${e} ${n}`).join(', ') || 'none'}\n`);
+  s.ctx.stdout.write(`scanned ${sum.scanned}, skipped (unchanged) ${sum.skipped}, failed ${sum.failed}; packages: ${Object.entries(sum.per_ecosystem).map(([e, n]) => `${e} ${n}`).join(', ') || 'none'}\n`);
 }
 
-function printEphemeral(s: Session, reports: { target: string; name: string; packages: { ecosystem: string; indirect: boolean }[]; findings: TriagedFinding[] }[], format: string): void {
+function printEphemeral(s: Session, reports: { target: string; name: string; packages: Package[]; findings: TriagedFinding[] }[], format: string): void {
   const status = (f: TriagedFinding): string => f.acceptance?.kind ?? 'open';
   if (format === 'json') {
-    const findings = (r: (typeof reports)[number]) => r.findings.map(({ acceptance, ...f }) => ({ ...f, status: status({ ...f, acceptance }), acceptanceId: acceptance?.id ?? null }));
-    writeJson(s.ctx, { targets: reports.map((r) => ({ target: r.target, project: r.name, packages: r.packages, findings: findings(r) })) });
+    const targets = reports.map((r) => ({
+      target: r.target,
+      project: r.name,
+      packages: r.packages.map(packageJson),
+      findings: r.findings.map((f) => matchedFindingJson(f, r.name, f.acceptance ? { kind: f.acceptance.kind, reason: f.acceptance.reason } : undefined)),
+    }));
+    writeJson(s.ctx, { schema_version: FINDINGS_SCHEMA_VERSION, targets });
     return;
   }
   for (const r of reports) {
