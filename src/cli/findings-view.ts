@@ -5,7 +5,7 @@ import { listProjects } from '../db/projects.js';
 import type { FindingRow } from '../db/findings.js';
 import { severityRank, type Severity, type StoredProject } from '../model/types.js';
 import { usageError } from '../shared/errors.js';
-import { repoIdentity } from '../model/repo-url.js';
+import { projectsNamed } from '../model/project-match.js';
 import { atOrAbove, type GateTrip } from './gate.js';
 
 const GATE_LEVELS = ['low', 'medium', 'high', 'critical'] as const;
@@ -22,36 +22,15 @@ export function collect(value: string, previous: string[] = []): string[] {
   return [...previous, value];
 }
 
-/**
- * Active projects selected by `--project` values: the exact name or URL; else the repository in any URL form
- * (as written in the inventory, with `.git`, scp-style `git@host:org/repo` or `ssh://`), optionally with
- * `@branch`; else a substring of the name.
- */
+/** Active projects selected by `--project` values (see projectsNamed: name, URL in any form, or part of the name). */
 export function selectProjects(db: Db, wanted: readonly string[] | undefined): StoredProject[] {
   const all = listProjects(db);
   if (!wanted || wanted.length === 0) return all;
   return wanted.flatMap((w) => {
-    const exact = all.filter((p) => p.name === w || p.url === w);
-    if (exact.length > 0) return exact;
-    const sameRepo = byRepository(all, w);
-    if (sameRepo.length > 0) return sameRepo;
-    const partial = all.filter((p) => p.name.includes(w));
-    if (partial.length === 0) throw usageError(`no active project matches --project ${JSON.stringify(w)}`, '`icms projects` lists them');
-    return partial;
+    const found = projectsNamed(all, w);
+    if (found.length === 0) throw usageError(`no active project matches --project ${JSON.stringify(w)}`, '`icms projects` lists them');
+    return found;
   });
-}
-
-/** The projects of the repository `w` names in any URL form; `url@branch` narrows to one branch. */
-function byRepository(all: readonly StoredProject[], w: string): StoredProject[] {
-  const at = w.lastIndexOf('@');
-  const split = at > w.lastIndexOf('/') && at > 0 ? { url: w.slice(0, at), branch: w.slice(at + 1) } : undefined;
-  for (const { url, branch } of [{ url: w, branch: undefined as string | undefined }, ...(split ? [split] : [])]) {
-    const id = repoIdentity(url);
-    if (id === undefined) continue;
-    const found = all.filter((p) => p.kind !== 'image' && repoIdentity(p.url) === id && (branch === undefined || p.branch === branch));
-    if (found.length > 0) return found;
-  }
-  return [];
 }
 
 /** Which severity a gate compares: the advisory's base severity or the project's environmental re-score. */

@@ -2,6 +2,8 @@
 import { describe, it, expect, beforeAll, afterAll } from 'vitest';
 import { readFile, writeFile, copyFile } from 'node:fs/promises';
 import path from 'node:path';
+import os from 'node:os';
+import { whoAmI } from '../../src/cli/commands/triage.js';
 import { buildPipeline, copyPipeline, day, DAY0, FIXTURES, type Pipeline } from '../triage/pipeline.js';
 
 let pipeline: Pipeline;
@@ -163,6 +165,47 @@ describe('register file: import / export', () => {
     await writeFile(path.join(c.dir, 'bad2.yaml'), `- id: CVE-2021-3749\n  scope: {project: ${c.project}}\n  reason: fine\n  expires: 2024-02-30\n`);
     expect((await c.run(['triage', 'import', 'bad2.yaml'])).stderr).toMatch(/bad2\.yaml:4: entry 1 \(CVE-2021-3749\): expires must be a date/);
     expect(JSON.parse((await c.run(['triage', 'list', '--format', 'json'])).stdout).acceptances).toEqual([]);
+  });
+});
+
+describe('triage: the smaller defects of issue 18', () => {
+  it('the register takes the short project name `triage accept --project` takes', async () => {
+    const c = await setup();
+    const short = 'web-frontend'; // a unique part of the name, as --project accepts it
+    expect(c.project).not.toBe(short);
+    await writeFile(path.join(c.dir, 'short.yaml'), `- id: CVE-2021-3749\n  scope: {project: ${short}}\n  reason: fine\n`);
+    const r = await c.run(['triage', 'import', 'short.yaml']);
+    expect(r.code, r.stderr).toBe(0);
+    expect(JSON.parse((await c.run(['triage', 'list', '--format', 'json'])).stdout).acceptances[0]).toMatchObject({ scope: { project: c.project } });
+  });
+
+  it('every bad register entry is reported at once, with its line', async () => {
+    const c = await setup();
+    const text = `- id: CVE-2021-3749\n  scope: {project: ${c.project}}\n  reason: fine\n  expires: 2024-02-30\n- id: CVE-2022-0155\n  kind: maybe\n  scope: {all_projects: true}\n  reason: fine\n- id: CVE-2020-28168\n  scope: {all_projects: true}\n`;
+    await writeFile(path.join(c.dir, 'bad3.yaml'), text);
+    const r = await c.run(['triage', 'import', 'bad3.yaml']);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toMatch(/3 bad register entries/);
+    expect(r.stderr).toMatch(/bad3\.yaml:4: entry 1 \(CVE-2021-3749\): expires must be a date/);
+    expect(r.stderr).toMatch(/bad3\.yaml:6: entry 2: kind must be accepted or false_positive/);
+    expect(r.stderr).toMatch(/bad3\.yaml:9: entry 3 \(CVE-2020-28168\): reason is required/);
+    await writeFile(path.join(c.dir, 'bad4.yaml'), `- id: CVE-2021-3749\n  scope: {project: nowhere}\n  reason: x\n- id: CVE-2022-0155\n  scope: {project: elsewhere}\n  reason: x\n`);
+    const p = await c.run(['triage', 'import', 'bad4.yaml']);
+    expect(p.stderr).toMatch(/2 register entries name no single project:\n {2}\S*bad4\.yaml:1: unknown project "nowhere"[^\n]*\n {2}\S*bad4\.yaml:4: unknown project "elsewhere"/);
+  });
+
+  it('--expires in the past is refused (exit 2); today is fine', async () => {
+    const c = await setup(); // the clock says 2024-06-01
+    const past = await c.run(['triage', 'accept', 'CVE-2021-3749', '--all-projects', '--reason', 'x', '--expires', '2024-05-31']);
+    expect(past.code).toBe(2);
+    expect(past.stderr).toMatch(/--expires 2024-05-31 is in the past \(today is 2024-06-01\)/);
+    expect((await c.run(['triage', 'accept', 'CVE-2021-3749', '--all-projects', '--reason', 'x', '--expires', '2024-06-01'])).code).toBe(0);
+  });
+
+  it('`by` without $USER: $LOGNAME, else the account running icms, never null', () => {
+    expect(whoAmI({ USER: 'alice' })).toBe('alice');
+    expect(whoAmI({ LOGNAME: 'bob' })).toBe('bob');
+    expect(whoAmI({})).toBe(os.userInfo().username);
   });
 });
 
