@@ -1,6 +1,7 @@
 import { describe, it, expect, beforeAll } from 'vitest';
 import path from 'node:path';
 import { mkdir } from 'node:fs/promises';
+import { existsSync } from 'node:fs';
 import Database from 'better-sqlite3';
 import { runCli } from '../helpers/cli.js';
 import { makePortfolio, type Portfolio } from '../helpers/demo.js';
@@ -12,7 +13,9 @@ let pf: Portfolio;
 let checkout: string;
 const db = () => ['--db', path.join(pf.dir, 'icms.db'), '--config', path.join(pf.dir, 'icms.yaml')];
 const inPf = (...argv: string[]) => runCli(argv, { cwd: pf.dir });
-const inCheckout = (...argv: string[]) => runCli([...db(), ...argv], { cwd: checkout });
+let cache: string;
+// the default work dir would be inside the checkout: icms uses $XDG_CACHE_HOME/icms instead (a temp dir here)
+const inCheckout = (...argv: string[]) => runCli([...db(), ...argv], { cwd: checkout, env: { XDG_CACHE_HOME: cache } });
 const rows = (sql: string) => {
   const d = new Database(path.join(pf.dir, 'icms.db'), { readonly: true });
   try {
@@ -27,6 +30,7 @@ beforeAll(async () => {
   expect((await inPf('fetch-projects')).code).toBe(0);
   expect((await inPf('sync-vulns')).code).toBe(0);
   checkout = path.join(await tmpDir('icms-ci-'), 'builds', 'runner-7', 'web');
+  cache = await tmpDir('icms-xdg-cache-');
   await mkdir(path.dirname(checkout), { recursive: true });
   await git(path.dirname(checkout), 'clone', '-q', pf.remotes['web-frontend']!.url, checkout);
 }, 120_000);
@@ -36,6 +40,10 @@ describe('scan <path> --fail-on honours the stored acceptances that cover the ta
     const r = await inCheckout('scan', '.', '--fail-on', 'high');
     expect(r.code, r.stderr).toBe(1);
     expect(r.stderr).toMatch(/gate --fail-on high tripped by (\d+) findings?:\n {2}(CRITICAL|HIGH) \S+ \S+@\S+ in local\/web-frontend@main\n/);
+    // no config sets work_dir: the default ./.icms is not written into the scanned checkout
+    expect(existsSync(path.join(checkout, '.icms'))).toBe(false);
+    expect(existsSync(path.join(cache, 'icms', 'trivy-cache'))).toBe(true);
+    expect(await git(checkout, 'status', '--porcelain')).toBe('');
   }, 120_000);
 
   it('accepted for this project (named by the inventory URL with .git) -> the same scan exits 0, as match would', async () => {
@@ -67,5 +75,6 @@ describe('scan <path> --fail-on honours the stored acceptances that cover the ta
     expect(local[0]).toMatchObject({ name: 'local/web-frontend@main #2', branch: 'main' });
     expect(String(local[0]!.url)).not.toContain('runner-7');
     expect(JSON.stringify(rows('SELECT name FROM projects'))).not.toContain('runner-7');
+    expect(await git(checkout, 'status', '--porcelain')).toBe('');
   }, 120_000);
 });

@@ -28,7 +28,7 @@ import { collect, failOnTrip, parseSeverity } from '../findings-view.js';
 import { atOrAbove, gateMessage, type GateTrip } from '../gate.js';
 import { applyAcceptancesInMemory, coveringProjectIds, resolveLocalTarget, resolveUrlTarget, type ScanTarget, type TriagedFinding } from '../scan-target.js';
 import { matchProjects } from './match.js';
-import { ensureWorkDir } from '../work-dir.js';
+import { ensureWorkDir, workDirOutside } from '../work-dir.js';
 
 interface ScanFlags {
   all?: boolean;
@@ -75,12 +75,17 @@ export function registerScan(program: Command, app: App): void {
     });
 }
 
-async function scan(s: Session, targets: string[], flags: ScanFlags): Promise<ExitCode> {
+async function scan(session: Session, targets: string[], flags: ScanFlags): Promise<ExitCode> {
+  if (flags.name !== undefined && targets.length !== 1) throw usageError('--name names one target', 'give exactly one path or URL with --name');
+  const locals = await Promise.all(targets.map((t) => classifyTarget(session, t, flags)));
+  const stored = flags.all || flags.save || flags.image || flags.imageTar;
+  // the default ./.icms never goes into a directory being scanned (it would show in its `git status`)
+  const localDirs = locals.filter((l) => l.kind === 'local').map((l) => l.location);
+  const workDir = workDirOutside(session.config.workDir, session.origins.work_dir, localDirs, session.ctx.env);
+  const s: Session = workDir === session.config.workDir ? session : { ...session, config: { ...session.config, workDir } };
+  if (s !== session) s.logger.debug(`work dir ${workDir} (the default ./.icms would be inside the scanned directory)`);
   ensureWorkDir(s.config.workDir, s.logger);
   const tc = await trivyContext(s);
-  if (flags.name !== undefined && targets.length !== 1) throw usageError('--name names one target', 'give exactly one path or URL with --name');
-  const locals = await Promise.all(targets.map((t) => classifyTarget(s, t, flags)));
-  const stored = flags.all || flags.save || flags.image || flags.imageTar;
   if (!stored) return scanEphemeral(s, locals, flags, tc);
   return withRun(s, 'scan', async (db, runId) => {
     const items = collectItems(db, s, locals, flags);
