@@ -5,6 +5,7 @@ import { listProjects } from '../db/projects.js';
 import type { FindingRow } from '../db/findings.js';
 import { severityRank, type Severity, type StoredProject } from '../model/types.js';
 import { usageError } from '../shared/errors.js';
+import { projectsNamed } from '../model/project-match.js';
 
 const GATE_LEVELS = ['unknown', 'low', 'medium', 'high', 'critical'] as const;
 
@@ -20,16 +21,14 @@ export function collect(value: string, previous: string[] = []): string[] {
   return [...previous, value];
 }
 
-/** Active projects selected by `--project` values (exact name or URL, else a unique substring of the name). */
+/** Active projects selected by `--project` values (see projectsNamed: name, URL in any form, or part of the name). */
 export function selectProjects(db: Db, wanted: readonly string[] | undefined): StoredProject[] {
   const all = listProjects(db);
   if (!wanted || wanted.length === 0) return all;
   return wanted.flatMap((w) => {
-    const exact = all.filter((p) => p.name === w || p.url === w);
-    if (exact.length > 0) return exact;
-    const partial = all.filter((p) => p.name.includes(w));
-    if (partial.length === 0) throw usageError(`no active project matches --project ${JSON.stringify(w)}`, '`icms projects` lists them');
-    return partial;
+    const found = projectsNamed(all, w);
+    if (found.length === 0) throw usageError(`no active project matches --project ${JSON.stringify(w)}`, '`icms projects` lists them');
+    return found;
   });
 }
 

@@ -7,6 +7,7 @@ import type { EpssInfo, IndexedEntry, KevInfo, MatchedFinding, MatchPackage } fr
 import { CONTENT_COLUMNS, detailsTextKey, findingPreparer, type EnvScorer, type FindingDetails, type PreparedProject } from './finding-content.js';
 export type { EnvScorer } from './finding-content.js';
 import { eventNote, loadCoverIndex, triageDecision } from './acceptances.js';
+import { inputChange, scanInEffect, type InputChange } from './scans.js';
 
 /** Every affected entry of every non-withdrawn advisory (or only those naming a stored package), with the advisory facts the matcher needs. */
 export function* iterateAffectedEntries(db: Db, opts: { storedNamesOnly?: boolean } = {}): Generator<IndexedEntry> {
@@ -203,6 +204,12 @@ export function findingWriter(db: Db, opts: { now: Date; runId: number }): Findi
   const storedIds = storedAdvisoryIds(db);
   const storeDetails = detailsStore(db);
   let withdrawn: Set<string> | undefined; // read once, at the first fix of the run
+  const fixedAtOf = db.prepare('SELECT fixed_at FROM findings WHERE id = ?').pluck();
+  /** A fixed finding seen again: did its project's inputs change since it was fixed? (Only then is it reopened.) */
+  const comeback = (projectId: number, findingId: number): InputChange => {
+    const fixedAt = fixedAtOf.get(findingId) as string | null;
+    return inputChange(fixedAt === null ? undefined : scanInEffect(db, projectId, fixedAt), scanInEffect(db, projectId));
+  };
   /** The preparer's details keys: the stored id and the ids an acceptance may name. */
   const details = new Map<number, { id: number; ids: string[] }>();
 
@@ -247,7 +254,8 @@ export function findingWriter(db: Db, opts: { now: Date; runId: number }): Findi
         }
         seen.add(row.id);
         // 1. the lifecycle; 2. the acceptances decide over it (covered, or lapsed back to open)
-        const lifecycle: FindingStatus = row.status === 'fixed' ? 'reopened' : isTriaged(row.status) ? row.status : 'open';
+        const back = row.status === 'fixed' ? comeback(projectId, row.id) : undefined;
+        const lifecycle: FindingStatus = back ? (back.changed ? 'reopened' : 'open') : isTriaged(row.status) ? row.status : 'open';
         const triage = triageDecision({ status: lifecycle, acceptanceId: row.acceptanceId }, acc, cover);
         const next = triage?.status ?? lifecycle;
         const note = triage ? triage.note : row.note;
@@ -257,7 +265,7 @@ export function findingWriter(db: Db, opts: { now: Date; runId: number }): Findi
           update.run(...content, next, note, acceptanceId, at, runId, row.id);
           if (row.content[DETAILS] !== content[DETAILS]) replaced = true;
         }
-        if (next !== row.status) event.run(row.id, runId, at, row.status, next, triage ? eventNote(triage, acc) : null);
+        if (next !== row.status) event.run(row.id, runId, at, row.status, next, triage ? eventNote(triage, acc) : (back?.note ?? null));
         // listed as exploited since it was made: an event (no status change) the security alert reports once
         if (storeDetails.hasKev(text.id) && !storeDetails.hasKev(row.content[DETAILS] as number)) event.run(row.id, runId, at, next, next, KEV_LISTED_NOTE);
         if (next === 'reopened') {

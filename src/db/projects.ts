@@ -2,7 +2,7 @@
 import type { Db } from './open.js';
 import { inTransaction } from './open.js';
 import type { Maintainer, Project, StoredProject } from '../model/types.js';
-import { projectName } from '../model/repo-url.js';
+import { projectName, projectNameCandidates, repoIdentity } from '../model/repo-url.js';
 
 export interface InventoryChange {
   added: string[];
@@ -32,17 +32,25 @@ export function replaceInventory(db: Db, projects: readonly Project[], now: Date
   const at = now.toISOString();
   return inTransaction(db, () => {
     const existing = db.prepare("SELECT * FROM projects WHERE kind = 'repo'").all() as ProjectRow[];
-    const byKey = new Map(existing.map((r) => [`${r.url}\0${r.branch}`, r]));
+    const byUrl = new Map(existing.map((r) => [`${r.url}\0${r.branch}`, r]));
+    // the same repository written another way (https / scp-style ssh / ssh://) is the same project
+    const byIdentity = new Map<string, ProjectRow>();
+    for (const r of existing) {
+      const k = `${repoIdentity(r.url) ?? r.url}\0${r.branch}`;
+      if (!byIdentity.has(k) || r.status === 'active') byIdentity.set(k, r);
+    }
+    const names = nameRegistry(db, "kind != 'repo' AND status = 'active'");
     const seen = new Set<number>();
     const change: InventoryChange = { added: [], removed: [], changed: [], unchanged: 0, total: projects.length };
     const insert = db.prepare(
       'INSERT INTO projects (kind, url, branch, name, labels, source, status, first_seen, last_seen) VALUES (?, ?, ?, ?, ?, ?, \'active\', ?, ?)',
     );
-    const update = db.prepare("UPDATE projects SET labels = ?, source = ?, status = 'active', removed_at = NULL, last_seen = ? WHERE id = ?");
+    const update = db.prepare("UPDATE projects SET url = ?, name = ?, labels = ?, source = ?, status = 'active', removed_at = NULL, last_seen = ? WHERE id = ?");
     for (const p of projects) {
-      const row = byKey.get(`${p.url}\0${p.branch}`);
+      const found = byUrl.get(`${p.url}\0${p.branch}`) ?? byIdentity.get(`${repoIdentity(p.url) ?? p.url}\0${p.branch}`);
+      const row = found && !seen.has(found.id) ? found : undefined;
       const labels = JSON.stringify(sortKeys(p.labels));
-      const name = projectName(p);
+      const name = names.claim(p, row?.id);
       let id: number;
       if (!row) {
         id = Number(insert.run(p.kind, p.url, p.branch, name, labels, source, at, at).lastInsertRowid);
@@ -50,8 +58,8 @@ export function replaceInventory(db: Db, projects: readonly Project[], now: Date
       } else {
         id = row.id;
         const before = maintainerEmails(db, id);
-        const isChanged = row.status === 'removed' || row.labels !== labels || before !== p.maintainers.map((m) => m.email.toLowerCase()).sort().join(',');
-        update.run(labels, source, at, id);
+        const isChanged = row.status === 'removed' || row.labels !== labels || row.name !== name || before !== p.maintainers.map((m) => m.email.toLowerCase()).sort().join(',');
+        update.run(p.url, name, labels, source, at, id);
         if (row.status === 'removed') change.added.push(name);
         else if (isChanged) change.changed.push(name);
         else change.unchanged++;
@@ -68,6 +76,27 @@ export function replaceInventory(db: Db, projects: readonly Project[], now: Date
     }
     return change;
   });
+}
+
+/**
+ * Hands out unique project names: the usual name unless another active project has it, else the next of
+ * projectNameCandidates (more folders of a file:// path, then ` #2`, ` #3`, …).
+ */
+function nameRegistry(db: Db, takenWhere: string): { claim(p: Pick<Project, 'url' | 'branch' | 'kind'>, selfId: number | undefined, usual?: string): string } {
+  const taken = new Map<string, number | null>();
+  for (const r of db.prepare(`SELECT id, name FROM projects WHERE ${takenWhere}`).all() as { id: number; name: string }[]) taken.set(r.name, r.id);
+  return {
+    claim(p, selfId, usual) {
+      for (const name of projectNameCandidates(p, usual)) {
+        const holder = taken.get(name);
+        if (holder === undefined || (selfId !== undefined && holder === selfId)) {
+          taken.set(name, selfId ?? null);
+          return name;
+        }
+      }
+      throw new Error('unreachable: name candidates are endless');
+    },
+  };
 }
 
 function maintainerEmails(db: Db, projectId: number): string {
@@ -124,18 +153,23 @@ export function countActiveRepos(db: Db): number {
   return (db.prepare("SELECT COUNT(*) AS n FROM projects WHERE kind = 'repo' AND status = 'active'").get() as { n: number }).n;
 }
 
-/** Finds or creates a non-inventory project (a local directory or an image), returning its id. */
-export function ensureProject(db: Db, p: Project, now: Date, source: string): number {
+/**
+ * Finds or creates a non-inventory project (a local directory or an image), returning its id. `name` is the name
+ * wanted (default projectName); when another active project holds it, the next unique candidate is used.
+ */
+export function ensureProject(db: Db, p: Project, now: Date, source: string, name?: string): number {
   const at = now.toISOString();
-  const row = db.prepare('SELECT id FROM projects WHERE kind = ? AND url = ? AND branch = ?').get(p.kind, p.url, p.branch) as { id: number } | undefined;
+  const row = db.prepare('SELECT id, name FROM projects WHERE kind = ? AND url = ? AND branch = ?').get(p.kind, p.url, p.branch) as { id: number; name: string } | undefined;
+  const names = nameRegistry(db, "status = 'active'");
+  const unique = names.claim(p, row?.id, name ?? projectName(p));
   if (row) {
-    db.prepare("UPDATE projects SET last_seen = ?, status = 'active', removed_at = NULL WHERE id = ?").run(at, row.id);
+    db.prepare("UPDATE projects SET name = ?, last_seen = ?, status = 'active', removed_at = NULL WHERE id = ?").run(unique, at, row.id);
     return row.id;
   }
   return Number(
     db
       .prepare("INSERT INTO projects (kind, url, branch, name, labels, source, status, first_seen, last_seen) VALUES (?, ?, ?, ?, ?, ?, 'active', ?, ?)")
-      .run(p.kind, p.url, p.branch, projectName(p), JSON.stringify(p.labels), source, at, at).lastInsertRowid,
+      .run(p.kind, p.url, p.branch, unique, JSON.stringify(p.labels), source, at, at).lastInsertRowid,
   );
 }
 

@@ -17,6 +17,8 @@ export interface ScanRecord {
   finishedAt: string | undefined;
   status: ScanStatus;
   commitSha: string | undefined;
+  /** Digest of the manifest/lockfile contents the scan read (undefined for images and older scans). */
+  inputDigest: string | undefined;
   trivyPath: string | undefined;
   trivyVersion: string | undefined;
   durationMs: number | undefined;
@@ -38,6 +40,7 @@ export interface ScanFinish {
   status: 'ok' | 'skipped' | 'failed';
   finishedAt: Date;
   commitSha?: string | undefined;
+  inputDigest?: string | undefined;
   trivyPath?: string | undefined;
   trivyVersion?: string | undefined;
   durationMs?: number | undefined;
@@ -57,6 +60,7 @@ interface ScanRow {
   finished_at: string | null;
   status: ScanStatus;
   commit_sha: string | null;
+  input_digest: string | null;
   trivy_path: string | null;
   trivy_version: string | null;
   duration_ms: number | null;
@@ -97,12 +101,13 @@ export function startScan(db: Db, s: ScanStart): number {
 /** Records how a scan ended (ok, skipped because nothing changed, or failed with its error). */
 export function finishScan(db: Db, scanId: number, f: ScanFinish): void {
   db.prepare(
-    `UPDATE scans SET status = ?, finished_at = ?, commit_sha = COALESCE(?, commit_sha), trivy_path = ?, trivy_version = ?,
-       duration_ms = ?, package_count = ?, counts = ?, warnings = ?, error = ? WHERE id = ?`,
+    `UPDATE scans SET status = ?, finished_at = ?, commit_sha = COALESCE(?, commit_sha), input_digest = COALESCE(?, input_digest),
+       trivy_path = ?, trivy_version = ?, duration_ms = ?, package_count = ?, counts = ?, warnings = ?, error = ? WHERE id = ?`,
   ).run(
     f.status,
     f.finishedAt.toISOString(),
     f.commitSha ?? null,
+    f.inputDigest ?? null,
     f.trivyPath ?? null,
     f.trivyVersion ?? null,
     f.durationMs ?? null,
@@ -180,6 +185,40 @@ export function lastSuccessfulScan(db: Db, projectId: number): ScanRecord | unde
   return row ? toScan(row) : undefined;
 }
 
+/** The project's newest scan (ok or skipped) that finished at or before `at` (ISO), or now when `at` is undefined. */
+export function scanInEffect(db: Db, projectId: number, at?: string): ScanRecord | undefined {
+  const row = db
+    .prepare("SELECT * FROM scans WHERE project_id = ? AND status IN ('ok', 'skipped') AND (? IS NULL OR finished_at <= ?) ORDER BY id DESC LIMIT 1")
+    .get(projectId, at ?? null, at ?? null) as ScanRow | undefined;
+  return row ? toScan(row) : undefined;
+}
+
+/** Whether a project's inputs changed between two scans, and the words for the finding event. */
+export interface InputChange {
+  changed: boolean;
+  note: string;
+}
+
+/**
+ * Compares what two scans read: by commit when both have one (the commit fixes every file), else by the digest of
+ * the manifests and lockfiles. Without either to compare, it counts as a change (a finding then reopens, as before).
+ */
+export function inputChange(then: ScanRecord | undefined, now: ScanRecord | undefined): InputChange {
+  if (!then || !now) return { changed: true, note: 'reopened: no earlier scan to compare with' };
+  if (then.commitSha !== undefined && now.commitSha !== undefined) {
+    const [a, b] = [then.commitSha.slice(0, 12), now.commitSha.slice(0, 12)];
+    return then.commitSha === now.commitSha
+      ? { changed: false, note: `back with no change: same commit ${b} as when it was marked fixed (the scan listed the package differently)` }
+      : { changed: true, note: `reopened: the project changed (commit ${a} -> ${b})` };
+  }
+  if (then.inputDigest !== undefined && now.inputDigest !== undefined) {
+    return then.inputDigest === now.inputDigest
+      ? { changed: false, note: 'back with no change: same manifests and lockfiles as when it was marked fixed (the scan listed the package differently)' }
+      : { changed: true, note: 'reopened: the project changed (manifests or lockfiles differ)' };
+  }
+  return { changed: true, note: 'reopened: the earlier scan recorded no commit or lockfile digest to compare with' };
+}
+
 /** The project's scans, newest first. */
 export function scanHistory(db: Db, projectId: number, limit = 100): ScanRecord[] {
   const rows = db.prepare('SELECT * FROM scans WHERE project_id = ? ORDER BY id DESC LIMIT ?').all(projectId, limit) as ScanRow[];
@@ -213,6 +252,7 @@ function toScan(r: ScanRow): ScanRecord {
     finishedAt: r.finished_at ?? undefined,
     status: r.status,
     commitSha: r.commit_sha ?? undefined,
+    inputDigest: r.input_digest ?? undefined,
     trivyPath: r.trivy_path ?? undefined,
     trivyVersion: r.trivy_version ?? undefined,
     durationMs: r.duration_ms ?? undefined,

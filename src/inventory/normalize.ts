@@ -1,11 +1,16 @@
 /** Merging of duplicate inventory entries and maintainer address checks. */
 import type { Maintainer, Project } from '../model/types.js';
+import { repoIdentity } from '../model/repo-url.js';
 
-/** Merges entries for the same (url, branch): one project, maintainers united (by email, case-insensitive). */
+/**
+ * Merges entries for the same repository and branch — whatever form the URL takes (https, scp-style ssh,
+ * ssh://; see repoIdentity) — into one project (the first entry's URL is the one cloned), maintainers united
+ * (by email, case-insensitive).
+ */
 export function mergeProjects(projects: readonly Project[]): Project[] {
   const byKey = new Map<string, Project>();
   for (const p of projects) {
-    const key = `${p.kind}\0${p.url}\0${p.branch}`;
+    const key = `${p.kind}\0${(p.kind === 'repo' ? repoIdentity(p.url) : undefined) ?? p.url}\0${p.branch}`;
     const existing = byKey.get(key);
     if (!existing) {
       byKey.set(key, { ...p, maintainers: uniqueMaintainers(p.maintainers), labels: { ...p.labels } });

@@ -58,3 +58,28 @@ export function projectName(p: Pick<Project, 'url' | 'branch' | 'kind'>): string
   return p.branch ? `${base}@${p.branch}` : base;
 }
 
+
+/**
+ * One key per repository whatever form its URL takes: `https://github.com/org/repo(.git)`, scp-style
+ * `git@github.com:org/repo.git` and `ssh://git@github.com(:22)/org/repo` are all `github.com/org/repo`
+ * (host lower-cased, user and port dropped, path as written). A `file://` repository is keyed by its full path.
+ */
+export function repoIdentity(url: string): string | undefined {
+  const parts = parseRepoUrl(url);
+  if (!parts) return undefined;
+  if (parts.host === 'local') return `local:/${parts.segments.join('/')}`;
+  return `${parts.host.replace(/:\d+$/, '')}/${parts.segments.join('/')}`;
+}
+
+/**
+ * Names to try, in order, until one is not taken: the usual name, then (for `file://` repositories, whose names
+ * use only the last folder) names with one more parent folder each, then the usual name with ` #2`, ` #3`, ….
+ */
+export function* projectNameCandidates(p: Pick<Project, 'url' | 'branch' | 'kind'>, usual = projectName(p)): Generator<string> {
+  yield usual;
+  const parts = p.kind === 'repo' ? parseRepoUrl(p.url) : undefined;
+  if (parts?.host === 'local') {
+    for (let n = 2; n <= parts.segments.length; n++) yield `local/${parts.segments.slice(-n).join('/')}${p.branch ? `@${p.branch}` : ''}`;
+  }
+  for (let i = 2; ; i++) yield `${usual} #${i}`;
+}

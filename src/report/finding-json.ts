@@ -1,20 +1,32 @@
-/** The documented JSON shape of a finding (schema_version 1), shared by `report --format json` and archives. */
+/**
+ * The documented JSON shapes (schema_version 2) of a finding, a package and a project: one module, so every
+ * command (`scan`, `match`, `report`, `explain`, `diff`, `projects`) and the archive write the same snake_case keys.
+ * Keys are only appended within a schema version; renaming or reordering one bumps it.
+ */
 import type { FindingRow } from '../db/findings.js';
+import type { MatchedFinding } from '../model/match.js';
+import type { FindingStatus, Package, StoredProject } from '../model/types.js';
 import { hasScheme, schemeFor, type BumpKind } from '../versions/index.js';
 import type { ReportFinding } from './model.js';
 
-/** Version of the JSON findings document; bump on any incompatible change. */
-export const FINDINGS_SCHEMA_VERSION = 1;
+/**
+ * Version of the JSON documents; bump on any incompatible change.
+ * 2: a finding starts with `id` (the number `icms explain` takes; null for a scan that stored nothing); `scan`
+ * and `projects` JSON use snake_case keys and carry schema_version (1 had camelCase there); every finding ends with
+ * `cvss_vector`, `severity_source`, `kev` and `epss` (issue 16).
+ */
+export const FINDINGS_SCHEMA_VERSION = 2;
 
 type FindingJsonInput = Pick<
   FindingRow,
   'project' | 'ecosystem' | 'package' | 'version' | 'groupId' | 'advisoryIds' | 'aliases' | 'severity' | 'cvssScore' | 'envScore' | 'envSeverity'
-  | 'fixedVersion' | 'status' | 'statusNote' | 'firstSeen' | 'lastSeen' | 'fixedAt' | 'targets' | 'reason'
-> & Partial<Pick<FindingRow, 'cvssVector' | 'severitySource' | 'kev' | 'epss'>>;
+  | 'fixedVersion' | 'status' | 'statusNote' | 'fixedAt' | 'targets' | 'reason'
+> & { id: number | null; firstSeen: string | null; lastSeen: string | null } & Partial<Pick<FindingRow, 'cvssVector' | 'severitySource' | 'kev' | 'epss'>>;
 
 /** The keys every finding document has (`match`, `scan`, `explain`, `diff` and `report` JSON), in this order. */
 export function findingJson(f: FindingJsonInput): Record<string, unknown> {
   return {
+    id: f.id,
     project: f.project,
     ecosystem: f.ecosystem,
     package: f.package,
@@ -68,5 +80,73 @@ export function reportFindingJson(f: ReportFinding): Record<string, unknown> {
     maintainers: f.maintainers,
     upgrade: f.upgrade,
     acceptance: f.acceptance ? { kind: f.acceptance.kind, reason: f.acceptance.reason, expires: f.acceptance.expires, created_by: f.acceptance.createdBy } : null,
+  };
+}
+
+/**
+ * A finding of a scan that stored nothing (`scan <path>` without --save), in the same shape: no id and no
+ * history; its status is `open`, or the kind of the stored acceptance that covers it (reason in status_note).
+ */
+export function matchedFindingJson(f: MatchedFinding, project: string, triage: { kind: FindingStatus; reason: string } | undefined): Record<string, unknown> {
+  return findingJson({
+    id: null,
+    project,
+    ecosystem: f.ecosystem,
+    package: f.package,
+    version: f.version,
+    groupId: f.groupId,
+    advisoryIds: f.advisories.map((a) => a.id),
+    aliases: f.aliases,
+    severity: f.severity,
+    cvssScore: f.cvssScore ?? null,
+    envScore: null,
+    envSeverity: null,
+    fixedVersion: f.fixedVersion ?? null,
+    status: triage?.kind ?? 'open',
+    statusNote: triage?.reason ?? null,
+    firstSeen: null,
+    lastSeen: null,
+    fixedAt: null,
+    targets: f.targets,
+    reason: f.advisories,
+    cvssVector: f.cvssVector ?? null,
+    severitySource: f.severitySource ?? null,
+    kev: f.kev ?? null,
+    epss: f.epss ?? null,
+  });
+}
+
+/** One package as scan JSON lists it. */
+export function packageJson(p: Package): Record<string, unknown> {
+  return {
+    ecosystem: p.ecosystem,
+    name: p.name,
+    version: p.version,
+    pkg_type: p.pkgType,
+    target: p.target,
+    purl: p.purl ?? null,
+    indirect: p.indirect,
+    depends_on: p.dependsOn ?? [],
+    src_name: p.srcName ?? null,
+    src_version: p.srcVersion ?? null,
+    match_name: p.matchName,
+    match_version: p.matchVersion,
+    unmapped: p.unmapped ?? false,
+  };
+}
+
+/** One project as `projects --format json` lists it. */
+export function projectJson(p: StoredProject): Record<string, unknown> {
+  return {
+    id: p.id,
+    name: p.name,
+    kind: p.kind,
+    url: p.url,
+    branch: p.branch,
+    status: p.status,
+    labels: p.labels,
+    maintainers: p.maintainers,
+    first_seen: p.firstSeen,
+    last_seen: p.lastSeen,
   };
 }

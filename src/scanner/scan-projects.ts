@@ -9,6 +9,7 @@ import type { Package } from '../model/types.js';
 import { errorMessage } from '../shared/errors.js';
 import type { Logger } from '../shared/log.js';
 import type { ParsedTrivyReport } from './trivy-report.js';
+import { inputDigest } from './input-digest.js';
 
 /** A project to scan, as the stage needs it. */
 export interface ScanItem {
@@ -90,7 +91,7 @@ async function scanOne(db: Db, item: ScanItem, deps: ScanDeps, opts: ScanOptions
     const checkout = await deps.checkout(item);
     const last = lastSuccessfulScan(db, item.projectId);
     if (!opts.force && checkout.head !== undefined && last?.commitSha === checkout.head) {
-      finishScan(db, scanId, { status: 'skipped', finishedAt: opts.now(), commitSha: checkout.head, durationMs: elapsed(), packageCount: last.packageCount, ...trivyInfo });
+      finishScan(db, scanId, { status: 'skipped', finishedAt: opts.now(), commitSha: checkout.head, inputDigest: last.inputDigest, durationMs: elapsed(), packageCount: last.packageCount, ...trivyInfo });
       opts.logger.debug(`scan ${item.name}: unchanged at ${checkout.head.slice(0, 12)}, trivy skipped`);
       return { item, status: 'skipped', commit: checkout.head, packages: last.packageCount ?? 0, perEcosystem: {}, warnings: [], durationMs: elapsed() };
     }
@@ -100,6 +101,7 @@ async function scanOne(db: Db, item: ScanItem, deps: ScanDeps, opts: ScanOptions
     completeScan(db, item.projectId, scanId, report.packages, {
       finishedAt: opts.now(),
       commitSha: checkout.head,
+      inputDigest: await inputDigest(checkout.dir, report.packages),
       durationMs: elapsed(),
       packageCount: report.packages.length,
       counts,

@@ -9,6 +9,7 @@ import path from 'node:path';
 import { ExitCode, IcmsError } from '../shared/errors.js';
 import { redactPatterns } from '../shared/redact.js';
 import { parseTrivyReport, TrivyReportError, type ParsedTrivyReport } from './trivy-report.js';
+import { replaceNpmLockLists, replacementNote, trivyListsNpmLockUnstably } from './lockfile-fixup.js';
 
 export interface TrivyRunOptions {
   /** Wall-clock limit for one trivy run; also passed to trivy's own `--timeout`. */
@@ -21,6 +22,8 @@ export interface TrivyRunOptions {
   extraArgs?: readonly string[] | undefined;
   /** The caller's working directory, against which a relative `dir` / `tarPath` is resolved. */
   cwd?: string | undefined;
+  /** The trivy version (as `trivyVersion` reads it); decides whether npm lockfile lists are read from the lockfile. */
+  trivyVersion?: string | undefined;
   /** The caller's environment; only the non-secret variables in SAFE_ENV reach trivy. */
   env?: Readonly<Record<string, string | undefined>> | undefined;
   /** Largest report read (default 32 MiB): a bigger one fails the project before it is read. */
@@ -54,7 +57,19 @@ export async function runTrivyFs(trivy: string, dir: string, opts: TrivyRunOptio
   if (!isDirectory(abs)) {
     throw new IcmsError(`trivy fs: ${abs} is not a directory`, ExitCode.External, { hint: 'check the checkout path of the project' });
   }
-  return runTrivy(trivy, ['fs', safePositional(abs)], opts, `trivy fs ${abs}`, undefined);
+  const fixup = trivyListsNpmLockUnstably(opts.trivyVersion) ? npmLockFixup(abs, opts.trivyVersion ?? 'unknown') : undefined;
+  return runTrivy(trivy, ['fs', safePositional(abs)], opts, `trivy fs ${abs}`, undefined, fixup);
+}
+
+/** Changes a raw report before it is parsed; returns notes for the scan record. */
+type ReportFixup = (report: unknown) => Promise<string[]>;
+
+/** An unstable trivy's package-lock lists are replaced by the lockfile's own (see lockfile-fixup.ts). */
+function npmLockFixup(dir: string, version: string): ReportFixup {
+  return async (report) => {
+    const { replaced, warnings } = await replaceNpmLockLists(report, dir);
+    return [...replaced.map((r) => replacementNote(r, version)), ...warnings];
+  };
 }
 
 /** An image: a reference trivy reads from docker/containerd/podman or a registry, or a docker-archive/OCI tar. */
@@ -78,7 +93,14 @@ export async function runTrivyImage(trivy: string, image: ImageSource, opts: Tri
   return runTrivy(trivy, ['image', `--input=${tar}`], opts, `trivy image --input ${tar}`, undefined);
 }
 
-async function runTrivy(trivy: string, head: string[], opts: TrivyRunOptions, what: string, failHint: string | undefined): Promise<ParsedTrivyReport> {
+async function runTrivy(
+  trivy: string,
+  head: string[],
+  opts: TrivyRunOptions,
+  what: string,
+  failHint: string | undefined,
+  fixup?: ReportFixup,
+): Promise<ParsedTrivyReport> {
   const outFile = path.join(opts.tmpDir, `icms-trivy-${randomUUID()}.json`);
   try {
     const { execa } = await import('execa'); // loaded only when trivy runs: an unchanged portfolio never needs it
@@ -98,7 +120,7 @@ async function runTrivy(trivy: string, head: string[], opts: TrivyRunOptions, wh
       const quiet = tail === '' ? ' without an error message (the cdxgen build of trivy prints none)' : '';
       throw failure(`${what} ${how}${quiet}`, tail, failHint ?? 'run the same command by hand with --debug');
     }
-    return await readReport(outFile, what, tail, opts.maxReportBytes ?? DEFAULT_MAX_REPORT_BYTES);
+    return await readReport(outFile, what, tail, opts.maxReportBytes ?? DEFAULT_MAX_REPORT_BYTES, fixup);
   } finally {
     await rm(outFile, { force: true });
   }
@@ -109,7 +131,7 @@ const DEFAULT_MAX_REPORT_BYTES = 32 * 1024 * 1024;
 
 const mb = (bytes: number): string => (bytes / (1024 * 1024)).toFixed(1).replace(/\.0$/, '');
 
-async function readReport(outFile: string, what: string, tail: string, maxBytes: number): Promise<ParsedTrivyReport> {
+async function readReport(outFile: string, what: string, tail: string, maxBytes: number, fixup: ReportFixup | undefined): Promise<ParsedTrivyReport> {
   const size = await stat(outFile).then(
     (st) => st.size,
     (err: NodeJS.ErrnoException) => {
@@ -123,8 +145,17 @@ async function readReport(outFile: string, what: string, tail: string, maxBytes:
     throw failure(`${what}: the report is ${mb(size)} MB, over the limit of ${mb(maxBytes)} MB (trivy.max_report_mb)`, tail, 'raise trivy.max_report_mb, or leave out vendored or generated directories with trivy.extra_args (e.g. --skip-dirs)');
   }
   const text = await readFile(outFile, 'utf8');
+  let json: unknown;
   try {
-    return parseTrivyReport(JSON.parse(text) as unknown, { where: what });
+    json = JSON.parse(text) as unknown;
+  } catch (err) {
+    throw failure(`${what}: report is not valid JSON (${text.length} bytes, truncated?)`, tail, 'a truncated report usually means trivy was killed or the disk is full', err);
+  }
+  const notes = fixup ? await fixup(json) : [];
+  try {
+    const parsed = parseTrivyReport(json, { where: what });
+    parsed.warnings.push(...notes);
+    return parsed;
   } catch (err) {
     const msg = err instanceof TrivyReportError ? err.message : `${what}: report is not valid JSON (${text.length} bytes, truncated?)`;
     throw failure(msg, tail, 'a truncated report usually means trivy was killed or the disk is full', err);

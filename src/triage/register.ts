@@ -10,7 +10,7 @@
  * ```
  */
 import { stringify } from 'yaml';
-import { usageError } from '../shared/errors.js';
+import { IcmsError, usageError } from '../shared/errors.js';
 import { parseYamlWithLines } from '../shared/yaml.js';
 import { isIsoDate, normalizeVulnId } from './acceptance.js';
 
@@ -28,7 +28,7 @@ export interface RegisterEntry {
 const ENTRY_KEYS = ['id', 'kind', 'scope', 'reason', 'expires', 'by'];
 const SCOPE_KEYS = ['project', 'all_projects', 'package', 'version'];
 
-/** Parses and validates register text; the first bad entry is a usage error naming `file:line` (exit 2). */
+/** Parses and validates register text; bad entries are one usage error naming each `file:line` (exit 2). */
 export function parseRegister(text: string, file: string): RegisterEntry[] {
   const { value, lineOf, doc } = parseYamlWithLines(text, file);
   // a plain `version: 1.10` is a YAML number; the text as written is what the user meant
@@ -41,7 +41,24 @@ export function parseRegister(text: string, file: string): RegisterEntry[] {
     throw usageError(`${file}:${lineOf(path)}: ${what}`, hint);
   };
   if (!Array.isArray(value)) return bad([], 'expected a YAML list of acceptances');
-  return value.map((raw: unknown, i: number): RegisterEntry => {
+  // every bad entry is reported at once: a reviewer fixes the file in one go
+  const problems: IcmsError[] = [];
+  const entries = value.map((raw: unknown, i: number): RegisterEntry | undefined => {
+    try {
+      return parseEntry(raw, i);
+    } catch (err) {
+      if (!(err instanceof IcmsError)) throw err;
+      problems.push(err);
+      return undefined;
+    }
+  });
+  if (problems.length === 1) throw problems[0]!;
+  if (problems.length > 1) {
+    throw usageError(`${problems.length} bad register entries:\n  ${problems.map((p) => p.message).join('\n  ')}`, 'see README "Register file" for the format');
+  }
+  return entries.filter((e): e is RegisterEntry => e !== undefined);
+
+  function parseEntry(raw: unknown, i: number): RegisterEntry {
     if (!raw || typeof raw !== 'object' || Array.isArray(raw)) return bad([i], `entry ${i + 1} must be a mapping`);
     const e = raw as Record<string, unknown>;
     for (const k of Object.keys(e)) if (!ENTRY_KEYS.includes(k)) bad([i, k], `entry ${i + 1}: unknown key "${k}"`, `allowed keys: ${ENTRY_KEYS.join(', ')}`);
@@ -61,7 +78,7 @@ export function parseRegister(text: string, file: string): RegisterEntry[] {
     if (expires !== undefined && !isIsoDate(expires)) return bad([i, 'expires'], `entry ${i + 1} (${id}): expires must be a date YYYY-MM-DD, got ${expires}`);
     const by = str('by');
     return { id: normalizeVulnId(id), kind, scope: parseScope(e.scope, i, id, bad, sourceOf), reason, ...(expires ? { expires } : {}), ...(by ? { by } : {}), line: lineOf([i]) };
-  });
+  }
 }
 
 type Bad = (path: (string | number)[], what: string, hint?: string) => never;

@@ -6,6 +6,7 @@ import type { Db } from '../db/open.js';
 import { inTransaction } from '../db/open.js';
 import { applyAcceptances, insertAcceptance, listAcceptances, revokeAcceptance, updateAcceptance, type Acceptance, type NewAcceptance } from '../db/acceptances.js';
 import { listProjects } from '../db/projects.js';
+import { projectsNamed } from '../model/project-match.js';
 import { usageError } from '../shared/errors.js';
 import type { RegisterEntry } from './register.js';
 
@@ -44,18 +45,26 @@ export interface ImportResult {
  */
 export function importRegister(db: Db, entries: readonly RegisterEntry[], file: string, opts: { now: Date; runId: number | null; prune: boolean }): ImportResult {
   const projects = listProjects(db, { includeRemoved: true });
+  const problems: string[] = [];
   const wanted = entries.map((e): NewAcceptance => {
     let projectId: number | null = null;
     if (!e.scope.allProjects) {
-      const p = projects.find((x) => x.name === e.scope.project || x.url === e.scope.project);
-      if (!p) throw usageError(`${file}:${e.line}: unknown project ${JSON.stringify(e.scope.project)} (${e.id})`, 'use the name `icms projects` shows, or all_projects: true');
-      projectId = p.id;
+      // the same words `triage accept --project` takes; an active project wins over a removed one of that name
+      const named = projectsNamed(projects, e.scope.project ?? '');
+      const active = named.filter((p) => p.status === 'active');
+      const pick = active.length > 0 ? active : named;
+      if (pick.length === 1) projectId = pick[0]!.id;
+      else if (pick.length === 0) problems.push(`${file}:${e.line}: unknown project ${JSON.stringify(e.scope.project)} (${e.id})`);
+      else problems.push(`${file}:${e.line}: project ${JSON.stringify(e.scope.project)} (${e.id}) matches ${pick.length} projects: ${pick.map((p) => p.name).join(', ')}`);
     }
     return {
       advisoryId: e.id, kind: e.kind, projectId, allProjects: e.scope.allProjects, package: e.scope.package ?? null,
       packageVersion: e.scope.version ?? null, reason: e.reason, expires: e.expires ?? null, createdBy: e.by ?? null,
     };
   });
+  if (problems.length > 0) {
+    throw usageError(problems.length === 1 ? problems[0]! : `${problems.length} register entries name no single project:\n  ${problems.join('\n  ')}`, 'use a name `icms projects` shows (or its URL, or a unique part of it), or all_projects: true');
+  }
   return inTransaction(db, () => {
     const current = new Map(listAcceptances(db).map((a) => [identity(a), a]));
     const out: ImportResult = { added: 0, updated: 0, unchanged: 0, revoked: 0 };

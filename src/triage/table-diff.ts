@@ -34,14 +34,27 @@ export interface NewEntry {
 export interface TableDiff {
   new: NewEntry[];
   resolved: TableRow[];
+  /**
+   * Rows a scoped check (--project/--label) cannot judge: their project is outside the scope, or they name no
+   * project and nothing in scope matches them (another project may still need them). Kept as they are.
+   */
+  outOfScope: TableRow[];
   expired: { row: TableRow; items: DiffItem[] }[];
   stillAccepted: { row: TableRow; items: DiffItem[] }[];
 }
 
-/** Compares `items` with the table rows; `groupOf` maps any id to its alias group, `today` is YYYY-MM-DD. */
-export function diffAcceptedTable(table: AcceptedTable, items: readonly DiffItem[], opts: { groupOf: (id: string) => string; today: string }): TableDiff {
+/**
+ * Compares `items` with the table rows; `groupOf` maps any id to its alias group, `today` is YYYY-MM-DD. With
+ * `scope` (the projects a --project/--label check covers), only rows of those projects are judged.
+ */
+export function diffAcceptedTable(
+  table: AcceptedTable,
+  items: readonly DiffItem[],
+  opts: { groupOf: (id: string) => string; today: string; scope?: readonly Pick<DiffItem, 'project' | 'projectUrl'>[] | undefined },
+): TableDiff {
   const covered = new Set<DiffItem>();
-  const out: TableDiff = { new: [], resolved: [], expired: [], stillAccepted: [] };
+  const out: TableDiff = { new: [], resolved: [], outOfScope: [], expired: [], stillAccepted: [] };
+  const { scope } = opts;
   for (const row of table.rows) {
     const groups = new Set(row.ids.map((id) => opts.groupOf(id).toUpperCase()));
     const ids = new Set(row.ids.map((id) => id.toUpperCase()));
@@ -49,7 +62,9 @@ export function diffAcceptedTable(table: AcceptedTable, items: readonly DiffItem
       (it) => (groups.has(it.groupId.toUpperCase()) || it.ids.some((id) => ids.has(id.toUpperCase()))) && packageMatches(row.package, it) && projectMatches(row.project, it),
     );
     for (const h of hits) covered.add(h);
-    if (hits.length === 0) out.resolved.push(row);
+    const outside = scope !== undefined && (row.project !== undefined ? !scope.some((p) => projectMatches(row.project, p)) : hits.length === 0);
+    if (outside) out.outOfScope.push(row);
+    else if (hits.length === 0) out.resolved.push(row);
     else if (row.expires !== undefined && row.expires < opts.today) out.expired.push({ row, items: hits });
     else out.stillAccepted.push({ row, items: hits });
   }

@@ -31,7 +31,7 @@ describe('scan -> sync-vulns -> match on real git repos, real trivy and real adv
     const r = await cli('scan', '--all', '--format', 'json');
     expect(r.code, r.stderr).toBe(0);
     const out = JSON.parse(r.stdout);
-    expect(out).toMatchObject({ scanned: 2, skipped: 0, failed: 0, perEcosystem: { npm: 12, Go: 25 } });
+    expect(out).toMatchObject({ scanned: 2, skipped: 0, failed: 0, per_ecosystem: { npm: 12, Go: 25 } });
     expect(rows("SELECT name, version FROM packages WHERE name IN ('axios', 'golang.org/x/crypto') ORDER BY name")).toEqual([
       { name: 'axios', version: '0.19.0' },
       { name: 'golang.org/x/crypto', version: '0.0.0-20200622213623-75b288015ac9' }, // trivy 0.44 drops gomod's v
@@ -88,7 +88,8 @@ describe('scan -> sync-vulns -> match on real git repos, real trivy and real adv
     expect(axios.reason[0].reason).toMatchObject({ kind: 'range', rangeType: 'SEMVER', events: [{ introduced: '0' }, { fixed: '0.21.2' }] });
     // Go pseudo-version golang.org/x/crypto 2020-06-22 is below the 2020-12-16 fix of CVE-2020-29652
     expect(out.findings.find((f: { advisory_id: string }) => f.advisory_id === 'CVE-2020-29652')).toMatchObject({ package: 'golang.org/x/crypto', fixed_version: '0.0.0-20201216223049-8b5274cf687f' });
-    expect(out.schema_version).toBe(1);
+    expect(out.schema_version).toBe(2);
+    expect(typeof out.findings[0].id).toBe('number'); // the number `icms explain` takes
   });
 
   it('a finding matched through an unrated advisory takes the rating of its alias group', async () => {
@@ -121,7 +122,7 @@ describe('scan -> sync-vulns -> match on real git repos, real trivy and real adv
   it('--fail-on gates: high trips (exit 1), --new-only on an unchanged rerun does not', async () => {
     const high = await cli('match', '--fail-on', 'high');
     expect(high.code).toBe(1);
-    expect(high.stderr).toMatch(/gate: findings at or above HIGH/);
+    expect(high.stderr).toMatch(/gate --fail-on high tripped by \d+ findings?:\n {2}(HIGH|CRITICAL) \S+ \S+@\S+ in \S+ \(explain \d+\)\n/);
     expect(finding('axios', 'CVE-2021-3749')!.status).toBe('open');
     const seen = () => rows("SELECT first_seen, last_seen, last_run_id FROM findings WHERE group_id = 'CVE-2021-3749'")[0]!;
     const before = seen();

@@ -34,7 +34,8 @@ describe('icms diff', () => {
     await writeFile(config, original.replace(/path: [^}]*osv}/, `path: ${osv}}`));
     expect((await c.run(['sync-vulns'], day(2))).code).toBe(0);
     expect((await c.run(['match'], day(2))).code).toBe(0);
-    // day 3: release 4.1.0 scanned with the advisory back: the finding reopens
+    // day 3: release 4.1.0 scanned with the advisory back: the finding is back — open, not reopened, since the
+    // project's commit is the one it was fixed at (only the advisory came and went)
     await writeFile(config, original);
     expect((await c.run(['scan', '--all', '--label', '4.1.0'], day(3))).code).toBe(0);
     expect((await c.run(['sync-vulns'], day(3))).code).toBe(0);
@@ -46,7 +47,7 @@ describe('icms diff', () => {
     expect(rows(sinceRelease.changed)).toEqual(['follow-redirects CVE-2022-0155 new->accepted']);
 
     const day2to41 = await diff('--from', '2024-06-03', '--to', '4.1.0');
-    expect(rows(day2to41.new)).toEqual(['axios CVE-2021-3749 fixed->reopened']);
+    expect(rows(day2to41.new)).toEqual(['axios CVE-2021-3749 fixed->open']);
     expect(rows(day2to41.fixed)).toEqual([]);
 
     // release to release: the axios finding was there at both; only the triage change shows

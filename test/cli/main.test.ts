@@ -1,6 +1,7 @@
 import { describe, it, expect } from 'vitest';
 import path from 'node:path';
 import { writeFile } from 'node:fs/promises';
+import { readdirSync } from 'node:fs';
 import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
 import { fileURLToPath } from 'node:url';
@@ -63,6 +64,16 @@ describe('icms CLI basics', () => {
     await writeFile(path.join(dir, 'icms.yaml'), '');
     const noTrivy = JSON.parse((await runCli(['doctor', '--format', 'json'], { cwd: dir, env: { ICMS_TRIVY: '/nonexistent/trivy' } })).stdout);
     expect(noTrivy.checks.find((c: { name: string }) => c.name === 'trivy')).toMatchObject({ ok: false, detail: expect.stringMatching(/nonexistent/) });
+  });
+
+  it('doctor only looks: it creates neither icms.db nor .icms/ in the current directory', async () => {
+    const dir = await tmpDir();
+    const r = await runCli(['doctor', '--format', 'json'], { cwd: dir, env: { ICMS_INVENTORY_FILE: path.join(dir, 'missing.yaml') } });
+    const checks = JSON.parse(r.stdout).checks as { name: string; ok: boolean; detail: string }[];
+    expect(checks.find((c) => c.name === 'database')).toMatchObject({ ok: true, detail: expect.stringMatching(/icms\.db does not exist yet/) });
+    expect(checks.find((c) => c.name === 'work dir')).toMatchObject({ ok: true, detail: expect.stringMatching(/\.icms does not exist yet/) });
+    expect(checks.find((c) => c.name === 'trivy')?.detail).toMatch(/version \S+\)/);
+    expect(readdirSync(dir)).toEqual([]);
   });
 
   it('bin/icms.js runs as a process: plain timestamped logs on stderr without a TTY, data on stdout', async () => {

@@ -62,7 +62,7 @@ describe('icms report on a real matched portfolio', () => {
     const j = await cli('report', '--format', 'json', '--project', 'web-frontend');
     expect(j.code, j.stderr).toBe(0);
     const doc = JSON.parse(j.stdout);
-    expect(doc.schema_version).toBe(1);
+    expect(doc.schema_version).toBe(2);
     const axios = doc.findings.filter((f: { package: string }) => f.package === 'axios');
     expect(axios.map((f: { advisory_id: string; fixed_version: string; upgrade: string }) => [f.advisory_id, f.fixed_version, f.upgrade])).toEqual([
       ['CVE-2021-3749', '0.21.2', '0.21.2'],
@@ -82,6 +82,37 @@ describe('icms report on a real matched portfolio', () => {
     const result = web.results.find((r: { ruleId: string }) => r.ruleId === 'CVE-2021-3749');
     expect(result.locations[0].physicalLocation.artifactLocation.uri).toBe('yarn.lock');
     expect(result.level).toBe('error');
+  });
+
+  it('sarif by default carries accepted findings as suppressed results (GitHub shows them dismissed, not fixed)', async () => {
+    const { cli } = await workspace();
+    expect((await cli('triage', 'accept', 'CVE-2021-3749', '--all-projects', '--reason', 'admins only')).code).toBe(0);
+    const sarif = JSON.parse((await cli('report', '--format', 'sarif')).stdout);
+    const results = sarif.runs.flatMap((r: { results: unknown[] }) => r.results) as { ruleId: string; suppressions?: { kind: string; status: string; justification: string }[] }[];
+    const accepted = results.filter((r) => r.ruleId === 'CVE-2021-3749');
+    expect(accepted.length).toBeGreaterThan(0);
+    for (const r of accepted) expect(r.suppressions).toEqual([{ kind: 'external', status: 'accepted', justification: 'admins only' }]);
+    expect(results.some((r) => r.suppressions === undefined)).toBe(true); // open ones stay unsuppressed
+    // asked for explicitly, open only still means open only
+    const openOnly = JSON.parse((await cli('report', '--format', 'sarif', '--status', 'open')).stdout);
+    expect(openOnly.runs.flatMap((r: { results: { ruleId: string }[] }) => r.results).some((r: { ruleId: string }) => r.ruleId === 'CVE-2021-3749')).toBe(false);
+  });
+
+  it('markdown --by package counts unrated findings in an `other` column, as csv does', async () => {
+    const { cli } = await workspace();
+    const md = (await cli('report', '--by', 'package', '--format', 'markdown')).stdout;
+    expect(md).toContain('| package | findings | projects | worst | critical | high | medium | low | other |');
+    const csv = (await cli('report', '--by', 'package', '--format', 'csv')).stdout.split('\r\n').slice(1).filter(Boolean);
+    // the same groups in the same order: the body rows of the markdown table, one per csv line
+    const mdRows = md.split('\n').filter((l) => l.startsWith('|')).slice(2);
+    expect(mdRows).toHaveLength(csv.length);
+    csv.forEach((line, i) => {
+      const [key, total, , , ...counts] = line.split(',');
+      const cells = mdRows[i]!.split('|').map((c) => c.trim()).slice(1, -1);
+      expect(cells.slice(4).map(Number), key).toEqual(counts.map(Number));
+      expect(cells.slice(4).map(Number).reduce((a, b) => a + b, 0)).toBe(Number(total));
+    });
+    expect(csv.some((l) => !l.endsWith(',0'))).toBe(true); // the portfolio has unrated findings (Go's vulndb)
   });
 
   it('--format html --output writes the dashboard file atomically', async () => {

@@ -17,7 +17,7 @@ describe('icms scan --image-tar (real trivy on an image built in the test) and d
     const scan = await cli('scan', '--image-tar', tar, '--label', '4.1.0', '--format', 'json');
     expect(scan.code, scan.stderr).toBe(0);
     // npm: lodash and the app's own package.json (trivy's node-pkg lists every package.json in the image)
-    expect(JSON.parse(scan.stdout)).toMatchObject({ scanned: 1, perEcosystem: { 'Debian:11': 3, npm: 2 } });
+    expect(JSON.parse(scan.stdout)).toMatchObject({ scanned: 1, per_ecosystem: { 'Debian:11': 3, npm: 2 } });
     const db = new Database(path.join(dir, 'icms.db'), { readonly: true });
     expect(db.prepare("SELECT kind, url FROM projects").all()).toEqual([{ kind: 'image', url: tar }]);
     expect(db.prepare("SELECT name, version, match_name, match_version FROM packages WHERE ecosystem = 'Debian:11' ORDER BY name").all()).toEqual([

@@ -2,6 +2,8 @@
 import { describe, it, expect, beforeAll, afterAll } from 'vitest';
 import { readFile, writeFile, copyFile } from 'node:fs/promises';
 import path from 'node:path';
+import os from 'node:os';
+import { whoAmI } from '../../src/cli/commands/triage.js';
 import { buildPipeline, copyPipeline, day, DAY0, FIXTURES, type Pipeline } from '../triage/pipeline.js';
 
 let pipeline: Pipeline;
@@ -166,8 +168,49 @@ describe('register file: import / export', () => {
   });
 });
 
+describe('triage: the smaller defects of issue 18', () => {
+  it('the register takes the short project name `triage accept --project` takes', async () => {
+    const c = await setup();
+    const short = 'web-frontend'; // a unique part of the name, as --project accepts it
+    expect(c.project).not.toBe(short);
+    await writeFile(path.join(c.dir, 'short.yaml'), `- id: CVE-2021-3749\n  scope: {project: ${short}}\n  reason: fine\n`);
+    const r = await c.run(['triage', 'import', 'short.yaml']);
+    expect(r.code, r.stderr).toBe(0);
+    expect(JSON.parse((await c.run(['triage', 'list', '--format', 'json'])).stdout).acceptances[0]).toMatchObject({ scope: { project: c.project } });
+  });
+
+  it('every bad register entry is reported at once, with its line', async () => {
+    const c = await setup();
+    const text = `- id: CVE-2021-3749\n  scope: {project: ${c.project}}\n  reason: fine\n  expires: 2024-02-30\n- id: CVE-2022-0155\n  kind: maybe\n  scope: {all_projects: true}\n  reason: fine\n- id: CVE-2020-28168\n  scope: {all_projects: true}\n`;
+    await writeFile(path.join(c.dir, 'bad3.yaml'), text);
+    const r = await c.run(['triage', 'import', 'bad3.yaml']);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toMatch(/3 bad register entries/);
+    expect(r.stderr).toMatch(/bad3\.yaml:4: entry 1 \(CVE-2021-3749\): expires must be a date/);
+    expect(r.stderr).toMatch(/bad3\.yaml:6: entry 2: kind must be accepted or false_positive/);
+    expect(r.stderr).toMatch(/bad3\.yaml:9: entry 3 \(CVE-2020-28168\): reason is required/);
+    await writeFile(path.join(c.dir, 'bad4.yaml'), `- id: CVE-2021-3749\n  scope: {project: nowhere}\n  reason: x\n- id: CVE-2022-0155\n  scope: {project: elsewhere}\n  reason: x\n`);
+    const p = await c.run(['triage', 'import', 'bad4.yaml']);
+    expect(p.stderr).toMatch(/2 register entries name no single project:\n {2}\S*bad4\.yaml:1: unknown project "nowhere"[^\n]*\n {2}\S*bad4\.yaml:4: unknown project "elsewhere"/);
+  });
+
+  it('--expires in the past is refused (exit 2); today is fine', async () => {
+    const c = await setup(); // the clock says 2024-06-01
+    const past = await c.run(['triage', 'accept', 'CVE-2021-3749', '--all-projects', '--reason', 'x', '--expires', '2024-05-31']);
+    expect(past.code).toBe(2);
+    expect(past.stderr).toMatch(/--expires 2024-05-31 is in the past \(today is 2024-06-01\)/);
+    expect((await c.run(['triage', 'accept', 'CVE-2021-3749', '--all-projects', '--reason', 'x', '--expires', '2024-06-01'])).code).toBe(0);
+  });
+
+  it('`by` without $USER: $LOGNAME, else the account running icms, never null', () => {
+    expect(whoAmI({ USER: 'alice' })).toBe('alice');
+    expect(whoAmI({ LOGNAME: 'bob' })).toBe('bob');
+    expect(whoAmI({})).toBe(os.userInfo().username);
+  });
+});
+
 describe('icms triage diff (the release check against the accepted-CVE table)', () => {
-  interface TableJson { new: { id: string; package: string; versions: string[] }[]; resolved: { line: number }[]; expired: { line: number }[]; still_accepted: { line: number }[] }
+  interface TableJson { new: { id: string; package: string; versions: string[] }[]; resolved: { line: number }[]; out_of_scope: { line: number }[]; expired: { line: number }[]; still_accepted: { line: number }[] }
 
   it('lists new, resolved, expired and still accepted rows; exit 1 for new; --write-updated keeps the rest byte-identical', async () => {
     const c = await setup();
@@ -192,10 +235,29 @@ describe('icms triage diff (the release check against the accepted-CVE table)', 
     const c = await setup();
     await copyFile(path.join(FIXTURES, 'accepted-4.1.md'), path.join(c.dir, 'accepted.md'));
     const other = JSON.parse((await c.run(['triage', 'diff', '--table', 'accepted.md', '--label', 'team=other', '--format', 'json'])).stdout) as TableJson;
-    expect([other.new.length, other.resolved.length]).toEqual([0, 4]);
+    // no project has team=other: no row can be judged, none is called resolved
+    expect([other.new.length, other.resolved.length, other.out_of_scope.length]).toEqual([0, 0, 4]);
     const web = await c.run(['triage', 'diff', '--table', 'accepted.md', '--label', 'team=web', '--project', 'web-frontend', '--format', 'json']);
     expect((JSON.parse(web.stdout) as TableJson).new).toHaveLength(1);
     expect((await c.run(['triage', 'diff', '--table', 'accepted.md', '--label', 'team'])).code).toBe(2);
+  });
+
+  it('--project judges and rewrites only its rows: another project\'s row is kept and listed out of scope', async () => {
+    const c = await setup();
+    const lines = (await readFile(path.join(FIXTURES, 'accepted-4.1.md'), 'utf8')).split('\n');
+    // line 17: a row of another project (not in this check's scope), still needed there
+    lines.splice(16, 0, '| CVE-2021-3749 | axios | billing-api | admin-only endpoint | 4.7 | 2099-12-31 |');
+    await writeFile(path.join(c.dir, 'accepted.md'), lines.join('\n'));
+    const r = await c.run(['triage', 'diff', '--table', 'accepted.md', '--project', c.project, '--format', 'json', '--write-updated', 'updated.md']);
+    const d = JSON.parse(r.stdout) as TableJson;
+    expect(d.out_of_scope.map((x) => x.line)).toEqual([17]);
+    expect(d.resolved.map((x) => x.line)).toEqual([14, 16]);
+    const updated = await readFile(path.join(c.dir, 'updated.md'), 'utf8');
+    expect(updated).toContain('| CVE-2021-3749 | axios | billing-api | admin-only endpoint | 4.7 | 2099-12-31 |');
+    expect(updated).not.toContain('left-pad');
+    const text = (await c.run(['triage', 'diff', '--table', 'accepted.md', '--project', c.project])).stdout;
+    expect(text).toContain('1 new, 2 resolved, 1 expired, 1 still accepted, 1 out of scope');
+    expect(text).toMatch(/Out of scope: not judged by this --project\/--label check \(kept as they are\) \(1\):/);
   });
 
   it('checks a trivy report made elsewhere instead of the findings (aliases resolved through the store)', async () => {

@@ -2,7 +2,7 @@ import { describe, it, expect } from 'vitest';
 import path from 'node:path';
 import { openDb, type Db } from '../../src/db/open.js';
 import {
-  completeScan, currentPackages, finishScan, iterateCurrentPackages, lastSuccessfulScan, replacePackages, scanHistory, startScan,
+  completeScan, currentPackages, finishScan, inputChange, iterateCurrentPackages, lastSuccessfulScan, replacePackages, scanHistory, scanInEffect, startScan,
 } from '../../src/db/scans.js';
 import type { Package } from '../../src/model/types.js';
 import { tmpDir } from '../helpers/tmp.js';
@@ -125,5 +125,26 @@ describe('scans store', () => {
     } finally {
       db.close();
     }
+  });
+});
+
+describe('inputChange: did a project change between the scan that fixed a finding and now?', () => {
+  it('compares commits when both scans have one, else the digests of the files read; without either it is a change', async () => {
+    const db = await freshDb();
+    const project = addProject(db, 'file:///srv/app');
+    const scan = (s: number, commitSha: string | undefined, inputDigest: string | undefined) => {
+      const id = startScan(db, { projectId: project, startedAt: at(s) });
+      completeScan(db, project, id, [pkg('a', '1')], { finishedAt: at(s), commitSha, inputDigest });
+      return scanInEffect(db, project, at(s).toISOString())!;
+    };
+    const [c1, c1b, c2] = [scan(1, 'c'.repeat(40), 'd1'), scan(2, 'c'.repeat(40), 'd2'), scan(3, 'e'.repeat(40), 'd2')];
+    expect(inputChange(c1, c1b)).toMatchObject({ changed: false }); // same commit wins over a digest of other targets
+    expect(inputChange(c1b, c2)).toEqual({ changed: true, note: 'reopened: the project changed (commit cccccccccccc -> eeeeeeeeeeee)' });
+    const [l1, l2, l3] = [scan(4, undefined, 'x'), scan(5, undefined, 'x'), scan(6, undefined, 'y')];
+    expect(inputChange(l1, l2).changed).toBe(false);
+    expect(inputChange(l2, l3).changed).toBe(true);
+    expect(inputChange(undefined, l3).changed).toBe(true);
+    expect(inputChange(scan(7, undefined, undefined), l3).changed).toBe(true);
+    expect(scanInEffect(db, project)?.id).toBe(scanInEffect(db, project, at(7).toISOString())?.id);
   });
 });

@@ -14,7 +14,7 @@ describe('compliance archive', () => {
     const r = await writeArchive(db, { dir, now: DAY4, force: false, retentionDays: 400 });
     expect(r).toMatchObject({ file: path.join(dir, '2024-06-02.json.gz'), findings: 4, replaced: false, deleted: [] });
     const doc = JSON.parse(gunzipSync(readFileSync(r.file)).toString('utf8'));
-    expect(doc).toMatchObject({ schema_version: 1, kind: 'icms-archive', created_at: DAY4.toISOString(), totals: { findings: 4 } });
+    expect(doc).toMatchObject({ schema_version: 2, kind: 'icms-archive', created_at: DAY4.toISOString(), totals: { findings: 4 } });
     expect(doc.findings.map((f: { package: string; status: string }) => `${f.package}:${f.status}`).sort()).toEqual(['axios:fixed', 'axios:open', 'grep-cli:open', 'lodash:accepted']);
     expect(doc.acceptances).toEqual([expect.objectContaining({ advisory_id: 'CVE-2021-23337', reason: 'lodash.template is never called', project: 'github.com/acme/web@main' })]);
     expect(doc.projects).toHaveLength(2);

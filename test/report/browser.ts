@@ -1,4 +1,4 @@
-/** Headless Chromium for dashboard tests: the Debian `chromium` package driven by playwright-core, offline. */
+/** Headless Chromium for dashboard tests: the Debian `chromium` package (or playwright's) driven by playwright-core, offline. */
 import { existsSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
 import os from 'node:os';
@@ -6,12 +6,16 @@ import path from 'node:path';
 import { chromium, type BrowserContext, type Page } from 'playwright-core';
 import { onTestFinished } from 'vitest';
 
-export const CHROMIUM = '/usr/bin/chromium';
+// @ts-expect-error -- a plain ES module shared with the pretest installer (test/ensure-chromium.mjs)
+import { findChromium } from '../chromium.mjs';
+
+/** The Chromium binary used, if any (`npm test` installs one first when there is none). */
+export const CHROMIUM: string | undefined = (findChromium as (env?: NodeJS.ProcessEnv) => string | undefined)();
 
 /** A fresh browser (own profile dir, no network features) and page; closed after the test. Fails if chromium is missing. */
 export async function openBrowserPage(): Promise<{ page: Page; context: BrowserContext; console: string[]; errors: string[] }> {
-  if (!existsSync(CHROMIUM)) {
-    throw new Error(`${CHROMIUM} not found: the dashboard test needs headless Chromium. Install it with: apt-get install -y chromium`);
+  if (CHROMIUM === undefined || !existsSync(CHROMIUM)) {
+    throw new Error('no Chromium found: the dashboard test needs headless Chromium. `npm test` installs one; or apt-get install -y chromium, or set ICMS_TEST_CHROMIUM');
   }
   const profile = await mkdtemp(path.join(os.tmpdir(), 'icms-chromium-'));
   const context = await chromium.launchPersistentContext(profile, {

@@ -129,9 +129,9 @@ describe('markdown', () => {
 describe('json', () => {
   it('has a schema version and the match --format json keys first, in order', () => {
     const doc = JSON.parse(renderers.json(sampleReport(), OPTS));
-    expect(doc.schema_version).toBe(1);
+    expect(doc.schema_version).toBe(2);
     // the shared findingJson keys, in order
-    expect(Object.keys(doc.findings[0]).slice(0, 19)).toEqual(['project', 'ecosystem', 'package', 'version', 'advisory_id', 'advisory_ids', 'aliases', 'severity', 'cvss_score', 'env_score', 'env_severity', 'fixed_version', 'status', 'status_note', 'first_seen', 'last_seen', 'fixed_at', 'targets', 'reason']);
+    expect(Object.keys(doc.findings[0]).slice(0, 20)).toEqual(['id', 'project', 'ecosystem', 'package', 'version', 'advisory_id', 'advisory_ids', 'aliases', 'severity', 'cvss_score', 'env_score', 'env_severity', 'fixed_version', 'status', 'status_note', 'first_seen', 'last_seen', 'fixed_at', 'targets', 'reason']);
     expect(doc.findings[4]).toMatchObject({ package: HOSTILE.package, status: 'accepted', acceptance: { reason: '-only in <b>tests</b>\n| not shipped' } });
   });
 });

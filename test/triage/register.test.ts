@@ -28,7 +28,8 @@ describe('parseRegister', () => {
   });
 
   it.each([
-    ['a missing reason', '- id: CVE-2021-3749\n  scope: {project: web}\n- id: CVE-2020-28168\n  scope: {project: web}\n  reason: " "\n', 'r.yaml:1', /reason is required/],
+    // two bad entries: both are named, in one error
+    ['a missing reason', '- id: CVE-2021-3749\n  scope: {project: web}\n- id: CVE-2020-28168\n  scope: {project: web}\n  reason: " "\n', '2 bad register entries:\n  r.yaml:1', /reason is required[^]*\n {2}r\.yaml:3: entry 2 \(CVE-2020-28168\): reason is required/],
     ['a bad date', '- id: CVE-2021-3749\n  scope: {project: web}\n  reason: ok\n  expires: 2024-13-01\n', 'r.yaml:4', /expires must be a date/],
     ['a date that does not exist', '- id: CVE-2021-3749\n  scope: {project: web}\n  reason: ok\n- id: CVE-2021-3750\n  scope: {project: web}\n  reason: ok\n  expires: 2023-02-29\n', 'r.yaml:7', /expires must be a date/],
     ['no scope', '- id: CVE-2021-3749\n  reason: ok\n', 'r.yaml:1', /scope must be a mapping/],

@@ -18,6 +18,7 @@ import type { App } from '../main.js';
 import { formatOption, renderTable, writeJson } from '../output.js';
 import { openSession, type Session } from '../session.js';
 import { collect, findingJson, selectProjects } from '../findings-view.js';
+import { FINDINGS_SCHEMA_VERSION } from '../../report/finding-json.js';
 
 /** Registers `diff`. */
 export function registerDiff(program: Command, app: App): void {
@@ -54,7 +55,7 @@ function runDiff(s: Session, db: Db, flags: { from: string; to?: string; format:
   const sections = { new: rows(diff.new), fixed: rows(diff.fixed), changed: rows(diff.changed) };
   if (flags.format === 'json') {
     const json = (xs: typeof sections.new) => xs.map(({ e, f }) => ({ ...findingJson(f), from_status: e.from, to_status: e.to }));
-    writeJson(s.ctx, { schema_version: 1, from: { ref: flags.from, run_id: from.runId }, to: { ref: flags.to ?? 'latest', run_id: to.runId }, new: json(sections.new), fixed: json(sections.fixed), changed: json(sections.changed) });
+    writeJson(s.ctx, { schema_version: FINDINGS_SCHEMA_VERSION, from: { ref: flags.from, run_id: from.runId }, to: { ref: flags.to ?? 'latest', run_id: to.runId }, new: json(sections.new), fixed: json(sections.fixed), changed: json(sections.changed) });
     return;
   }
   s.ctx.stdout.write(`from run ${from.runId} (${flags.from}) to run ${to.runId} (${flags.to ?? 'latest'}): ${sections.new.length} new, ${sections.fixed.length} fixed, ${sections.changed.length} changed\n`);
@@ -101,15 +102,16 @@ async function runTableCheck(s: Session, flags: TableFlags): Promise<ExitCode> {
   try {
     const group = db?.prepare('SELECT group_id FROM alias_groups WHERE alias = ?').pluck();
     const groupOf = (id: string): string => (group?.get(id) as string | undefined) ?? id;
-    const items = flags.scanReport ? reportItems(s, flags.scanReport, groupOf) : findingItems(db!, flags);
-    diff = diffAcceptedTable(table, items, { groupOf, today: dayOf(s.ctx.now()) });
+    const scoped = !flags.scanReport && ((flags.project ?? []).length > 0 || (flags.label ?? []).length > 0);
+    const { items, scope } = flags.scanReport ? { items: reportItems(s, flags.scanReport, groupOf), scope: undefined } : findingItems(db!, flags);
+    diff = diffAcceptedTable(table, items, { groupOf, today: dayOf(s.ctx.now()), scope: scoped ? scope : undefined });
   } finally {
     db?.close();
   }
   if (flags.writeUpdated) {
     const out = path.resolve(s.ctx.cwd, flags.writeUpdated);
     await writeFileAtomic(out, rewriteTable(table, new Set(diff.resolved.map((r) => r.line)), newRowsFor(table, diff.new)));
-    s.logger.info(`${out}: ${diff.new.length} row(s) added, ${diff.resolved.length} removed`);
+    s.logger.info(`${out}: ${diff.new.length} row(s) added, ${diff.resolved.length} removed${diff.outOfScope.length > 0 ? `, ${diff.outOfScope.length} out of scope kept` : ''}`);
   }
   printTableDiff(s, diff, flags.format);
   return diff.new.length > 0 ? ExitCode.Gate : ExitCode.Ok;
@@ -128,7 +130,7 @@ function reportItems(s: Session, file: string, groupOf: (id: string) => string):
   return parseTrivyVulnerabilities(readText(abs), abs, groupOf);
 }
 
-function findingItems(db: Db, flags: TableFlags): DiffItem[] {
+function findingItems(db: Db, flags: TableFlags): { items: DiffItem[]; scope: { project: string; projectUrl: string }[] } {
   const labels = (flags.label ?? []).map((l) => {
     const at = l.indexOf('=');
     if (at <= 0) throw usageError(`--label ${JSON.stringify(l)}: expected key=value`, 'e.g. --label exposure=internet');
@@ -137,10 +139,11 @@ function findingItems(db: Db, flags: TableFlags): DiffItem[] {
   const projects = selectProjects(db, flags.project).filter((p) => labels.every(([k, v]) => p.labels[k] === v));
   const urls = new Map(projects.map((p) => [p.id, p.url]));
   const findings = listFindings(db, { projectIds: [...urls.keys()], statuses: ['new', 'open', 'reopened', 'accepted', 'false_positive'] });
-  return findings.map((f: FindingRow) => ({
+  const items = findings.map((f: FindingRow) => ({
     ids: [...f.advisoryIds, ...f.aliases], groupId: f.groupId, package: f.package, version: f.version, project: f.project,
     projectUrl: urls.get(f.projectId), severity: f.severity, score: f.cvssScore, envScore: f.envScore, status: f.status,
   }));
+  return { items, scope: projects.map((p) => ({ project: p.name, projectUrl: p.url })) };
 }
 
 function printTableDiff(s: Session, d: TableDiff, format: string): void {
@@ -150,17 +153,20 @@ function printTableDiff(s: Session, d: TableDiff, format: string): void {
       schema_version: 1,
       new: d.new.map((e) => ({ id: e.id, package: e.package, project: e.project, versions: e.versions, status: e.items.map((i) => i.status ?? null), score: e.items[0]?.score ?? null, env_score: e.items[0]?.envScore ?? null })),
       resolved: d.resolved.map(rowJson),
+      out_of_scope: d.outOfScope.map(rowJson),
       expired: d.expired.map((x) => ({ ...rowJson(x.row), found: x.items.length })),
       still_accepted: d.stillAccepted.map((x) => ({ ...rowJson(x.row), found: x.items.length })),
     });
     return;
   }
-  s.ctx.stdout.write(`${d.new.length} new, ${d.resolved.length} resolved, ${d.expired.length} expired, ${d.stillAccepted.length} still accepted\n`);
+  const outside = d.outOfScope.length > 0 ? `, ${d.outOfScope.length} out of scope` : '';
+  s.ctx.stdout.write(`${d.new.length} new, ${d.resolved.length} resolved, ${d.expired.length} expired, ${d.stillAccepted.length} still accepted${outside}\n`);
   const section = (title: string, head: string[], rows: (string | number)[][]) => {
     if (rows.length > 0) s.ctx.stdout.write(`\n${title} (${rows.length}):\n${renderTable(head, rows, { color: s.color })}`);
   };
   section('New: found, not in the table', ['vulnerability', 'package', 'versions', 'project', 'base', 'environmental'], d.new.map((e) => [e.id, e.package, e.versions.join(', '), e.project, e.items[0]?.score ?? '-', e.items[0]?.envScore ?? '-']));
   section('Resolved: in the table, no longer found (the row can go)', ['line', 'vulnerability', 'package', 'project'], d.resolved.map((r) => [r.line, r.ids.join(' '), r.package ?? '', r.project ?? '']));
   section('Expired: still found, the table date has passed', ['line', 'vulnerability', 'package', 'project', 'expires'], d.expired.map(({ row: r }) => [r.line, r.ids.join(' '), r.package ?? '', r.project ?? '', r.expires ?? '']));
+  section('Out of scope: not judged by this --project/--label check (kept as they are)', ['line', 'vulnerability', 'package', 'project'], d.outOfScope.map((r) => [r.line, r.ids.join(' '), r.package ?? '', r.project ?? '']));
   section('Still accepted', ['line', 'vulnerability', 'package', 'project', 'found'], d.stillAccepted.map(({ row: r, items }) => [r.line, r.ids.join(' '), r.package ?? '', r.project ?? '', items.length]));
 }

@@ -8,8 +8,9 @@ import type { App } from '../main.js';
 import { formatOption, renderTable, writeJson } from '../output.js';
 import { openSession, type Session } from '../session.js';
 import { createMailer } from './notify.js';
-import { ensureWorkDir } from '../work-dir.js';
-import { locateTrivy } from '../../scanner/locate-trivy.js';
+import path from 'node:path';
+import { effectiveTrivyVersion, locateTrivy } from '../../scanner/locate-trivy.js';
+import { trivyVersion } from '../../scanner/trivy.js';
 import { cachedTrivyVersion } from '../trivy.js';
 
 /** One doctor check's outcome. */
@@ -63,7 +64,14 @@ function print(app: App, format: string, results: CheckResult[]): void {
   app.ctx.stdout.write(renderTable(['check', 'status', 'detail', 'hint'], results.map((r) => [r.name, mark(r.ok), r.detail, r.hint ?? '']), { color }));
 }
 
+// doctor only looks: a missing database or work dir is reported (and whether it can be created), never created
 const database: Check = async (s) => {
+  if (!existsSync(s.config.db)) {
+    const where = writableAncestor(path.dirname(s.config.db));
+    return where.ok
+      ? { name: 'database', ok: true, detail: `${s.config.db} does not exist yet; the first command that stores creates it` }
+      : { name: 'database', ok: false, detail: `${s.config.db} does not exist and ${where.dir} is not writable`, hint: 'set `db` (or --db) to a writable place' };
+  }
   const db = openDb(s.config.db);
   try {
     const quick = db.pragma('quick_check', { simple: true });
@@ -75,10 +83,27 @@ const database: Check = async (s) => {
 };
 
 const workDir: Check = async (s) => {
-  ensureWorkDir(s.config.workDir, s.logger);
+  if (!existsSync(s.config.workDir)) {
+    const where = writableAncestor(s.config.workDir);
+    return where.ok
+      ? { name: 'work dir', ok: true, detail: `${s.config.workDir} does not exist yet; created (0700) when needed` }
+      : { name: 'work dir', ok: false, detail: `${s.config.workDir} cannot be created: ${where.dir} is not writable`, hint: 'set `work_dir` (or --work-dir) to a writable place' };
+  }
   accessSync(s.config.workDir, constants.W_OK);
   return { name: 'work dir', ok: true, detail: s.config.workDir };
 };
+
+/** The nearest existing directory at or above `dir`, and whether a directory can be created in it. */
+function writableAncestor(dir: string): { dir: string; ok: boolean } {
+  let d = path.resolve(dir);
+  while (!existsSync(d) && path.dirname(d) !== d) d = path.dirname(d);
+  try {
+    accessSync(d, constants.W_OK | constants.X_OK);
+    return { dir: d, ok: true };
+  } catch {
+    return { dir: d, ok: false };
+  }
+}
 
 const git: Check = async (s) => {
   const { execa } = await import('execa');
@@ -116,8 +141,8 @@ const mail: Check = async (s) => {
 
 const trivy: Check = async (s) => {
   const located = locateTrivy({ configured: s.config.trivy.path, pathEnv: s.ctx.env.PATH });
-  ensureWorkDir(s.config.workDir, s.logger);
-  const version = await cachedTrivyVersion(s, located.path);
+  // the version cache lives in the work dir: used when it exists, never a reason to create it
+  const version = existsSync(s.config.workDir) ? await cachedTrivyVersion(s, located) : effectiveTrivyVersion(await trivyVersion(located.path, s.ctx.env), located);
   return { name: 'trivy', ok: true, detail: `${located.path} (${located.source}, version ${version})` };
 };
 

@@ -11,6 +11,7 @@ import { openSession } from '../session.js';
 import { collect, findingJson, selectProjects } from '../findings-view.js';
 import { groupFactsLookup } from '../../db/ratings.js';
 import { explainRating, type RatingExplanation } from '../../matcher/rating.js';
+import { FINDINGS_SCHEMA_VERSION } from '../../report/finding-json.js';
 
 /** Registers `explain`. */
 export function registerExplain(program: Command, app: App): void {
@@ -37,7 +38,7 @@ export function registerExplain(program: Command, app: App): void {
         const order = s.config.advisories.severityOrder;
         const ratingsOf = (f: FindingRow): RatingExplanation => explainRating(facts(f.groupId).ratings, new Set((f.reason as Why[]).map((w) => `${w.source}\0${w.id}`)), order);
         if (flags.format === 'json') {
-          writeJson(s.ctx, { findings: findings.map((f) => ({ id: f.id, ...findingJson(f), rating: ratingJson(ratingsOf(f)) })), advisories: advisories.map(advisoryJson) });
+          writeJson(s.ctx, { schema_version: FINDINGS_SCHEMA_VERSION, findings: findings.map((f) => ({ ...findingJson(f), rating: ratingJson(ratingsOf(f)) })), advisories: advisories.map(advisoryJson) });
           return;
         }
         s.ctx.stdout.write(renderExplain(findings, advisories, ratingsOf));

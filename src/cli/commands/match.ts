@@ -12,7 +12,7 @@ import type { App } from '../main.js';
 import { formatOption, renderTable, writeJsonList } from '../output.js';
 import { withRun } from '../run-command.js';
 import { openSession, type Session } from '../session.js';
-import { fixBump } from '../../report/finding-json.js';
+import { FINDINGS_SCHEMA_VERSION, fixBump } from '../../report/finding-json.js';
 import { bySeverity, collect, findingJson, parseSeverity, selectProjects, type SeveritySource } from '../findings-view.js';
 import { describeGate, evaluateGate, hasGate, parseEpssThreshold, type GateOptions } from '../gate.js';
 import type { EnvSettings } from '../../triage/cvss.js';
@@ -169,7 +169,7 @@ async function runMatch(s: Session, db: Db, runId: number, flags: MatchFlags) {
     gate: hasGate(gateOpts) ? { level: flags.failOn, kev: Boolean(flags.failOnKev), epss: flags.failOnEpss ?? null, newOnly: Boolean(flags.newOnly), severitySource: s.config.triage.severitySource, unknownAs: gateOpts.unknownAs, tripped: gate, count: verdict.count } : undefined,
   };
   if (flags.format === 'json') {
-    writeJsonList(s.ctx, { schema_version: 1, summary }, 'findings', (function* () {
+    writeJsonList(s.ctx, { schema_version: FINDINGS_SCHEMA_VERSION, summary }, 'findings', (function* () {
       for (const f of active) yield findingJson(f);
     })());
   } else {
@@ -185,7 +185,7 @@ async function runMatch(s: Session, db: Db, runId: number, flags: MatchFlags) {
   }
   s.logger.info(`match: ${output.packagesSeen} packages of ${ids.length} projects; ${summary.new} new, ${summary.open} open, ${counts.fixed} fixed`);
   if (summary.unrated > 0) s.logger.info(`match: ${summary.unrated} open finding(s) no source rates (severity UNKNOWN; gates count them as ${gateOpts.unknownAs})`);
-  if (gate) s.logger.warn(describeGate(gateOpts, verdict));
+  if (gate) s.ctx.stderr.write(describeGate(gateOpts, verdict));
   return { exitCode: gate ? ExitCode.Gate : ExitCode.Ok, summary };
 }
 

@@ -5,6 +5,7 @@ import { listProjects } from '../../db/projects.js';
 import type { App } from '../main.js';
 import { formatOption, renderTable, writeJson } from '../output.js';
 import { openSession } from '../session.js';
+import { FINDINGS_SCHEMA_VERSION, projectJson } from '../../report/finding-json.js';
 
 /** Registers `projects`. */
 export function registerProjects(program: Command, app: App): void {
@@ -19,7 +20,7 @@ export function registerProjects(program: Command, app: App): void {
       try {
         const projects = listProjects(db, { includeRemoved: flags.all });
         if (flags.format === 'json') {
-          writeJson(s.ctx, { projects });
+          writeJson(s.ctx, { schema_version: FINDINGS_SCHEMA_VERSION, projects: projects.map(projectJson) });
           return;
         }
         const rows = projects.map((p) => [p.name, p.kind, p.status, p.maintainers.map((m) => `${m.name} <${m.email}>`).join('\n'), Object.entries(p.labels).map(([k, v]) => `${k}=${v}`).join(' ')]);

@@ -40,7 +40,7 @@ export function registerReport(program: Command, app: App): void {
     .option('--project <name>', 'only this project (repeatable; name, URL or part of the name)', collect)
     .option('--maintainer <who>', "only projects of this maintainer (repeatable; part of the email or name)", collect)
     .option('--severity-min <severity>', 'only findings at or above SEVERITY (low|medium|high|critical)', parseSeverity)
-    .addOption(new Option('--status <status>', 'which findings: open (new, open, reopened), new, fixed, accepted (incl. false positives) or all; default open, html all').choices([...STATUS_FILTERS]))
+    .addOption(new Option('--status <status>', 'which findings: open (new, open, reopened), new, fixed, accepted (incl. false positives) or all; default open, html and sarif all').choices([...STATUS_FILTERS]))
     .option('--output <file>', 'write to FILE (atomically) instead of stdout')
     .option('--archive [dir]', 'write the dated snapshot <dir>/<YYYY-MM-DD>.json.gz instead of a report (dir: config report.archive_dir)')
     .option('--force', "with --archive: replace today's archive")
@@ -61,7 +61,8 @@ async function report(s: Session, flags: ReportFlags): Promise<ExitCode> {
   let count: number;
   try {
     const projectIds = flags.project ? selectProjects(db, flags.project).map((p) => p.id) : undefined;
-    const status = flags.status ?? (flags.format === 'html' ? 'all' : 'open');
+    // SARIF shows accepted findings as suppressed results: left out, GitHub would close them as fixed
+    const status = flags.status ?? (flags.format === 'html' || flags.format === 'sarif' ? 'all' : 'open');
     const data = buildReport(db, { status, projectIds, maintainers: flags.maintainer, severityMin: flags.severityMin, basis: s.config.triage.severitySource, trendDays: s.config.report.trendDays, now: s.ctx.now() });
     count = data.totals.findings;
     const toTerminal = flags.output === undefined;

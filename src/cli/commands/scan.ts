@@ -12,7 +12,8 @@ import { iterateAffectedEntries, listFindings } from '../../db/findings.js';
 import { hasAdvisories } from '../../db/advisories.js';
 import { buildAffectedIndex, matchPackages } from '../../matcher/match.js';
 import { parseRepoUrl } from '../../model/repo-url.js';
-import type { Project, Severity } from '../../model/types.js';
+import type { Package, Project, Severity } from '../../model/types.js';
+import { FINDINGS_SCHEMA_VERSION, matchedFindingJson, packageJson } from '../../report/finding-json.js';
 import { severityRank } from '../../model/types.js';
 import { scanProjects, type Checkout, type ScanItem, type ScanStageResult } from '../../scanner/scan-projects.js';
 import { runTrivyFs, runTrivyImage } from '../../scanner/trivy.js';
@@ -24,11 +25,12 @@ import { withRun } from '../run-command.js';
 import { openSession, type Session } from '../session.js';
 import { registerKnownSecrets } from '../secrets.js';
 import { collect, parseSeverity } from '../findings-view.js';
-import { describeGate, evaluateGate, hasGate, parseEpssThreshold } from '../gate.js';
+import { describeGate, evaluateGate, hasGate, parseEpssThreshold, type GateFinding } from '../gate.js';
 import { groupFactsLookup } from '../../db/ratings.js';
 import { applyRatings } from '../../matcher/rating.js';
+import { applyAcceptancesInMemory, coveringProjectIds, resolveLocalTarget, resolveUrlTarget, type ScanTarget, type TriagedFinding } from '../scan-target.js';
 import { gateOptions, matchProjects } from './match.js';
-import { ensureWorkDir } from '../work-dir.js';
+import { ensureWorkDir, workDirOutside } from '../work-dir.js';
 
 interface ScanFlags {
   all?: boolean;
@@ -40,6 +42,7 @@ interface ScanFlags {
   concurrency?: string;
   trivy?: string;
   label?: string;
+  name?: string;
   failOn?: Severity;
   failOnKev?: boolean;
   failOnEpss?: number;
@@ -62,6 +65,7 @@ export function registerScan(program: Command, app: App): void {
     .option('--concurrency <n>', 'projects scanned at once (config scan.concurrency)')
     .option('--trivy <path>', 'trivy binary (config trivy.path, ICMS_TRIVY)')
     .option('--label <label>', 'tag this scan (e.g. a release: 4.1.0)')
+    .option('--name <name>', 'project name for a local path or URL (default: from its git remote, else local/<folder>)')
     .option('--fail-on <severity>', 'exit 1 if a finding at or above SEVERITY is found (low|medium|high|critical)', parseSeverity)
     .option('--fail-on-kev', 'exit 1 if a finding is in CISA\'s Known Exploited Vulnerabilities catalog, whatever its severity')
     .option('--fail-on-epss <p>', 'exit 1 if a finding has an EPSS score of at least P (0..1)', parseEpssThreshold)
@@ -77,14 +81,21 @@ export function registerScan(program: Command, app: App): void {
     });
 }
 
-async function scan(s: Session, targets: string[], flags: ScanFlags): Promise<ExitCode> {
+async function scan(session: Session, targets: string[], flags: ScanFlags): Promise<ExitCode> {
+  if (flags.name !== undefined && targets.length !== 1) throw usageError('--name names one target', 'give exactly one path or URL with --name');
+  const locals = await Promise.all(targets.map((t) => classifyTarget(session, t, flags)));
+  const stored = flags.all || flags.save || flags.image || flags.imageTar;
+  // the default ./.icms never goes into a directory being scanned (it would show in its `git status`)
+  const localDirs = locals.filter((l) => l.kind === 'local').map((l) => l.location);
+  const workDir = workDirOutside(session.config.workDir, session.origins.work_dir, localDirs, session.ctx.env);
+  const s: Session = workDir === session.config.workDir ? session : { ...session, config: { ...session.config, workDir } };
+  if (s !== session) s.logger.debug(`work dir ${workDir} (the default ./.icms would be inside the scanned directory)`);
   ensureWorkDir(s.config.workDir, s.logger);
   const tc = await trivyContext(s);
-  const locals = targets.map((t) => classifyTarget(s, t));
-  const stored = flags.all || flags.save || flags.image || flags.imageTar;
   if (!stored) return scanEphemeral(s, locals, flags, tc);
   return withRun(s, 'scan', async (db, runId) => {
     const items = collectItems(db, s, locals, flags);
+    let gateText = '';
     const kinds = new Map(items.map((i) => [i.item.projectId, i.project]));
     const result = await scanProjects(db, items.map((i) => i.item), {
       trivy: tc.trivy,
@@ -103,40 +114,40 @@ async function scan(s: Session, targets: string[], flags: ScanFlags): Promise<Ex
         const g = gateOptions(s, flags);
         const verdict = evaluateGate(listFindings(db, { projectIds: ids }), g);
         gate = verdict.tripped;
-        if (gate) s.logger.warn(describeGate(g, verdict));
+        if (gate) gateText = describeGate(g, verdict);
       }
     }
     printScan(s, result, flags.format);
+    if (gate) s.ctx.stderr.write(gateText);
     const exitCode = result.failed.length > 0 ? ExitCode.Partial : gate ? ExitCode.Gate : ExitCode.Ok;
     return { exitCode, summary: summarize(result) };
   }, { label: flags.label });
 }
 
-interface LocalTarget {
-  kind: 'local' | 'repo';
-  url: string;
-}
-
-function classifyTarget(s: Session, target: string): LocalTarget {
+async function classifyTarget(s: Session, target: string, flags: ScanFlags): Promise<ScanTarget> {
   const dir = path.resolve(s.ctx.cwd, target);
-  if (existsSync(dir) && statSync(dir).isDirectory()) return { kind: 'local', url: dir };
+  if (existsSync(dir) && statSync(dir).isDirectory()) return resolveLocalTarget(dir, flags.name, s.ctx.env);
   const parts = parseRepoUrl(target);
   if (!parts) throw usageError(`${target}: not a directory and not a repository URL`, 'give an existing directory or https://host/owner/repo');
-  return { kind: 'repo', url: parts.url };
+  return resolveUrlTarget(parts.url, flags.branch, flags.name);
 }
 
-function collectItems(db: Db, s: Session, locals: LocalTarget[], flags: ScanFlags): { item: ScanItem; project: Project }[] {
+function collectItems(db: Db, s: Session, locals: ScanTarget[], flags: ScanFlags): { item: ScanItem; project: Project }[] {
   const now = s.ctx.now();
   const out: { item: ScanItem; project: Project }[] = [];
   if (flags.all) for (const p of listProjects(db, { kind: 'repo' })) out.push({ item: { projectId: p.id, name: p.name }, project: p });
-  const adhoc: Project[] = [
-    ...locals.map((l): Project => ({ kind: l.kind, url: l.url, branch: l.kind === 'repo' ? flags.branch : '', maintainers: [], labels: {} })),
-    ...(flags.image ?? []).map((ref): Project => ({ kind: 'image', url: ref, branch: '', maintainers: [], labels: {} })),
-    ...(flags.imageTar ?? []).map((f): Project => ({ kind: 'image', url: path.resolve(s.ctx.cwd, f), branch: '', maintainers: [], labels: {} })),
+  // stored: the row (a local checkout is keyed by its remote); project: what to check out (a local one is its directory)
+  const adhoc: { stored: Project; project: Project; name: string | undefined }[] = [
+    ...locals.map((l) => ({ stored: l.stored, project: { ...l.stored, url: l.location }, name: l.name })),
+    ...[...(flags.image ?? []), ...(flags.imageTar ?? []).map((f) => path.resolve(s.ctx.cwd, f))].map((ref) => {
+      const p: Project = { kind: 'image', url: ref, branch: '', maintainers: [], labels: {} };
+      return { stored: p, project: p, name: undefined };
+    }),
   ];
-  for (const p of adhoc) {
-    const id = ensureProject(db, p, now, 'scan');
-    out.push({ item: { projectId: id, name: p.kind === 'repo' ? `${p.url}@${p.branch}` : p.url }, project: p });
+  for (const a of adhoc) {
+    const id = ensureProject(db, a.stored, now, 'scan', a.name);
+    const name = listProjects(db).find((p) => p.id === id)?.name ?? a.name ?? a.stored.url;
+    out.push({ item: { projectId: id, name }, project: a.project });
   }
   if (out.length === 0) throw usageError('the inventory has no active projects', 'run `icms fetch-projects` first');
   return out;
@@ -151,7 +162,7 @@ async function checkoutFor(s: Session, p: Project): Promise<Checkout> {
 }
 
 /** A local scan that stores nothing: trivy, then an in-memory match against the stored advisories if any. */
-async function scanEphemeral(s: Session, targets: LocalTarget[], flags: ScanFlags, tc: Awaited<ReturnType<typeof trivyContext>>): Promise<ExitCode> {
+async function scanEphemeral(s: Session, targets: ScanTarget[], flags: ScanFlags, tc: Awaited<ReturnType<typeof trivyContext>>): Promise<ExitCode> {
   const dbExists = existsSync(s.config.db);
   const db = dbExists ? openDb(s.config.db) : undefined;
   try {
@@ -159,26 +170,28 @@ async function scanEphemeral(s: Session, targets: LocalTarget[], flags: ScanFlag
     const facts = db && index ? groupFactsLookup(db) : undefined;
     if (!index) s.logger.warn(`no advisories in ${s.config.db}: listing packages only (run \`icms sync-vulns\` to match)`);
     const reports = [];
-    let gate = false;
+    const open: GateFinding[] = [];
     for (const [i, t] of targets.entries()) {
       const tmp = t.kind === 'repo' ? await mkdtemp(path.join(s.config.workDir, 'tmp', 'url-')) : undefined;
       try {
-        const dir = tmp ? (await checkoutFor({ ...s, config: { ...s.config, workDir: tmp } }, { kind: 'repo', url: t.url, branch: flags.branch, maintainers: [], labels: {} })).dir : t.url;
+        const dir = tmp ? (await checkoutFor({ ...s, config: { ...s.config, workDir: tmp } }, { kind: 'repo', url: t.location, branch: flags.branch, maintainers: [], labels: {} })).dir : t.location;
         const report = await runTrivyFs(tc.trivy.path, dir, tc.runOpts);
         const packages = report.packages.map((p) => ({ ...p, projectId: i, target: p.target }));
         const matched = index ? matchPackages(packages, index).findings : [];
         if (facts) applyRatings(matched, facts, s.config.advisories.severityOrder);
-        const g = gateOptions(s, flags);
-        const verdict = evaluateGate(matched.map((f) => ({ ...f, project: t.url })), g);
-        if (verdict.tripped) s.logger.warn(describeGate(g, verdict));
-        gate ||= verdict.tripped;
-        reports.push({ target: t.url, packages: report.packages, findings: matched });
+        // the acceptances that cover this target, exactly as match applies them to a stored project
+        const triaged: TriagedFinding[] = db && matched.length > 0 ? applyAcceptancesInMemory(db, matched, coveringProjectIds(db, t), s.ctx.now()) : matched.map((f) => ({ ...f, acceptance: undefined }));
+        for (const f of triaged) if (!f.acceptance) open.push({ ...f, project: t.name });
+        reports.push({ target: t.location, name: t.name, packages: report.packages, findings: triaged });
       } finally {
         if (tmp) await rm(tmp, { recursive: true, force: true });
       }
     }
     printEphemeral(s, reports, flags.format);
-    return gate ? ExitCode.Gate : ExitCode.Ok;
+    const g = gateOptions(s, flags);
+    const verdict = evaluateGate(open, g);
+    if (verdict.tripped) s.ctx.stderr.write(describeGate(g, verdict));
+    return verdict.tripped ? ExitCode.Gate : ExitCode.Ok;
   } finally {
     db?.close();
   }
@@ -188,12 +201,13 @@ function summarize(r: ScanStageResult) {
   const perEcosystem: Record<string, number> = {};
   for (const d of r.done) for (const [e, c] of Object.entries(d.perEcosystem)) perEcosystem[e] = (perEcosystem[e] ?? 0) + c.direct + c.indirect;
   return {
+    schema_version: FINDINGS_SCHEMA_VERSION,
     scanned: r.done.filter((d) => d.status === 'ok').length,
     skipped: r.done.filter((d) => d.status === 'skipped').length,
     failed: r.failed.length,
-    perEcosystem,
-    projects: r.done.map((d) => ({ project: d.item.name, status: d.status, commit: d.commit ?? null, packages: d.packages, durationMs: d.durationMs })),
-    failures: r.failed.map((f) => ({ project: f.item.name, error: f.error })),
+    per_ecosystem: perEcosystem,
+    projects: r.done.map((d) => ({ project: d.item.name, project_id: d.item.projectId, status: d.status, commit: d.commit ?? null, packages: d.packages, duration_ms: d.durationMs })),
+    failures: r.failed.map((f) => ({ project: f.item.name, project_id: f.item.projectId, error: f.error })),
   };
 }
 
@@ -202,22 +216,30 @@ function printScan(s: Session, r: ScanStageResult, format: string): void {
   if (format === 'json') return writeJson(s.ctx, sum);
   const rows = [...sum.projects.map((p) => [p.project, p.status, p.commit?.slice(0, 12) ?? '', p.packages, '']), ...sum.failures.map((f) => [f.project, 'FAILED', '', '', f.error])];
   s.ctx.stdout.write(renderTable(['project', 'status', 'commit', 'packages', 'error'], rows, { color: s.color }));
-  s.ctx.stdout.write(`scanned ${sum.scanned}, skipped (unchanged) ${sum.skipped}, failed ${sum.failed}; packages: ${Object.entries(sum.perEcosystem).map(([e, n]) => `${e} ${n}`).join(', ') || 'none'}\n`);
+  s.ctx.stdout.write(`scanned ${sum.scanned}, skipped (unchanged) ${sum.skipped}, failed ${sum.failed}; packages: ${Object.entries(sum.per_ecosystem).map(([e, n]) => `${e} ${n}`).join(', ') || 'none'}\n`);
 }
 
-function printEphemeral(s: Session, reports: { target: string; packages: { ecosystem: string; indirect: boolean }[]; findings: ReturnType<typeof matchPackages>['findings'] }[], format: string): void {
+function printEphemeral(s: Session, reports: { target: string; name: string; packages: Package[]; findings: TriagedFinding[] }[], format: string): void {
+  const status = (f: TriagedFinding): string => f.acceptance?.kind ?? 'open';
   if (format === 'json') {
-    writeJson(s.ctx, { targets: reports.map((r) => ({ target: r.target, packages: r.packages, findings: r.findings })) });
+    const targets = reports.map((r) => ({
+      target: r.target,
+      project: r.name,
+      packages: r.packages.map(packageJson),
+      findings: r.findings.map((f) => matchedFindingJson(f, r.name, f.acceptance ? { kind: f.acceptance.kind, reason: f.acceptance.reason } : undefined)),
+    }));
+    writeJson(s.ctx, { schema_version: FINDINGS_SCHEMA_VERSION, targets });
     return;
   }
   for (const r of reports) {
     const per: Record<string, { direct: number; indirect: number }> = {};
     for (const p of r.packages) (per[p.ecosystem] ??= { direct: 0, indirect: 0 })[p.indirect ? 'indirect' : 'direct']++;
-    s.ctx.stdout.write(`${r.target}\n`);
+    s.ctx.stdout.write(`${r.target} (${r.name})\n`);
     s.ctx.stdout.write(renderTable(['ecosystem', 'packages', 'direct', 'indirect'], Object.entries(per).map(([e, c]) => [e, c.direct + c.indirect, c.direct, c.indirect]), { color: s.color }));
     if (r.findings.length > 0) {
       const sorted = [...r.findings].sort((a, b) => severityRank(b.severity) - severityRank(a.severity));
-      s.ctx.stdout.write(renderTable(['severity', 'package', 'version', 'advisory', 'fixed in', 'file'], sorted.map((f) => [f.severity, f.package, f.version, f.groupId, f.fixedVersion ?? '-', f.targets.join(', ')]), { color: s.color }));
+      const rows = sorted.map((f) => [f.severity, f.package, f.version, f.groupId, status(f), f.fixedVersion ?? '-', f.targets.join(', ')]);
+      s.ctx.stdout.write(renderTable(['severity', 'package', 'version', 'advisory', 'status', 'fixed in', 'file'], rows, { color: s.color }));
     }
   }
 }

@@ -2,8 +2,9 @@
 import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import type { Command } from 'commander';
+import os from 'node:os';
 import { openDb, type Db } from '../../db/open.js';
-import { acceptanceGroup, isActive, listAcceptances, matchesScope, type Acceptance, type AcceptanceKind } from '../../db/acceptances.js';
+import { acceptanceGroup, dayOf, isActive, listAcceptances, matchesScope, type Acceptance, type AcceptanceKind } from '../../db/acceptances.js';
 import { listFindings, updateEnvScores, type FindingRow } from '../../db/findings.js';
 import { listProjects } from '../../db/projects.js';
 import { ExitCode, usageError } from '../../shared/errors.js';
@@ -134,6 +135,10 @@ function runAccept(s: Session, db: Db, runId: number, rawId: string, kind: Accep
   if (!reason) throw usageError('--reason is required', 'say why, e.g. --reason "only reachable from the admin network"');
   if (Boolean(flags.project) === Boolean(flags.allProjects)) throw usageError('give exactly one of --project <name> or --all-projects');
   if (flags.expires !== undefined && !isIsoDate(flags.expires)) throw usageError(`--expires must be a date YYYY-MM-DD, got ${JSON.stringify(flags.expires)}`);
+  // an acceptance that has already lapsed would cover nothing and read as a mistake in the register
+  if (flags.expires !== undefined && flags.expires < dayOf(s.ctx.now())) {
+    throw usageError(`--expires ${flags.expires} is in the past (today is ${dayOf(s.ctx.now())})`, 'give today or a later date (the acceptance holds through that day)');
+  }
   let projectId: number | null = null;
   if (flags.project) {
     const matches = selectProjects(db, [flags.project]);
@@ -146,7 +151,7 @@ function runAccept(s: Session, db: Db, runId: number, rawId: string, kind: Accep
   if (!known) s.logger.warn(`${advisoryId} is not a known advisory id or alias yet; the acceptance applies once it is`);
   const r = accept(db, {
     advisoryId, kind, projectId, allProjects: Boolean(flags.allProjects), package: pkg?.name ?? null, packageVersion: pkg?.version ?? null,
-    reason, expires: flags.expires ?? null, createdBy: flags.by ?? s.ctx.env.USER ?? null,
+    reason, expires: flags.expires ?? null, createdBy: flags.by ?? whoAmI(s.ctx.env),
   }, { now: s.ctx.now(), runId });
   s.ctx.stdout.write(`acceptance #${r.id}: ${advisoryId} ${kind === 'accepted' ? 'accepted' : 'marked false positive'} in ${flags.project ?? 'all projects'}${flags.expires ? ` until ${flags.expires}` : ''}; ${r.covered} finding(s) covered\n`);
   return Promise.resolve({ exitCode: ExitCode.Ok, summary: { acceptance: r.id, covered: r.covered } });
@@ -196,4 +201,15 @@ function coveredJson(f: FindingRow): Record<string, unknown> {
     project: f.project, package: f.package, version: f.version, advisory_id: f.groupId, status: f.status,
     severity: f.severity, cvss_score: f.cvssScore, env_severity: f.envSeverity, env_score: f.envScore,
   };
+}
+
+/** Who records an acceptance without --by: $USER, $LOGNAME, else the account running icms (cron and CI often set no $USER). */
+export function whoAmI(env: Readonly<Record<string, string | undefined>>): string | null {
+  const named = env.USER?.trim() || env.LOGNAME?.trim();
+  if (named) return named;
+  try {
+    return os.userInfo().username || null;
+  } catch {
+    return null;
+  }
 }

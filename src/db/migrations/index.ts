@@ -6,6 +6,7 @@ import { m004Findings } from './004-findings.js';
 import { m005MatchIndexes } from './005-match-indexes.js';
 import { m006FindingDetails } from './006-finding-details.js';
 import { m007Risk } from './007-risk.js';
+import { m008ScanInputDigest } from './008-scan-input-digest.js';
 
 export interface Migration {
   version: number;
@@ -15,4 +16,4 @@ export interface Migration {
 }
 
 /** All migrations, version 1..N without gaps. */
-export const MIGRATIONS: readonly Migration[] = [m001Inventory, m002Scans, m003Advisories, m004Findings, m005MatchIndexes, m006FindingDetails, m007Risk];
+export const MIGRATIONS: readonly Migration[] = [m001Inventory, m002Scans, m003Advisories, m004Findings, m005MatchIndexes, m006FindingDetails, m007Risk, m008ScanInputDigest];
