@@ -52,7 +52,7 @@ describe('a finding that vanishes and returns while the project is unchanged', (
     expect(events.map((e) => e.to_status)).toEqual(['new', 'fixed', 'open']);
     expect(events[2]!.note).toMatch(/^back with no change: same commit [0-9a-f]{12} as when it was marked fixed/);
     expect(rows("SELECT COUNT(*) AS n FROM finding_events WHERE to_status IN ('new', 'reopened') AND run_id > (SELECT MIN(run_id) FROM finding_events)")).toEqual([{ n: 0 }]);
-  }, 180_000);
+  }, 300_000);
 
   it('a real change (a new commit) still reopens it, and says so', async () => {
     const real = { ICMS_TRIVY: bundledTrivy() };
@@ -65,5 +65,5 @@ describe('a finding that vanishes and returns while the project is unchanged', (
     const last = axiosEvents().at(-1)!;
     expect(last).toMatchObject({ from_status: 'fixed', to_status: 'reopened' });
     expect(last.note).toMatch(/^reopened: the project changed \(commit [0-9a-f]{12} -> [0-9a-f]{12}\)$/);
-  }, 180_000);
+  }, 300_000);
 });

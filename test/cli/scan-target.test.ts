@@ -44,7 +44,7 @@ describe('scan <path> --fail-on honours the stored acceptances that cover the ta
     expect(existsSync(path.join(checkout, '.icms'))).toBe(false);
     expect(existsSync(path.join(cache, 'icms', 'trivy-cache'))).toBe(true);
     expect(await git(checkout, 'status', '--porcelain')).toBe('');
-  }, 120_000);
+  }, 300_000);
 
   it('accepted for this project (named by the inventory URL with .git) -> the same scan exits 0, as match would', async () => {
     const url = `${pf.remotes['web-frontend']!.url}`; // file:///…/web-frontend.git, exactly as in the inventory
@@ -64,7 +64,7 @@ describe('scan <path> --fail-on honours the stored acceptances that cover the ta
     const m = await inPf('match', '--fail-on', 'high', '--format', 'json');
     expect(m.code, m.stderr).toBe(0);
     expect(rows("SELECT COUNT(*) AS n FROM findings WHERE status = 'accepted'")[0]!.n).toBe(high.length);
-  }, 120_000);
+  }, 300_000);
 
   it('--save names the project from the git remote, not the checkout path', async () => {
     const r = await inCheckout('scan', '.', '--save', '--format', 'json');
@@ -76,5 +76,5 @@ describe('scan <path> --fail-on honours the stored acceptances that cover the ta
     expect(String(local[0]!.url)).not.toContain('runner-7');
     expect(JSON.stringify(rows('SELECT name FROM projects'))).not.toContain('runner-7');
     expect(await git(checkout, 'status', '--porcelain')).toBe('');
-  }, 120_000);
+  }, 300_000);
 });
