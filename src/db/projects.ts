@@ -150,3 +150,8 @@ export function recordInventoryFetch(db: Db, entry: { source: string; at: Date; 
     entry.error ?? null,
   );
 }
+
+/** Gives a non-inventory project the name its user chose (an SBOM stored with `scan --save --name`). */
+export function renameProject(db: Db, id: number, name: string): void {
+  db.prepare('UPDATE projects SET name = ? WHERE id = ?').run(name, id);
+}

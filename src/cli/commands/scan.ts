@@ -7,7 +7,7 @@ import { authHeaderFor } from '../../gitsync/auth.js';
 import { syncRepo } from '../../gitsync/sync.js';
 import type { Db } from '../../db/open.js';
 import { openDb } from '../../db/open.js';
-import { ensureProject, listProjects } from '../../db/projects.js';
+import { ensureProject, listProjects, renameProject } from '../../db/projects.js';
 import { iterateAffectedEntries, listFindings } from '../../db/findings.js';
 import { hasAdvisories } from '../../db/advisories.js';
 import { buildAffectedIndex, matchPackages } from '../../matcher/match.js';
@@ -16,6 +16,7 @@ import type { Project, Severity } from '../../model/types.js';
 import { severityRank } from '../../model/types.js';
 import { scanProjects, type Checkout, type ScanItem, type ScanStageResult } from '../../scanner/scan-projects.js';
 import { runTrivyFs, runTrivyImage } from '../../scanner/trivy.js';
+import { readSbomFile } from '../../scanner/sbom-file.js';
 import { trivyContext } from '../trivy.js';
 import { ExitCode, usageError } from '../../shared/errors.js';
 import type { App } from '../main.js';
@@ -31,6 +32,8 @@ interface ScanFlags {
   all?: boolean;
   image?: string[];
   imageTar?: string[];
+  sbom?: string[];
+  name?: string;
   force?: boolean;
   save?: boolean;
   branch: string;
@@ -51,6 +54,8 @@ export function registerScan(program: Command, app: App): void {
     .option('--all', 'scan every active project of the inventory')
     .option('--image <ref>', 'scan a container image by reference (repeatable)', collect)
     .option('--image-tar <file>', 'scan a docker-archive / OCI tar (repeatable)', collect)
+    .option('--sbom <file>', 'read the packages from a CycloneDX 1.4-1.6 or SPDX 2.2/2.3 JSON SBOM instead of running trivy (repeatable)', collect)
+    .option('--name <name>', 'with --save and one --sbom: the name of the stored project')
     .option('--force', 'rescan even when the branch head has not changed since the last scan')
     .option('--save', 'store local paths and URLs as projects (and their findings)')
     .option('--branch <name>', 'branch for repository URLs given as targets', 'main')
@@ -61,8 +66,11 @@ export function registerScan(program: Command, app: App): void {
     .option('--new-only', 'with --fail-on: only findings new in this run trip the gate')
     .addOption(formatOption(['table', 'json']))
     .action(async (targets: string[], flags: ScanFlags) => {
-      if (!flags.all && targets.length === 0 && !flags.image && !flags.imageTar) {
-        throw usageError('nothing to scan', 'give --all, a path or URL, --image <ref> or --image-tar <file>');
+      if (!flags.all && targets.length === 0 && !flags.image && !flags.imageTar && !flags.sbom) {
+        throw usageError('nothing to scan', 'give --all, a path or URL, --image <ref>, --image-tar <file> or --sbom <file>');
+      }
+      if (flags.name !== undefined && (!flags.save || flags.sbom?.length !== 1)) {
+        throw usageError('--name names the project stored from one SBOM', 'use it with --save and exactly one --sbom <file>');
       }
       const s = openSession(app.ctx, app.globals(), app.redactor, { 'scan.concurrency': flags.concurrency, 'trivy.path': flags.trivy });
       registerKnownSecrets(s);
@@ -73,7 +81,7 @@ export function registerScan(program: Command, app: App): void {
 async function scan(s: Session, targets: string[], flags: ScanFlags): Promise<ExitCode> {
   ensureWorkDir(s.config.workDir, s.logger);
   const tc = await trivyContext(s);
-  const locals = targets.map((t) => classifyTarget(s, t));
+  const locals = [...targets.map((t) => classifyTarget(s, t)), ...(flags.sbom ?? []).map((f): LocalTarget => ({ kind: 'sbom', url: path.resolve(s.ctx.cwd, f) }))];
   const stored = flags.all || flags.save || flags.image || flags.imageTar;
   if (!stored) return scanEphemeral(s, locals, flags, tc);
   return withRun(s, 'scan', async (db, runId) => {
@@ -84,6 +92,7 @@ async function scan(s: Session, targets: string[], flags: ScanFlags): Promise<Ex
       checkout: (item) => checkoutFor(s, kinds.get(item.projectId)!),
       listPackages: (item, co) => {
         const p = kinds.get(item.projectId)!;
+        if (isSbomProject(p)) return readSbomFile(p.url, s.ctx.cwd);
         if (p.kind !== 'image') return runTrivyFs(tc.trivy.path, co.dir, tc.runOpts);
         return runTrivyImage(tc.trivy.path, p.url.endsWith('.tar') && existsSync(p.url) ? { tarPath: p.url } : p.url, tc.runOpts);
       },
@@ -103,8 +112,13 @@ async function scan(s: Session, targets: string[], flags: ScanFlags): Promise<Ex
 }
 
 interface LocalTarget {
-  kind: 'local' | 'repo';
+  kind: 'local' | 'repo' | 'sbom';
   url: string;
+}
+
+/** An SBOM is stored as a local project whose path is the SBOM file (a directory path means trivy fs). */
+function isSbomProject(p: Project): boolean {
+  return p.kind === 'local' && existsSync(p.url) && statSync(p.url).isFile();
 }
 
 function classifyTarget(s: Session, target: string): LocalTarget {
@@ -120,12 +134,13 @@ function collectItems(db: Db, s: Session, locals: LocalTarget[], flags: ScanFlag
   const out: { item: ScanItem; project: Project }[] = [];
   if (flags.all) for (const p of listProjects(db, { kind: 'repo' })) out.push({ item: { projectId: p.id, name: p.name }, project: p });
   const adhoc: Project[] = [
-    ...locals.map((l): Project => ({ kind: l.kind, url: l.url, branch: l.kind === 'repo' ? flags.branch : '', maintainers: [], labels: {} })),
+    ...locals.map((l): Project => ({ kind: l.kind === 'sbom' ? 'local' : l.kind, url: l.url, branch: l.kind === 'repo' ? flags.branch : '', maintainers: [], labels: {} })),
     ...(flags.image ?? []).map((ref): Project => ({ kind: 'image', url: ref, branch: '', maintainers: [], labels: {} })),
     ...(flags.imageTar ?? []).map((f): Project => ({ kind: 'image', url: path.resolve(s.ctx.cwd, f), branch: '', maintainers: [], labels: {} })),
   ];
   for (const p of adhoc) {
     const id = ensureProject(db, p, now, 'scan');
+    if (flags.name !== undefined && isSbomProject(p)) renameProject(db, id, flags.name);
     out.push({ item: { projectId: id, name: p.kind === 'repo' ? `${p.url}@${p.branch}` : p.url }, project: p });
   }
   if (out.length === 0) throw usageError('the inventory has no active projects', 'run `icms fetch-projects` first');
@@ -153,7 +168,7 @@ async function scanEphemeral(s: Session, targets: LocalTarget[], flags: ScanFlag
       const tmp = t.kind === 'repo' ? await mkdtemp(path.join(s.config.workDir, 'tmp', 'url-')) : undefined;
       try {
         const dir = tmp ? (await checkoutFor({ ...s, config: { ...s.config, workDir: tmp } }, { kind: 'repo', url: t.url, branch: flags.branch, maintainers: [], labels: {} })).dir : t.url;
-        const report = await runTrivyFs(tc.trivy.path, dir, tc.runOpts);
+        const report = t.kind === 'sbom' ? await readSbomFile(t.url, s.ctx.cwd) : await runTrivyFs(tc.trivy.path, dir, tc.runOpts);
         const packages = report.packages.map((p) => ({ ...p, projectId: i, target: p.target }));
         const matched = index ? matchPackages(packages, index).findings : [];
         if (flags.failOn && matched.some((f) => severityRank(f.severity) >= severityRank(flags.failOn!))) gate = true;
