@@ -95,7 +95,7 @@ function cyclonedxEntries(doc: Record<string, unknown>): Entry[] {
     for (const c of list) {
       const comp = obj(c);
       if (!comp) continue;
-      if (comp.type !== 'operating-system') out.push({ purl: str(comp.purl), extras: trivyProperties(comp.properties) });
+      if (comp.type !== 'operating-system') out.push({ purl: str(comp.purl), extras: componentProperties(comp.properties) });
       walk(comp.components);
     }
   };
@@ -103,19 +103,19 @@ function cyclonedxEntries(doc: Record<string, unknown>): Entry[] {
   return out;
 }
 
-/** trivy writes the source package and the lockfile as `aquasecurity:trivy:*` properties. */
-function trivyProperties(props: unknown): Entry['extras'] {
+/** trivy writes the source package and the lockfile as `aquasecurity:trivy:*` properties, icms (report --format cyclonedx) as `icms:*`. */
+function componentProperties(props: unknown): Entry['extras'] {
   const p = new Map<string, string>();
-  if (Array.isArray(props)) for (const x of props) if (str(obj(x)?.name) && typeof obj(x)?.value === 'string') p.set(String(obj(x)!.name), String(obj(x)!.value));
+  if (Array.isArray(props)) for (const x of props.map(obj)) if (x && str(x.name) && typeof x.value === 'string') p.set(String(x.name), x.value);
   const get = (k: string): string | undefined => p.get(`aquasecurity:trivy:${k}`) || undefined;
   const srcVersion = get('SrcVersion');
   const epoch = get('SrcEpoch');
   const release = get('SrcRelease');
   return {
     pkgType: get('PkgType'),
-    target: get('FilePath'),
-    srcName: get('SrcName'),
-    srcVersion: srcVersion ? `${epoch && epoch !== '0' ? `${epoch}:` : ''}${srcVersion}${release ? `-${release}` : ''}` : undefined,
+    target: get('FilePath') ?? (p.get('icms:target') || undefined),
+    srcName: get('SrcName') ?? (p.get('icms:src_name') || undefined),
+    srcVersion: srcVersion ? `${epoch && epoch !== '0' ? `${epoch}:` : ''}${srcVersion}${release ? `-${release}` : ''}` : p.get('icms:src_version') || undefined,
   };
 }
 

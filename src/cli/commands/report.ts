@@ -6,7 +6,10 @@ import { openDb } from '../../db/open.js';
 import type { Severity } from '../../model/types.js';
 import { writeArchive } from '../../report/archive.js';
 import { buildReport, STATUS_FILTERS, type StatusFilter } from '../../report/model.js';
-import { REPORT_FORMATS, chunkedRenderers, renderers, type ReportFormat } from '../../report/render/index.js';
+import { REPORT_FORMATS, SBOM_FORMATS, chunkedRenderers, renderers, sbomRenderers, type ReportFormat, type SbomFormat } from '../../report/render/index.js';
+import { buildSbomData } from '../../report/sbom-data.js';
+import type { Db } from '../../db/open.js';
+import { listProjects } from '../../db/projects.js';
 import { batched } from '../../shared/json-stream.js';
 import { GROUP_BYS, type GroupBy } from '../../report/summary.js';
 import { writeFileAtomic } from '../../shared/atomic-write.js';
@@ -17,7 +20,7 @@ import { openSession, type Session } from '../session.js';
 import { collect, parseSeverity, selectProjects } from '../findings-view.js';
 
 interface ReportFlags {
-  format: ReportFormat;
+  format: ReportFormat | SbomFormat;
   by?: GroupBy;
   project?: string[];
   maintainer?: string[];
@@ -35,7 +38,7 @@ export function registerReport(program: Command, app: App): void {
   program
     .command('report')
     .description('report findings: terminal table, json, csv, markdown, sarif (GitHub code scanning) or a self-contained html dashboard; --archive writes a dated snapshot')
-    .addOption(new Option('--format <name>', 'output format').choices([...REPORT_FORMATS]).default('table'))
+    .addOption(new Option('--format <name>', 'output format').choices([...REPORT_FORMATS, ...SBOM_FORMATS]).default('table'))
     .addOption(new Option('--by <key>', 'summarise by group instead of listing findings (table, csv, markdown, json)').choices([...GROUP_BYS]))
     .option('--project <name>', 'only this project (repeatable; name, URL or part of the name)', collect)
     .option('--maintainer <who>', "only projects of this maintainer (repeatable; part of the email or name)", collect)
@@ -60,15 +63,23 @@ async function report(s: Session, flags: ReportFlags): Promise<ExitCode> {
   let content: string | Iterable<string>;
   let count: number;
   try {
-    const projectIds = flags.project ? selectProjects(db, flags.project).map((p) => p.id) : undefined;
-    const status = flags.status ?? (flags.format === 'html' ? 'all' : 'open');
-    const data = buildReport(db, { status, projectIds, maintainers: flags.maintainer, severityMin: flags.severityMin, trendDays: s.config.report.trendDays, now: s.ctx.now() });
-    count = data.totals.findings;
-    const toTerminal = flags.output === undefined;
-    const opts = { color: toTerminal && s.color, columns: toTerminal ? s.ctx.columns : undefined, by: flags.by, toolVersion: pkg.version };
-    // big formats are written piece by piece (the same text), never built as one string
-    const chunked = chunkedRenderers[flags.format];
-    content = chunked ? chunked(data, opts) : renderers[flags.format](data, opts);
+    const status = flags.status ?? (flags.format === 'html' || isSbomFormat(flags.format) ? 'all' : 'open');
+    if (isSbomFormat(flags.format)) {
+      if (flags.by) throw usageError(`--by does not apply to --format ${flags.format}`);
+      const project = sbomProject(db, flags.project);
+      const data = buildSbomData(db, project, { status, maintainers: flags.maintainer, severityMin: flags.severityMin, trendDays: 0, now: s.ctx.now() });
+      count = data.packages.length;
+      content = sbomRenderers[flags.format](data, { color: false, toolVersion: pkg.version });
+    } else {
+      const projectIds = flags.project ? selectProjects(db, flags.project).map((p) => p.id) : undefined;
+      const data = buildReport(db, { status, projectIds, maintainers: flags.maintainer, severityMin: flags.severityMin, trendDays: s.config.report.trendDays, now: s.ctx.now() });
+      count = data.totals.findings;
+      const toTerminal = flags.output === undefined;
+      const opts = { color: toTerminal && s.color, columns: toTerminal ? s.ctx.columns : undefined, by: flags.by, toolVersion: pkg.version };
+      // big formats are written piece by piece (the same text), never built as one string
+      const chunked = chunkedRenderers[flags.format];
+      content = chunked ? chunked(data, opts) : renderers[flags.format](data, opts);
+    }
   } finally {
     db.close();
   }
@@ -83,8 +94,22 @@ async function report(s: Session, flags: ReportFlags): Promise<ExitCode> {
   } catch (err) {
     throw externalError(`cannot write ${file}: ${errorMessage(err)}`, { hint: 'check that the directory is writable', cause: err });
   }
-  s.logger.info(`report: ${count} finding(s) written to ${file} (${flags.format}, ${statSync(file).size} bytes)`);
+  s.logger.info(`report: ${count} ${isSbomFormat(flags.format) ? 'package' : 'finding'}(s) written to ${file} (${flags.format}, ${statSync(file).size} bytes)`);
   return ExitCode.Ok;
+}
+
+function isSbomFormat(f: string): f is SbomFormat {
+  return (SBOM_FORMATS as readonly string[]).includes(f);
+}
+
+/** An SBOM describes one project: the one --project names, or the only project there is. */
+function sbomProject(db: Db, wanted: string[] | undefined) {
+  const candidates = wanted ? selectProjects(db, wanted) : listProjects(db);
+  if (candidates.length !== 1) {
+    const names = candidates.slice(0, 10).map((p) => p.name).join(', ');
+    throw usageError(`an SBOM describes one project; ${wanted ? `--project ${wanted.join(' ')}` : 'the store'} has ${candidates.length}${names ? `: ${names}` : ''}`, 'name one project with --project <name>');
+  }
+  return candidates[0]!;
 }
 
 async function archive(s: Session, flags: ReportFlags): Promise<ExitCode> {
