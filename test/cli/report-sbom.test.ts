@@ -3,36 +3,18 @@ import path from 'node:path';
 import { readFile, writeFile } from 'node:fs/promises';
 import Database from 'better-sqlite3';
 import { runCli } from '../helpers/cli.js';
-import { FIXTURES } from '../helpers/demo.js';
-import { buildDebianImage } from '../helpers/image.js';
 import { cyclonedxValidator, spdxValidator } from '../helpers/schemas.js';
 import { tmpDir } from '../helpers/tmp.js';
-import { trivySbom } from '../scanner/sbom-helpers.js';
+import { buildSbomStore, type SbomStore } from '../helpers/sbom-store.js';
 
 type Row = { ecosystem: string; name: string; version: string; matchName: string; matchVersion: string };
 const keys = (rows: Row[]) => rows.map((r) => `${r.ecosystem} ${r.name} ${r.version} ${r.matchName} ${r.matchVersion}`).sort();
 
-/**
- * One store for the file: the Debian test image's trivy SBOM stored as project "shop", matched against four real DSAs,
- * then CVE-2021-3995 (util-linux) accepted and CVE-2022-37434 (zlib1g) marked a false positive.
- */
 let dir: string;
-const cli = (...argv: string[]) => runCli(argv, { cwd: dir });
+let cli: SbomStore['cli'];
 
 beforeAll(async () => {
-  dir = await tmpDir();
-  const sbom = await trivySbom('image', await buildDebianImage(), 'cyclonedx');
-  await writeFile(path.join(dir, 'icms.yaml'), `advisories:\n  sources:\n    - {name: debian, type: osv, path: ${path.join(FIXTURES, 'images/osv-debian')}}\n`);
-  for (const argv of [
-    ['sync-vulns'],
-    ['scan', '--sbom', sbom, '--save', '--name', 'shop'],
-    ['match'],
-    ['triage', 'accept', 'CVE-2021-3995', '--project', 'shop', '--reason', 'su and mount are not in the runtime path', '--by', 'alice', '--expires', '2099-12-31'],
-    ['triage', 'false-positive', 'CVE-2022-37434', '--project', 'shop', '--package', 'zlib1g', '--reason', 'inflateGetHeader is never called', '--by', 'bob'],
-  ]) {
-    const r = await cli(...argv);
-    expect(r.code, `${argv.join(' ')}: ${r.stderr}`).toBe(0);
-  }
+  ({ dir, cli } = await buildSbomStore());
 }, 120_000);
 
 function storedPackages(): Row[] {

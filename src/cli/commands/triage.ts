@@ -1,7 +1,7 @@
 /** `icms triage`: accept risks, mark false positives, keep the register file, check the accepted-CVE table. */
 import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
-import type { Command } from 'commander';
+import { Option, type Command } from 'commander';
 import { openDb, type Db } from '../../db/open.js';
 import { acceptanceGroup, isActive, listAcceptances, matchesScope, type Acceptance, type AcceptanceKind } from '../../db/acceptances.js';
 import { listFindings, updateEnvScores, type FindingRow } from '../../db/findings.js';
@@ -18,6 +18,7 @@ import { withRun } from '../run-command.js';
 import { openSession, type Session } from '../session.js';
 import { selectProjects } from '../findings-view.js';
 import { registerTriageDiff } from './diff.js';
+import { EXPORT_FORMATS, exportVex, type ExportFormat } from './triage-vex.js';
 
 interface AcceptFlags {
   reason?: string;
@@ -103,9 +104,15 @@ function registerRegisterCommands(triage: Command, app: App): void {
     });
   triage
     .command('export [file]')
-    .description('write every acceptance not revoked to the register file (default: config triage.register), atomically')
-    .action(async (file: string | undefined) => {
+    .description('write every acceptance not revoked to the register file (default: config triage.register), atomically; or the triage as VEX (openvex, cyclonedx-vex; to FILE or stdout)')
+    .addOption(new Option('--format <name>', 'register file, or a VEX document').choices([...EXPORT_FORMATS]).default('register'))
+    .option('--author <name>', 'VEX document author (default: who decided, from the register)')
+    .action(async (file: string | undefined, flags: { format: ExportFormat; author?: string }) => {
       const s = openSession(app.ctx, app.globals(), app.redactor);
+      if (flags.format !== 'register') {
+        await exportVex(s, flags.format, file, flags.author);
+        return;
+      }
       const target = registerPath(s, file);
       const entries = withDb(s, (db) => exportRegister(db));
       await writeFileAtomic(target, renderRegister(entries));
