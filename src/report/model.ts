@@ -27,6 +27,8 @@ export interface ReportQuery {
   /** Maintainer emails or names (case-insensitive; a part of either matches). */
   maintainers?: readonly string[] | undefined;
   severityMin?: Severity | undefined;
+  /** Only findings a fixed version is known for (`--ignore-unfixed` / `--only-fixed`). */
+  onlyFixed?: boolean | undefined;
   trendDays: number;
   now: Date;
 }
@@ -89,6 +91,7 @@ export function buildReport(db: Db, q: ReportQuery): ReportData {
   const findings: ReportFinding[] = [];
   for (const r of rows) {
     if (q.severityMin && severityRank(r.severity) < severityRank(q.severityMin)) continue;
+    if (q.onlyFixed && !r.fixedVersion) continue;
     byStatus[r.status]++;
     scopedProjectIds.add(r.projectId);
     if (!wanted.has(r.status)) continue;

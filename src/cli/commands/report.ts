@@ -16,6 +16,7 @@ import { writeFileAtomic } from '../../shared/atomic-write.js';
 import { ExitCode, errorMessage, externalError, usageError } from '../../shared/errors.js';
 import type { App } from '../main.js';
 import { withRun } from '../run-command.js';
+import { addFixedFilterOptions, isFixedOnly } from '../fixed-filter.js';
 import { openSession, type Session } from '../session.js';
 import { collect, parseSeverity, selectProjects } from '../findings-view.js';
 
@@ -29,13 +30,15 @@ interface ReportFlags {
   output?: string;
   archive?: string | true;
   force?: boolean;
+  ignoreUnfixed?: boolean;
+  onlyFixed?: boolean;
 }
 
 const pkg = JSON.parse(readFileSync(new URL('../../../package.json', import.meta.url), 'utf8')) as { version: string };
 
 /** Registers `report`. */
 export function registerReport(program: Command, app: App): void {
-  program
+  const cmd = program
     .command('report')
     .description('report findings: terminal table, json, csv, markdown, sarif (GitHub code scanning) or a self-contained html dashboard; --archive writes a dated snapshot')
     .addOption(new Option('--format <name>', 'output format').choices([...REPORT_FORMATS, ...SBOM_FORMATS]).default('table'))
@@ -46,7 +49,8 @@ export function registerReport(program: Command, app: App): void {
     .addOption(new Option('--status <status>', 'which findings: open (new, open, reopened), new, fixed, accepted (incl. false positives) or all; default open, html all').choices([...STATUS_FILTERS]))
     .option('--output <file>', 'write to FILE (atomically) instead of stdout')
     .option('--archive [dir]', 'write the dated snapshot <dir>/<YYYY-MM-DD>.json.gz instead of a report (dir: config report.archive_dir)')
-    .option('--force', "with --archive: replace today's archive")
+    .option('--force', "with --archive: replace today's archive");
+  addFixedFilterOptions(cmd)
     .action(async (flags: ReportFlags) => {
       const s = openSession(app.ctx, app.globals(), app.redactor);
       if (flags.archive !== undefined) {
@@ -67,12 +71,12 @@ async function report(s: Session, flags: ReportFlags): Promise<ExitCode> {
     if (isSbomFormat(flags.format)) {
       if (flags.by) throw usageError(`--by does not apply to --format ${flags.format}`);
       const project = sbomProject(db, flags.project);
-      const data = buildSbomData(db, project, { status, maintainers: flags.maintainer, severityMin: flags.severityMin, trendDays: 0, now: s.ctx.now() });
+      const data = buildSbomData(db, project, { status, maintainers: flags.maintainer, severityMin: flags.severityMin, onlyFixed: isFixedOnly(flags), trendDays: 0, now: s.ctx.now() });
       count = data.packages.length;
       content = sbomRenderers[flags.format](data, { color: false, toolVersion: pkg.version });
     } else {
       const projectIds = flags.project ? selectProjects(db, flags.project).map((p) => p.id) : undefined;
-      const data = buildReport(db, { status, projectIds, maintainers: flags.maintainer, severityMin: flags.severityMin, trendDays: s.config.report.trendDays, now: s.ctx.now() });
+      const data = buildReport(db, { status, projectIds, maintainers: flags.maintainer, severityMin: flags.severityMin, onlyFixed: isFixedOnly(flags), trendDays: s.config.report.trendDays, now: s.ctx.now() });
       count = data.totals.findings;
       const toTerminal = flags.output === undefined;
       const opts = { color: toTerminal && s.color, columns: toTerminal ? s.ctx.columns : undefined, by: flags.by, toolVersion: pkg.version };

@@ -26,6 +26,7 @@ import { openSession, type Session } from '../session.js';
 import { registerKnownSecrets } from '../secrets.js';
 import { collect, parseSeverity, tripsGate } from '../findings-view.js';
 import { matchProjects } from './match.js';
+import { addFixedFilterOptions, withFixFilter } from '../fixed-filter.js';
 import { ensureWorkDir } from '../work-dir.js';
 
 interface ScanFlags {
@@ -43,11 +44,13 @@ interface ScanFlags {
   failOn?: Severity;
   newOnly?: boolean;
   format: 'table' | 'json';
+  ignoreUnfixed?: boolean;
+  onlyFixed?: boolean;
 }
 
 /** Registers `scan`. */
 export function registerScan(program: Command, app: App): void {
-  program
+  const cmd = program
     .command('scan')
     .description('clone/update repositories and list their packages with trivy; or scan local paths, URLs and images')
     .argument('[targets...]', 'local directories or repository URLs to scan now (default with --all: the inventory)')
@@ -64,7 +67,8 @@ export function registerScan(program: Command, app: App): void {
     .option('--label <label>', 'tag this scan (e.g. a release: 4.1.0)')
     .option('--fail-on <severity>', 'exit 1 if a finding at or above SEVERITY is found (low|medium|high|critical)', parseSeverity)
     .option('--new-only', 'with --fail-on: only findings new in this run trip the gate')
-    .addOption(formatOption(['table', 'json']))
+    .addOption(formatOption(['table', 'json']));
+  addFixedFilterOptions(cmd)
     .action(async (targets: string[], flags: ScanFlags) => {
       if (!flags.all && targets.length === 0 && !flags.image && !flags.imageTar && !flags.sbom) {
         throw usageError('nothing to scan', 'give --all, a path or URL, --image <ref>, --image-tar <file> or --sbom <file>');
@@ -102,7 +106,7 @@ async function scan(s: Session, targets: string[], flags: ScanFlags): Promise<Ex
       const ids = result.done.map((d) => d.item.projectId);
       if (ids.length > 0 && hasAdvisories(db)) {
         await matchProjects(db, ids, { now: s.ctx.now(), runId, logger: s.logger, triage: s.config.triage });
-        gate = tripsGate(listFindings(db, { projectIds: ids }), flags.failOn, Boolean(flags.newOnly), s.config.triage.severitySource);
+        gate = tripsGate(withFixFilter(listFindings(db, { projectIds: ids }), flags), flags.failOn, Boolean(flags.newOnly), s.config.triage.severitySource);
       }
     }
     printScan(s, result, flags.format);
@@ -170,7 +174,7 @@ async function scanEphemeral(s: Session, targets: LocalTarget[], flags: ScanFlag
         const dir = tmp ? (await checkoutFor({ ...s, config: { ...s.config, workDir: tmp } }, { kind: 'repo', url: t.url, branch: flags.branch, maintainers: [], labels: {} })).dir : t.url;
         const report = t.kind === 'sbom' ? await readSbomFile(t.url, s.ctx.cwd) : await runTrivyFs(tc.trivy.path, dir, tc.runOpts);
         const packages = report.packages.map((p) => ({ ...p, projectId: i, target: p.target }));
-        const matched = index ? matchPackages(packages, index).findings : [];
+        const matched = withFixFilter(index ? matchPackages(packages, index).findings : [], flags);
         if (flags.failOn && matched.some((f) => severityRank(f.severity) >= severityRank(flags.failOn!))) gate = true;
         reports.push({ target: t.url, packages: report.packages, findings: matched });
       } finally {
