@@ -56,6 +56,17 @@ describe('icms triage import --format openvex: a VEX document becomes register e
   });
 });
 
+describe('icms triage import --format cyclonedx-vex', () => {
+  it('the exported CycloneDX VEX reads back: not_affected on zlib1g by its bom-ref purl; exploitable and resolved skipped', async () => {
+    expect((await store.cli('triage', 'export', '--format', 'cyclonedx-vex', 'shop.vex.cdx.json')).code).toBe(0);
+    const r = await store.cli('triage', 'import', '--format', 'cyclonedx-vex', 'shop.vex.cdx.json', '--all-projects');
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.stdout).toContain('- id: CVE-2022-37434\n  kind: false_positive\n  scope:\n    all_projects: true\n    package: zlib1g\n    version: 1:1.2.11.dfsg-2\n');
+    expect(r.stdout).not.toContain('CVE-2021-3995');
+    expect(r.stderr).toMatch(/skipped shop\.vex\.cdx\.json vulnerabilities\[\d\] \(CVE-2021-3995\): analysis state exploitable is not a reason to silence a finding/);
+  });
+});
+
 describe('icms triage import --from trivyignore|osv-scanner|grype', () => {
   it('.trivyignore ids become accepted entries naming the file and line; loaded, they accept the finding', async () => {
     await writeFile(path.join(store.dir, '.trivyignore'), '# openssl: client TLS only\nCVE-2021-4160 exp:2099-06-30 # reviewed by sec\nAVD-DS-0002\n');
