@@ -31,8 +31,9 @@ interface ProjectRow {
 export function replaceInventory(db: Db, projects: readonly Project[], now: Date, source: string): InventoryChange {
   const at = now.toISOString();
   return inTransaction(db, () => {
-    const existing = db.prepare("SELECT * FROM projects WHERE kind = 'repo'").all() as ProjectRow[];
-    const byKey = new Map(existing.map((r) => [`${r.url}\0${r.branch}`, r]));
+    // repositories and images (those `scan --image` stored are taken over when the inventory lists them)
+    const existing = db.prepare("SELECT * FROM projects WHERE kind IN ('repo', 'image')").all() as (ProjectRow & { source: string })[];
+    const byKey = new Map(existing.map((r) => [`${r.kind}\0${r.url}\0${r.branch}`, r]));
     const seen = new Set<number>();
     const change: InventoryChange = { added: [], removed: [], changed: [], unchanged: 0, total: projects.length };
     const insert = db.prepare(
@@ -40,7 +41,7 @@ export function replaceInventory(db: Db, projects: readonly Project[], now: Date
     );
     const update = db.prepare("UPDATE projects SET labels = ?, source = ?, status = 'active', removed_at = NULL, last_seen = ? WHERE id = ?");
     for (const p of projects) {
-      const row = byKey.get(`${p.url}\0${p.branch}`);
+      const row = byKey.get(`${p.kind}\0${p.url}\0${p.branch}`);
       const labels = JSON.stringify(sortKeys(p.labels));
       const name = projectName(p);
       let id: number;
@@ -61,7 +62,7 @@ export function replaceInventory(db: Db, projects: readonly Project[], now: Date
     }
     const remove = db.prepare("UPDATE projects SET status = 'removed', removed_at = ? WHERE id = ?");
     for (const r of existing) {
-      if (r.status === 'active' && !seen.has(r.id)) {
+      if (r.status === 'active' && !seen.has(r.id) && !(r.kind === 'image' && r.source === 'scan')) {
         remove.run(at, r.id);
         change.removed.push(r.name);
       }
@@ -117,6 +118,12 @@ export function listProjects(db: Db, opts: { includeRemoved?: boolean; kind?: Pr
     lastSeen: r.last_seen,
     maintainers: maint.all(r.id) as Maintainer[],
   }));
+}
+
+/** Active images from the inventory (not the ones `scan --image` stored ad hoc): `scan --all` scans them. */
+export function listInventoryImages(db: Db): StoredProject[] {
+  const ids = new Set(db.prepare("SELECT id FROM projects WHERE kind = 'image' AND source != 'scan' AND status = 'active'").pluck().all() as number[]);
+  return listProjects(db, { kind: 'image' }).filter((p) => ids.has(p.id));
 }
 
 /** Number of active repository projects (an empty fetch must not wipe a non-empty inventory). */

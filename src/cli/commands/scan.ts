@@ -7,7 +7,7 @@ import { authHeaderFor } from '../../gitsync/auth.js';
 import { syncRepo } from '../../gitsync/sync.js';
 import type { Db } from '../../db/open.js';
 import { openDb } from '../../db/open.js';
-import { ensureProject, listProjects, renameProject } from '../../db/projects.js';
+import { ensureProject, listInventoryImages, listProjects, renameProject } from '../../db/projects.js';
 import { iterateAffectedEntries, listFindings } from '../../db/findings.js';
 import { hasAdvisories } from '../../db/advisories.js';
 import { buildAffectedIndex, matchPackages } from '../../matcher/match.js';
@@ -136,7 +136,7 @@ function classifyTarget(s: Session, target: string): LocalTarget {
 function collectItems(db: Db, s: Session, locals: LocalTarget[], flags: ScanFlags): { item: ScanItem; project: Project }[] {
   const now = s.ctx.now();
   const out: { item: ScanItem; project: Project }[] = [];
-  if (flags.all) for (const p of listProjects(db, { kind: 'repo' })) out.push({ item: { projectId: p.id, name: p.name }, project: p });
+  if (flags.all) for (const p of [...listProjects(db, { kind: 'repo' }), ...listInventoryImages(db)]) out.push({ item: { projectId: p.id, name: p.name }, project: p });
   const adhoc: Project[] = [
     ...locals.map((l): Project => ({ kind: l.kind === 'sbom' ? 'local' : l.kind, url: l.url, branch: l.kind === 'repo' ? flags.branch : '', maintainers: [], labels: {} })),
     ...(flags.image ?? []).map((ref): Project => ({ kind: 'image', url: ref, branch: '', maintainers: [], labels: {} })),

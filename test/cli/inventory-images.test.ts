@@ -1,0 +1,49 @@
+import { describe, it, expect } from 'vitest';
+import path from 'node:path';
+import { copyFile, writeFile } from 'node:fs/promises';
+import Database from 'better-sqlite3';
+import { runCli } from '../helpers/cli.js';
+import { FIXTURES } from '../helpers/demo.js';
+import { makeGitRepo } from '../helpers/git.js';
+import { buildDebianImage } from '../helpers/image.js';
+import { tmpDir } from '../helpers/tmp.js';
+
+describe('images in the inventory (real git remote, real trivy on an image tar built in the test)', () => {
+  it('fetch-projects stores the image; scan --all scans it with trivy image; its findings are its own; dropping it removes it', async () => {
+    const dir = await tmpDir();
+    await copyFile(await buildDebianImage(), path.join(dir, 'shop-4.1.0.tar'));
+    const remote = await makeGitRepo({ 'package.json': '{"name":"shop","version":"1.0.0"}\n' });
+    const inventory = (images: string) => `projects:\n  - url: ${remote.url}\n    maintainers: [{name: Alice, email: alice@example.com}]\n    labels: {exposure: internet}\n${images}`;
+    await writeFile(path.join(dir, 'inventory.yaml'), inventory('    images: [{ref: shop-4.1.0.tar}]\n'));
+    await writeFile(path.join(dir, 'icms.yaml'), `inventory: {source: file, file: inventory.yaml}\nadvisories:\n  sources:\n    - {name: debian, type: osv, path: ${path.join(FIXTURES, 'images/osv-debian')}}\n`);
+    const cli = (...argv: string[]) => runCli(argv, { cwd: dir });
+    const tar = path.join(dir, 'shop-4.1.0.tar');
+
+    // an ad hoc scan of the same tar first: the inventory takes that project over instead of duplicating it
+    expect((await cli('scan', '--image-tar', tar)).code).toBe(0);
+    const fetch = await cli('fetch-projects');
+    expect(fetch.code, fetch.stderr).toBe(0);
+    const db = () => new Database(path.join(dir, 'icms.db'), { readonly: true });
+    let d = db();
+    expect(d.prepare("SELECT kind, url, status, labels FROM projects WHERE kind = 'image'").all()).toEqual([
+      { kind: 'image', url: tar, status: 'active', labels: JSON.stringify({ exposure: 'internet', image: 'shop-4.1.0.tar', repo: remote.url.replace(/\.git$/, '') }) },
+    ]);
+    d.close();
+
+    const scan = await cli('scan', '--all', '--label', '4.1.0', '--format', 'json');
+    expect(scan.code, scan.stderr).toBe(0);
+    expect(JSON.parse(scan.stdout)).toMatchObject({ scanned: 2, failed: 0, perEcosystem: { 'Debian:11': 3 } });
+    expect((await cli('sync-vulns')).code).toBe(0);
+    const match = await cli('match', '--format', 'json');
+    expect(match.code, match.stderr).toBe(0);
+    const findings = JSON.parse(match.stdout).findings as { project: string; package: string }[];
+    expect([...new Set(findings.map((f) => f.project))]).toEqual([tar]);
+    expect(findings.map((f) => f.package).sort()).toEqual(['bsdutils', 'libssl1.1', 'zlib1g', 'zlib1g']);
+
+    await writeFile(path.join(dir, 'inventory.yaml'), inventory(''));
+    expect((await cli('fetch-projects')).code).toBe(0);
+    d = db();
+    expect(d.prepare("SELECT status FROM projects WHERE kind = 'image'").all()).toEqual([{ status: 'removed' }]);
+    d.close();
+  }, 120_000);
+});
