@@ -23,6 +23,8 @@ export interface TrivyRunOptions {
   cwd?: string | undefined;
   /** The caller's environment; only the non-secret variables in SAFE_ENV reach trivy. */
   env?: Readonly<Record<string, string | undefined>> | undefined;
+  /** Registry credentials for `trivy image`, handed over as TRIVY_USERNAME / TRIVY_PASSWORD (never on the command line). */
+  registryAuth?: { username: string; password: string } | undefined;
 }
 
 /** Variables trivy may see: no tokens, no proxies with credentials, no TRIVY_* that would change the scan. */
@@ -82,7 +84,7 @@ async function runTrivy(trivy: string, head: string[], opts: TrivyRunOptions, wh
     const { execa } = await import('execa'); // loaded only when trivy runs: an unchanged portfolio never needs it
     const res = await execa(trivy, [...head, ...scanFlags(opts, outFile)], {
       cwd: opts.tmpDir,
-      env: pickEnv(opts.env),
+      env: { ...pickEnv(opts.env), ...(opts.registryAuth ? { TRIVY_USERNAME: opts.registryAuth.username, TRIVY_PASSWORD: opts.registryAuth.password } : {}) },
       extendEnv: false,
       timeout: opts.timeoutMs + killGraceMs(opts.timeoutMs),
       reject: false,

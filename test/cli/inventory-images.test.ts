@@ -40,6 +40,16 @@ describe('images in the inventory (real git remote, real trivy on an image tar b
     expect([...new Set(findings.map((f) => f.project))]).toEqual([tar]);
     expect(findings.map((f) => f.package).sort()).toEqual(['bsdutils', 'libssl1.1', 'zlib1g', 'zlib1g']);
 
+    // the release captain's check over the images of the release: one CVE accepted in the table, three new
+    await writeFile(path.join(dir, 'accepted.md'), '| CVE | Component | Justification |\n|-----|-----------|---------------|\n| CVE-2021-4160 | libssl1.1 | client TLS only |\n');
+    const diff = await cli('triage', 'diff', '--table', 'accepted.md', '--label', 'image=shop-4.1.0.tar', '--format', 'json');
+    expect(diff.code, diff.stderr).toBe(1);
+    const checked = JSON.parse(diff.stdout) as { new: { ids?: string[]; groupId?: string; id?: string }[]; accepted?: unknown[] };
+    expect(checked.new).toHaveLength(3);
+    expect(JSON.stringify(checked.new)).not.toContain('CVE-2021-4160');
+    const none = await cli('triage', 'diff', '--table', 'accepted.md', '--label', 'image=other.tar', '--format', 'json');
+    expect(JSON.parse(none.stdout).new).toHaveLength(0);
+
     await writeFile(path.join(dir, 'inventory.yaml'), inventory(''));
     expect((await cli('fetch-projects')).code).toBe(0);
     d = db();

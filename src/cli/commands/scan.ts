@@ -3,7 +3,7 @@ import type { Command } from 'commander';
 import { existsSync, statSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
 import path from 'node:path';
-import { authHeaderFor } from '../../gitsync/auth.js';
+import { authHeaderFor, registryAuthFor } from '../../gitsync/auth.js';
 import { syncRepo } from '../../gitsync/sync.js';
 import type { Db } from '../../db/open.js';
 import { openDb } from '../../db/open.js';
@@ -98,7 +98,10 @@ async function scan(s: Session, targets: string[], flags: ScanFlags): Promise<Ex
         const p = kinds.get(item.projectId)!;
         if (isSbomProject(p)) return readSbomFile(p.url, s.ctx.cwd);
         if (p.kind !== 'image') return runTrivyFs(tc.trivy.path, co.dir, tc.runOpts);
-        return runTrivyImage(tc.trivy.path, p.url.endsWith('.tar') && existsSync(p.url) ? { tarPath: p.url } : p.url, tc.runOpts);
+        if (p.url.endsWith('.tar') && existsSync(p.url)) return runTrivyImage(tc.trivy.path, { tarPath: p.url }, tc.runOpts);
+        const registryAuth = registryAuthFor(p.url, s.config.git.auth, s.ctx.env);
+        if (registryAuth) s.redactor.add(registryAuth.password);
+        return runTrivyImage(tc.trivy.path, p.url, { ...tc.runOpts, registryAuth });
       },
     }, { concurrency: s.config.scan.concurrency, force: Boolean(flags.force), runId, label: flags.label, now: () => s.ctx.now(), logger: s.logger, redact: (t) => s.redactor.redact(t) });
     let gate = false;
