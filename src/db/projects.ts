@@ -32,7 +32,7 @@ export function replaceInventory(db: Db, projects: readonly Project[], now: Date
   const at = now.toISOString();
   return inTransaction(db, () => {
     // repositories and images (those `scan --image` stored are taken over when the inventory lists them)
-    const existing = db.prepare("SELECT * FROM projects WHERE kind IN ('repo', 'image')").all() as (ProjectRow & { source: string })[];
+    const existing = db.prepare("SELECT * FROM projects WHERE kind IN ('repo', 'image', 'local')").all() as (ProjectRow & { source: string })[];
     const byKey = new Map(existing.map((r) => [`${r.kind}\0${r.url}\0${r.branch}`, r]));
     const seen = new Set<number>();
     const change: InventoryChange = { added: [], removed: [], changed: [], unchanged: 0, total: projects.length };
@@ -62,7 +62,7 @@ export function replaceInventory(db: Db, projects: readonly Project[], now: Date
     }
     const remove = db.prepare("UPDATE projects SET status = 'removed', removed_at = ? WHERE id = ?");
     for (const r of existing) {
-      if (r.status === 'active' && !seen.has(r.id) && !(r.kind === 'image' && r.source === 'scan')) {
+      if (r.status === 'active' && !seen.has(r.id) && !(r.kind !== 'repo' && r.source === 'scan')) {
         remove.run(at, r.id);
         change.removed.push(r.name);
       }
@@ -120,10 +120,10 @@ export function listProjects(db: Db, opts: { includeRemoved?: boolean; kind?: Pr
   }));
 }
 
-/** Active images from the inventory (not the ones `scan --image` stored ad hoc): `scan --all` scans them. */
-export function listInventoryImages(db: Db): StoredProject[] {
-  const ids = new Set(db.prepare("SELECT id FROM projects WHERE kind = 'image' AND source != 'scan' AND status = 'active'").pluck().all() as number[]);
-  return listProjects(db, { kind: 'image' }).filter((p) => ids.has(p.id));
+/** Active images and SBOMs from the inventory (not the ones `scan` stored ad hoc): `scan --all` scans them. */
+export function listInventoryExtras(db: Db): StoredProject[] {
+  const ids = new Set(db.prepare("SELECT id FROM projects WHERE kind IN ('image', 'local') AND source != 'scan' AND status = 'active'").pluck().all() as number[]);
+  return listProjects(db).filter((p) => ids.has(p.id));
 }
 
 /** Number of active repository projects (an empty fetch must not wipe a non-empty inventory). */

@@ -20,6 +20,10 @@ export function filterProjects(projects: readonly Project[], allow: Allowlist): 
   const kept: Project[] = [];
   const skipped: SkippedProject[] = [];
   for (const p of projects) {
+    if (p.kind === 'local') {
+      kept.push(p); // an SBOM entry: the allowlist is about repository hosts
+      continue;
+    }
     // an inventory image is allowed when the repository it is listed under is
     const parts = parseRepoUrl(p.kind === 'image' ? (p.labels.repo ?? p.url) : p.url);
     const host = parts?.host ?? '';

@@ -11,7 +11,7 @@ import { parseYamlWithLines } from '../shared/yaml.js';
 import { isEmail } from './normalize.js';
 import { parseRepoUrl } from '../model/repo-url.js';
 
-const PROJECT_KEYS = new Set(['url', 'branch', 'maintainers', 'labels', 'images']);
+const PROJECT_KEYS = new Set(['url', 'sbom', 'branch', 'maintainers', 'labels', 'images']);
 const IMAGE_REF = /^[A-Za-z0-9][\w.\-/:@]*$/;
 const IMAGE_TAG = /^[\w][\w.-]{0,127}$/;
 
@@ -44,8 +44,9 @@ export function parseInventoryYaml(text: string, file: string): { projects: Proj
     if (!entry || typeof entry !== 'object' || Array.isArray(entry)) return bad(at, `projects[${i}] must be a mapping`, 'each project has url, branch, maintainers');
     const e = entry as Record<string, unknown>;
     for (const k of Object.keys(e)) {
-      if (!PROJECT_KEYS.has(k)) bad([...at, k], `projects[${i}]: unknown key "${k}"`, 'allowed keys: url, branch, maintainers, labels, images');
+      if (!PROJECT_KEYS.has(k)) bad([...at, k], `projects[${i}]: unknown key "${k}"`, 'allowed keys: url, sbom, branch, maintainers, labels, images');
     }
+    if (e.sbom !== undefined) return [sbomProject(e, file, (p, w, h) => bad([...at, ...p], `projects[${i}]${w}`, h))];
     if (typeof e.url !== 'string') return bad(at, `projects[${i}].url is missing or not a string`, 'give the repository URL, e.g. https://github.com/org/repo');
     const parts = parseRepoUrl(e.url);
     if (!parts) return bad([...at, 'url'], `projects[${i}].url ${JSON.stringify(e.url)} is not a repository URL`, 'use https://host/owner/repo, ssh://…, git@host:owner/repo or file:///path');
@@ -68,6 +69,19 @@ export function parseInventoryYaml(text: string, file: string): { projects: Proj
 }
 
 type Bad = (path: (string | number)[], what: string, hint: string) => never;
+
+/** `{sbom: path-or-https-url, maintainers, labels}`: a project known by its SBOM instead of a repository (kind local). */
+function sbomProject(e: Record<string, unknown>, file: string, bad: Bad): Project {
+  if (e.url !== undefined || e.images !== undefined || e.branch !== undefined) return bad(['sbom'], ': sbom stands instead of url (no url, branch or images with it)', 'one entry per SBOM');
+  if (typeof e.sbom !== 'string' || e.sbom.trim() === '') return bad(['sbom'], '.sbom must be a path or an https URL', 'e.g. sbom: sboms/shop.cdx.json');
+  const raw = e.sbom.trim();
+  const isUrl = /^https?:\/\//i.test(raw);
+  if (isUrl && !URL.canParse(raw)) return bad(['sbom'], `.sbom ${JSON.stringify(raw)} is not a URL`, 'e.g. https://ci.example.com/shop/sbom.json');
+  const maintainers = parseMaintainers(e.maintainers, (p, w, h) => bad(['maintainers', ...p], `.maintainers${w}`, h));
+  const labels: Record<string, string> = {};
+  for (const [k, v] of Object.entries((e.labels ?? {}) as Record<string, unknown>)) labels[k] = String(v);
+  return { kind: 'local', url: isUrl ? raw : path.resolve(path.dirname(path.resolve(file)), raw), branch: '', maintainers, labels };
+}
 
 /** `images: [{ref, tags}]` -> one image per tag; a tar ref is resolved against the inventory file's directory. */
 function parseImages(raw: unknown, file: string, bad: Bad): { ref: string; tag?: string; url: string }[] {

@@ -1,6 +1,7 @@
 /** The SBOM file edge: reads a CycloneDX/SPDX JSON file and hands it to the pure parser. */
 import { readFile, stat } from 'node:fs/promises';
 import path from 'node:path';
+import { httpRequest, type HttpOptions } from '../shared/http.js';
 import { SbomError, parseSbomText } from './sbom.js';
 import type { ParsedTrivyReport } from './trivy-report.js';
 
@@ -14,4 +15,10 @@ export async function readSbomFile(file: string, cwd: string): Promise<ParsedTri
   if (!info?.isFile()) throw new SbomError(`${abs}: no such SBOM file`, 'give the path of a CycloneDX or SPDX JSON file');
   if (info.size > MAX_BYTES) throw new SbomError(`${abs}: ${info.size} bytes is more than an SBOM icms reads (${MAX_BYTES})`);
   return parseSbomText(await readFile(abs, 'utf8'), abs);
+}
+
+/** Downloads and parses the SBOM at an http(s) URL (an inventory entry's `sbom:`); HTTP failures are External errors. */
+export async function fetchSbom(url: string, opts: HttpOptions): Promise<ParsedTrivyReport> {
+  const res = await httpRequest(url, { ...opts, what: 'SBOM', maxBytes: MAX_BYTES });
+  return parseSbomText(res.text, url);
 }

@@ -1,4 +1,6 @@
-import { describe, it, expect } from 'vitest';
+import { describe, it, expect, onTestFinished } from 'vitest';
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
 import path from 'node:path';
 import { copyFile, writeFile } from 'node:fs/promises';
 import Database from 'better-sqlite3';
@@ -56,4 +58,31 @@ describe('images in the inventory (real git remote, real trivy on an image tar b
     expect(d.prepare("SELECT status FROM projects WHERE kind = 'image'").all()).toEqual([{ status: 'removed' }]);
     d.close();
   }, 120_000);
+
+  it('an inventory entry may point at an SBOM (a path, or a URL fetched over HTTP) instead of a repository', async () => {
+    const dir = await tmpDir();
+    const bom = (name: string, version: string) => JSON.stringify({ bomFormat: 'CycloneDX', specVersion: '1.6', version: 1, components: [{ type: 'library', name, version, purl: `pkg:npm/${name}@${version}` }] });
+    await writeFile(path.join(dir, 'billing.cdx.json'), bom('lodash', '4.17.20'));
+    const server = http.createServer((req, res) => {
+      if (req.url !== '/shop/sbom.json') return void res.writeHead(404).end();
+      res.writeHead(200, { 'content-type': 'application/json' }).end(bom('semver', '7.3.0'));
+    });
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    onTestFinished(() => void server.close());
+    const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}/shop/sbom.json`;
+    await writeFile(path.join(dir, 'inventory.yaml'), `projects:\n  - sbom: billing.cdx.json\n    maintainers: [{email: bill@example.com}]\n  - sbom: ${url}\n    maintainers: [{email: shop@example.com}]\n    labels: {exposure: internet}\n`);
+    await writeFile(path.join(dir, 'icms.yaml'), 'inventory: {source: file, file: inventory.yaml}\n');
+    const cli = (...argv: string[]) => runCli(argv, { cwd: dir });
+    expect((await cli('fetch-projects')).code).toBe(0);
+    const scan = await cli('scan', '--all', '--format', 'json');
+    expect(scan.code, scan.stderr).toBe(0);
+    expect(JSON.parse(scan.stdout)).toMatchObject({ scanned: 2, failed: 0, perEcosystem: { npm: 2 } });
+    const d = new Database(path.join(dir, 'icms.db'), { readonly: true });
+    expect(d.prepare('SELECT p.url, k.name, k.version FROM packages k JOIN projects p ON p.id = k.project_id ORDER BY k.name').all()).toEqual([
+      { url: path.join(dir, 'billing.cdx.json'), name: 'lodash', version: '4.17.20' },
+      { url, name: 'semver', version: '7.3.0' },
+    ]);
+    d.close();
+  }, 60_000);
 });
+

@@ -7,7 +7,7 @@ import { authHeaderFor, registryAuthFor } from '../../gitsync/auth.js';
 import { syncRepo } from '../../gitsync/sync.js';
 import type { Db } from '../../db/open.js';
 import { openDb } from '../../db/open.js';
-import { ensureProject, listInventoryImages, listProjects, renameProject } from '../../db/projects.js';
+import { ensureProject, listInventoryExtras, listProjects, renameProject } from '../../db/projects.js';
 import { iterateAffectedEntries, listFindings } from '../../db/findings.js';
 import { hasAdvisories } from '../../db/advisories.js';
 import { buildAffectedIndex, matchPackages } from '../../matcher/match.js';
@@ -16,7 +16,7 @@ import type { Project, Severity } from '../../model/types.js';
 import { severityRank } from '../../model/types.js';
 import { scanProjects, type Checkout, type ScanItem, type ScanStageResult } from '../../scanner/scan-projects.js';
 import { runTrivyFs, runTrivyImage } from '../../scanner/trivy.js';
-import { readSbomFile } from '../../scanner/sbom-file.js';
+import { fetchSbom, readSbomFile } from '../../scanner/sbom-file.js';
 import { trivyContext } from '../trivy.js';
 import { ExitCode, usageError } from '../../shared/errors.js';
 import type { App } from '../main.js';
@@ -96,7 +96,7 @@ async function scan(s: Session, targets: string[], flags: ScanFlags): Promise<Ex
       checkout: (item) => checkoutFor(s, kinds.get(item.projectId)!),
       listPackages: (item, co) => {
         const p = kinds.get(item.projectId)!;
-        if (isSbomProject(p)) return readSbomFile(p.url, s.ctx.cwd);
+        if (isSbomProject(p)) return /^https?:\/\//i.test(p.url) ? fetchSbom(p.url, { timeoutMs: s.config.git.timeoutMs, retries: 2, logger: s.logger }) : readSbomFile(p.url, s.ctx.cwd);
         if (p.kind !== 'image') return runTrivyFs(tc.trivy.path, co.dir, tc.runOpts);
         if (p.url.endsWith('.tar') && existsSync(p.url)) return runTrivyImage(tc.trivy.path, { tarPath: p.url }, tc.runOpts);
         const registryAuth = registryAuthFor(p.url, s.config.git.auth, s.ctx.env);
@@ -123,9 +123,9 @@ interface LocalTarget {
   url: string;
 }
 
-/** An SBOM is stored as a local project whose path is the SBOM file (a directory path means trivy fs). */
+/** An SBOM is stored as a local project whose path is the SBOM file or its https URL (a directory path means trivy fs). */
 function isSbomProject(p: Project): boolean {
-  return p.kind === 'local' && existsSync(p.url) && statSync(p.url).isFile();
+  return p.kind === 'local' && (/^https?:\/\//i.test(p.url) || (existsSync(p.url) && statSync(p.url).isFile()));
 }
 
 function classifyTarget(s: Session, target: string): LocalTarget {
@@ -139,7 +139,7 @@ function classifyTarget(s: Session, target: string): LocalTarget {
 function collectItems(db: Db, s: Session, locals: LocalTarget[], flags: ScanFlags): { item: ScanItem; project: Project }[] {
   const now = s.ctx.now();
   const out: { item: ScanItem; project: Project }[] = [];
-  if (flags.all) for (const p of [...listProjects(db, { kind: 'repo' }), ...listInventoryImages(db)]) out.push({ item: { projectId: p.id, name: p.name }, project: p });
+  if (flags.all) for (const p of [...listProjects(db, { kind: 'repo' }), ...listInventoryExtras(db)]) out.push({ item: { projectId: p.id, name: p.name }, project: p });
   const adhoc: Project[] = [
     ...locals.map((l): Project => ({ kind: l.kind === 'sbom' ? 'local' : l.kind, url: l.url, branch: l.kind === 'repo' ? flags.branch : '', maintainers: [], labels: {} })),
     ...(flags.image ?? []).map((ref): Project => ({ kind: 'image', url: ref, branch: '', maintainers: [], labels: {} })),
