@@ -14,8 +14,8 @@ import type { Project } from '../model/types.js';
 
 /** A target as given on the command line, resolved. */
 export interface ScanTarget {
-  kind: 'local' | 'repo';
-  /** Where the files are (local) or what to clone (repo). */
+  kind: 'local' | 'repo' | 'sbom';
+  /** Where the files are (local), what to clone (repo), or the SBOM file (sbom). */
   location: string;
   /** The project row it is stored as with --save. */
   stored: Project;
@@ -40,6 +40,12 @@ export async function resolveLocalTarget(dir: string, name: string | undefined, 
   }
   const stored: Project = { kind: 'local', url: name !== undefined ? `local:${name}` : dir, branch: '', maintainers: [], labels: {} };
   return { kind: 'local', location: dir, stored, name: name ?? `local/${path.basename(dir)}`, identity: undefined, branch: undefined };
+}
+
+/** An SBOM file (`scan --sbom`): stored as a local project whose path is the file, named by --name or after the file. */
+export function resolveSbomTarget(file: string, name: string | undefined): ScanTarget {
+  const stored: Project = { kind: 'local', url: file, branch: '', maintainers: [], labels: {} };
+  return { kind: 'sbom', location: file, stored, name: name ?? `local/${path.basename(file)}`, identity: undefined, branch: undefined };
 }
 
 /** A repository URL target (cloned into a temp dir unless --save). */

@@ -31,15 +31,18 @@ interface ProjectRow {
 export function replaceInventory(db: Db, projects: readonly Project[], now: Date, source: string): InventoryChange {
   const at = now.toISOString();
   return inTransaction(db, () => {
-    const existing = db.prepare("SELECT * FROM projects WHERE kind = 'repo'").all() as ProjectRow[];
-    const byUrl = new Map(existing.map((r) => [`${r.url}\0${r.branch}`, r]));
+    // repositories, images and SBOMs (those `scan` stored ad hoc are taken over when the inventory lists them)
+    const existing = db.prepare("SELECT * FROM projects WHERE kind IN ('repo', 'image', 'local')").all() as (ProjectRow & { source: string })[];
+    const byUrl = new Map(existing.map((r) => [`${r.kind}\0${r.url}\0${r.branch}`, r]));
     // the same repository written another way (https / scp-style ssh / ssh://) is the same project
     const byIdentity = new Map<string, ProjectRow>();
     for (const r of existing) {
+      if (r.kind !== 'repo') continue;
       const k = `${repoIdentity(r.url) ?? r.url}\0${r.branch}`;
       if (!byIdentity.has(k) || r.status === 'active') byIdentity.set(k, r);
     }
-    const names = nameRegistry(db, "kind != 'repo' AND status = 'active'");
+    // names other projects keep: what `scan` stored ad hoc (an inventory row claims its own name again below)
+    const names = nameRegistry(db, "kind != 'repo' AND source = 'scan' AND status = 'active'");
     const seen = new Set<number>();
     const change: InventoryChange = { added: [], removed: [], changed: [], unchanged: 0, total: projects.length };
     const insert = db.prepare(
@@ -47,7 +50,7 @@ export function replaceInventory(db: Db, projects: readonly Project[], now: Date
     );
     const update = db.prepare("UPDATE projects SET url = ?, name = ?, labels = ?, source = ?, status = 'active', removed_at = NULL, last_seen = ? WHERE id = ?");
     for (const p of projects) {
-      const found = byUrl.get(`${p.url}\0${p.branch}`) ?? byIdentity.get(`${repoIdentity(p.url) ?? p.url}\0${p.branch}`);
+      const found = byUrl.get(`${p.kind}\0${p.url}\0${p.branch}`) ?? (p.kind === 'repo' ? byIdentity.get(`${repoIdentity(p.url) ?? p.url}\0${p.branch}`) : undefined);
       const row = found && !seen.has(found.id) ? found : undefined;
       const labels = JSON.stringify(sortKeys(p.labels));
       const name = names.claim(p, row?.id);
@@ -69,7 +72,7 @@ export function replaceInventory(db: Db, projects: readonly Project[], now: Date
     }
     const remove = db.prepare("UPDATE projects SET status = 'removed', removed_at = ? WHERE id = ?");
     for (const r of existing) {
-      if (r.status === 'active' && !seen.has(r.id)) {
+      if (r.status === 'active' && !seen.has(r.id) && !(r.kind !== 'repo' && r.source === 'scan')) {
         remove.run(at, r.id);
         change.removed.push(r.name);
       }
@@ -148,6 +151,12 @@ export function listProjects(db: Db, opts: { includeRemoved?: boolean; kind?: Pr
   }));
 }
 
+/** Active images and SBOMs from the inventory (not the ones `scan` stored ad hoc): `scan --all` scans them. */
+export function listInventoryExtras(db: Db): StoredProject[] {
+  const ids = new Set(db.prepare("SELECT id FROM projects WHERE kind IN ('image', 'local') AND source != 'scan' AND status = 'active'").pluck().all() as number[]);
+  return listProjects(db).filter((p) => ids.has(p.id));
+}
+
 /** Number of active repository projects (an empty fetch must not wipe a non-empty inventory). */
 export function countActiveRepos(db: Db): number {
   return (db.prepare("SELECT COUNT(*) AS n FROM projects WHERE kind = 'repo' AND status = 'active'").get() as { n: number }).n;
@@ -183,4 +192,9 @@ export function recordInventoryFetch(db: Db, entry: { source: string; at: Date; 
     JSON.stringify(entry.counts ?? {}),
     entry.error ?? null,
   );
+}
+
+/** Gives a non-inventory project the name its user chose (an SBOM stored with `scan --save --name`). */
+export function renameProject(db: Db, id: number, name: string): void {
+  db.prepare('UPDATE projects SET name = ? WHERE id = ?').run(name, id);
 }

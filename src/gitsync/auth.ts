@@ -83,3 +83,26 @@ export function authHeaderFor(url: string, config: GitAuthConfig, env: Record<st
   const basic = Buffer.from(`${auth.username ?? DEFAULT_USERNAME}:${token}`).toString('base64');
   return `Authorization: Basic ${basic}`;
 }
+
+/**
+ * Registry credentials for an image reference, from the `git.auth` entry of its registry host (one place for
+ * per-host tokens): trivy reads them from TRIVY_USERNAME / TRIVY_PASSWORD. Undefined for Docker Hub-style refs
+ * without a host and for hosts without an entry; a Usage IcmsError when the entry's variable is unset.
+ */
+export function registryAuthFor(ref: string, config: GitAuthConfig, env: Record<string, string | undefined>): { username: string; password: string } | undefined {
+  const first = ref.split('/')[0] ?? '';
+  // a registry host has a dot or a port, or is localhost (https://github.com/distribution/reference)
+  if (!ref.includes('/') || !(/[.:]/.test(first) || first === 'localhost')) return undefined;
+  let parsed: URL;
+  try {
+    parsed = new URL(`https://${first}`);
+  } catch {
+    return undefined;
+  }
+  const found = configFor(parsed, config);
+  if (!found) return undefined;
+  const [host, auth] = found;
+  const token = env[auth.token_env];
+  if (!token) throw usageError(`git.auth.${host}: environment variable ${auth.token_env} is not set (needed to pull ${ref})`, `export ${auth.token_env}=<token>`);
+  return { username: auth.username ?? DEFAULT_USERNAME, password: token };
+}

@@ -39,7 +39,12 @@ export function filterProjects(projects: readonly Project[], allow: Allowlist): 
   const kept: Project[] = [];
   const skipped: SkippedProject[] = [];
   for (const p of projects) {
-    const parts = parseRepoUrl(p.url);
+    if (p.kind === 'local') {
+      kept.push(p); // an SBOM entry: the allowlist is about repository hosts
+      continue;
+    }
+    // an inventory image is allowed when the repository it is listed under is
+    const parts = parseRepoUrl(p.kind === 'image' ? (p.labels.repo ?? p.url) : p.url);
     const host = parts?.host ?? '';
     const owner = (parts?.segments[0] ?? '').toLowerCase();
     if (domains.size > 0 && !domains.has(host)) {

@@ -30,6 +30,8 @@ export interface ReportQuery {
   severityMin?: Severity | undefined;
   /** `triage.severity_source`: the severity `severityMin` and the order compare (default base). */
   basis?: 'base' | 'environmental' | undefined;
+  /** Only findings a fixed version is known for (`--ignore-unfixed` / `--only-fixed`). */
+  onlyFixed?: boolean | undefined;
   trendDays: number;
   now: Date;
 }
@@ -92,6 +94,7 @@ export function buildReport(db: Db, q: ReportQuery): ReportData {
   const findings: ReportFinding[] = [];
   for (const r of rows) {
     if (q.severityMin && severityRank(basisSeverity(r, q.basis)) < severityRank(q.severityMin)) continue;
+    if (q.onlyFixed && !r.fixedVersion) continue;
     byStatus[r.status]++;
     scopedProjectIds.add(r.projectId);
     if (!wanted.has(r.status)) continue;

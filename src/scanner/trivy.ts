@@ -28,6 +28,8 @@ export interface TrivyRunOptions {
   env?: Readonly<Record<string, string | undefined>> | undefined;
   /** Largest report read (default 32 MiB): a bigger one fails the project before it is read. */
   maxReportBytes?: number | undefined;
+  /** Registry credentials for `trivy image`, handed over as TRIVY_USERNAME / TRIVY_PASSWORD (never on the command line). */
+  registryAuth?: { username: string; password: string } | undefined;
 }
 
 /** Variables trivy may see: no tokens, no proxies with credentials, no TRIVY_* that would change the scan. */
@@ -106,7 +108,7 @@ async function runTrivy(
     const { execa } = await import('execa'); // loaded only when trivy runs: an unchanged portfolio never needs it
     const res = await execa(trivy, [...head, ...scanFlags(opts, outFile)], {
       cwd: opts.tmpDir,
-      env: pickEnv(opts.env),
+      env: { ...pickEnv(opts.env), ...(opts.registryAuth ? { TRIVY_USERNAME: opts.registryAuth.username, TRIVY_PASSWORD: opts.registryAuth.password } : {}) },
       extendEnv: false,
       timeout: opts.timeoutMs + killGraceMs(opts.timeoutMs),
       reject: false,

@@ -13,6 +13,7 @@ import { formatOption, renderTable, writeJsonList } from '../output.js';
 import { withRun } from '../run-command.js';
 import { openSession, type Session } from '../session.js';
 import { FINDINGS_SCHEMA_VERSION, fixBump } from '../../report/finding-json.js';
+import { addFixedFilterOptions, isFixedOnly, withFixFilter } from '../fixed-filter.js';
 import { bySeverity, collect, findingJson, parseSeverity, selectProjects, type SeveritySource } from '../findings-view.js';
 import { describeGate, evaluateGate, hasGate, parseEpssThreshold, type GateOptions } from '../gate.js';
 import type { EnvSettings } from '../../triage/cvss.js';
@@ -27,11 +28,13 @@ interface MatchFlags {
   newOnly?: boolean;
   project?: string[];
   format: 'table' | 'json';
+  ignoreUnfixed?: boolean;
+  onlyFixed?: boolean;
 }
 
 /** Registers `match`. */
 export function registerMatch(program: Command, app: App): void {
-  program
+  const cmd = program
     .command('match')
     .description("match every project's packages against the advisories and update the findings (new, open, fixed)")
     .option('--fail-on <severity>', 'exit 1 if an open finding at or above SEVERITY exists (low|medium|high|critical)', parseSeverity)
@@ -40,7 +43,8 @@ export function registerMatch(program: Command, app: App): void {
     .option('--new-only', 'with --fail-on: only findings new in this run trip the gate')
     .addOption(new Option('--severity-source <source>', 'severity --fail-on compares: the base score or the environmental re-score (config triage.severity_source)').choices(['base', 'environmental']))
     .option('--project <name>', 'only this project (repeatable; name, URL or part of the name)', collect)
-    .addOption(formatOption(['table', 'json']))
+    .addOption(formatOption(['table', 'json']));
+  addFixedFilterOptions(cmd)
     .action(async (flags: MatchFlags) => {
       const s = openSession(app.ctx, app.globals(), app.redactor, { 'triage.severity_source': flags.severitySource });
       app.setExitCode(await withRun(s, 'match', (db, runId) => runMatch(s, db, runId, flags)));
@@ -158,13 +162,13 @@ async function runMatch(s: Session, db: Db, runId: number, flags: MatchFlags) {
   const projects = selectProjects(db, flags.project);
   const ids = projects.map((p) => p.id);
   const { output, counts } = await matchProjects(db, ids, { now: s.ctx.now(), runId, logger: s.logger, triage: s.config.triage, severityOrder: s.config.advisories.severityOrder });
-  const findings = listFindings(db, { projectIds: ids }).sort(bySeverity);
+  const findings = withFixFilter(listFindings(db, { projectIds: ids }), flags).sort(bySeverity);
   const active = findings.filter((f) => (ACTIVE_STATUSES as string[]).includes(f.status));
   const gateOpts = gateOptions(s, flags);
   const verdict = evaluateGate(findings, gateOpts);
   const gate = verdict.tripped;
   const summary = {
-    projects: ids.length, packages: output.packagesSeen, new: counts.new + counts.reopened, open: active.length, fixed: counts.fixed, unparseable: output.unparseable.length, bySeverity: counts.bySeverity,
+    projects: ids.length, packages: output.packagesSeen, new: isFixedOnly(flags) ? active.filter((f) => f.status === 'new' || f.status === 'reopened').length : counts.new + counts.reopened, open: active.length, fixed: counts.fixed, unparseable: output.unparseable.length, bySeverity: counts.bySeverity,
     unrated: active.filter((f) => f.severity === 'UNKNOWN').length, kev: active.filter((f) => f.kev).length,
     gate: hasGate(gateOpts) ? { level: flags.failOn, kev: Boolean(flags.failOnKev), epss: flags.failOnEpss ?? null, newOnly: Boolean(flags.newOnly), severitySource: s.config.triage.severitySource, unknownAs: gateOpts.unknownAs, tripped: gate, count: verdict.count } : undefined,
   };
@@ -175,7 +179,7 @@ async function runMatch(s: Session, db: Db, runId: number, flags: MatchFlags) {
   } else {
     const rows = SEVERITIES.slice()
       .reverse()
-      .map((sev) => [sev, counts.bySeverity[sev]!.new, active.filter((f) => f.severity === sev).length, counts.bySeverity[sev]!.fixed]);
+      .map((sev) => [sev, isFixedOnly(flags) ? active.filter((f) => f.severity === sev && (f.status === 'new' || f.status === 'reopened')).length : counts.bySeverity[sev]!.new, active.filter((f) => f.severity === sev).length, counts.bySeverity[sev]!.fixed]);
     s.ctx.stdout.write(renderTable(['severity', 'new', 'open', 'fixed since last run'], rows, { color: s.color }));
     const fresh = active.filter((f) => f.status === 'new' || f.status === 'reopened');
     if (fresh.length > 0) {

@@ -3,11 +3,11 @@ import type { Command } from 'commander';
 import { existsSync, statSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
 import path from 'node:path';
-import { authHeaderFor } from '../../gitsync/auth.js';
+import { authHeaderFor, registryAuthFor } from '../../gitsync/auth.js';
 import { syncRepo } from '../../gitsync/sync.js';
 import type { Db } from '../../db/open.js';
 import { openDb } from '../../db/open.js';
-import { ensureProject, listProjects } from '../../db/projects.js';
+import { ensureProject, listInventoryExtras, listProjects } from '../../db/projects.js';
 import { iterateAffectedEntries, listFindings } from '../../db/findings.js';
 import { hasAdvisories } from '../../db/advisories.js';
 import { buildAffectedIndex, matchPackages } from '../../matcher/match.js';
@@ -17,6 +17,7 @@ import { FINDINGS_SCHEMA_VERSION, matchedFindingJson, packageJson } from '../../
 import { severityRank } from '../../model/types.js';
 import { scanProjects, type Checkout, type ScanItem, type ScanStageResult } from '../../scanner/scan-projects.js';
 import { runTrivyFs, runTrivyImage } from '../../scanner/trivy.js';
+import { fetchSbom, readSbomFile } from '../../scanner/sbom-file.js';
 import { trivyContext } from '../trivy.js';
 import { ExitCode, usageError } from '../../shared/errors.js';
 import type { App } from '../main.js';
@@ -28,14 +29,16 @@ import { collect, parseSeverity } from '../findings-view.js';
 import { describeGate, evaluateGate, hasGate, parseEpssThreshold, type GateFinding } from '../gate.js';
 import { groupFactsLookup } from '../../db/ratings.js';
 import { applyRatings } from '../../matcher/rating.js';
-import { applyAcceptancesInMemory, coveringProjectIds, resolveLocalTarget, resolveUrlTarget, type ScanTarget, type TriagedFinding } from '../scan-target.js';
+import { applyAcceptancesInMemory, coveringProjectIds, resolveLocalTarget, resolveSbomTarget, resolveUrlTarget, type ScanTarget, type TriagedFinding } from '../scan-target.js';
 import { gateOptions, matchProjects } from './match.js';
 import { ensureWorkDir, workDirOutside } from '../work-dir.js';
+import { addFixedFilterOptions, withFixFilter } from '../fixed-filter.js';
 
 interface ScanFlags {
   all?: boolean;
   image?: string[];
   imageTar?: string[];
+  sbom?: string[];
   force?: boolean;
   save?: boolean;
   branch: string;
@@ -48,32 +51,36 @@ interface ScanFlags {
   failOnEpss?: number;
   newOnly?: boolean;
   format: 'table' | 'json';
+  ignoreUnfixed?: boolean;
+  onlyFixed?: boolean;
 }
 
 /** Registers `scan`. */
 export function registerScan(program: Command, app: App): void {
-  program
+  const cmd = program
     .command('scan')
     .description('clone/update repositories and list their packages with trivy; or scan local paths, URLs and images')
     .argument('[targets...]', 'local directories or repository URLs to scan now (default with --all: the inventory)')
     .option('--all', 'scan every active project of the inventory')
     .option('--image <ref>', 'scan a container image by reference (repeatable)', collect)
     .option('--image-tar <file>', 'scan a docker-archive / OCI tar (repeatable)', collect)
+    .option('--sbom <file>', 'read the packages from a CycloneDX 1.4-1.6 or SPDX 2.2/2.3 JSON SBOM instead of running trivy (repeatable)', collect)
     .option('--force', 'rescan even when the branch head has not changed since the last scan')
     .option('--save', 'store local paths and URLs as projects (and their findings)')
     .option('--branch <name>', 'branch for repository URLs given as targets', 'main')
     .option('--concurrency <n>', 'projects scanned at once (config scan.concurrency)')
     .option('--trivy <path>', 'trivy binary (config trivy.path, ICMS_TRIVY)')
     .option('--label <label>', 'tag this scan (e.g. a release: 4.1.0)')
-    .option('--name <name>', 'project name for a local path or URL (default: from its git remote, else local/<folder>)')
+    .option('--name <name>', 'project name for one local path, URL or --sbom file (default: from its git remote, else local/<folder or file>)')
     .option('--fail-on <severity>', 'exit 1 if a finding at or above SEVERITY is found (low|medium|high|critical)', parseSeverity)
     .option('--fail-on-kev', 'exit 1 if a finding is in CISA\'s Known Exploited Vulnerabilities catalog, whatever its severity')
     .option('--fail-on-epss <p>', 'exit 1 if a finding has an EPSS score of at least P (0..1)', parseEpssThreshold)
     .option('--new-only', 'with --fail-on: only findings new in this run trip the gate')
-    .addOption(formatOption(['table', 'json']))
+    .addOption(formatOption(['table', 'json']));
+  addFixedFilterOptions(cmd)
     .action(async (targets: string[], flags: ScanFlags) => {
-      if (!flags.all && targets.length === 0 && !flags.image && !flags.imageTar) {
-        throw usageError('nothing to scan', 'give --all, a path or URL, --image <ref> or --image-tar <file>');
+      if (!flags.all && targets.length === 0 && !flags.image && !flags.imageTar && !flags.sbom) {
+        throw usageError('nothing to scan', 'give --all, a path or URL, --image <ref>, --image-tar <file> or --sbom <file>');
       }
       const s = openSession(app.ctx, app.globals(), app.redactor, { 'scan.concurrency': flags.concurrency, 'trivy.path': flags.trivy });
       registerKnownSecrets(s);
@@ -82,8 +89,11 @@ export function registerScan(program: Command, app: App): void {
 }
 
 async function scan(session: Session, targets: string[], flags: ScanFlags): Promise<ExitCode> {
-  if (flags.name !== undefined && targets.length !== 1) throw usageError('--name names one target', 'give exactly one path or URL with --name');
-  const locals = await Promise.all(targets.map((t) => classifyTarget(session, t, flags)));
+  if (flags.name !== undefined && targets.length + (flags.sbom?.length ?? 0) !== 1) throw usageError('--name names one target', 'give exactly one path, URL or --sbom file with --name');
+  const locals = [
+    ...(await Promise.all(targets.map((t) => classifyTarget(session, t, flags)))),
+    ...(flags.sbom ?? []).map((f) => resolveSbomTarget(path.resolve(session.ctx.cwd, f), flags.name)),
+  ];
   const stored = flags.all || flags.save || flags.image || flags.imageTar;
   // the default ./.icms never goes into a directory being scanned (it would show in its `git status`)
   const localDirs = locals.filter((l) => l.kind === 'local').map((l) => l.location);
@@ -102,8 +112,12 @@ async function scan(session: Session, targets: string[], flags: ScanFlags): Prom
       checkout: (item) => checkoutFor(s, kinds.get(item.projectId)!),
       listPackages: (item, co) => {
         const p = kinds.get(item.projectId)!;
+        if (isSbomProject(p)) return /^https?:\/\//i.test(p.url) ? fetchSbom(p.url, { timeoutMs: s.config.git.timeoutMs, retries: 2, logger: s.logger }) : readSbomFile(p.url, s.ctx.cwd);
         if (p.kind !== 'image') return runTrivyFs(tc.trivy.path, co.dir, tc.runOpts);
-        return runTrivyImage(tc.trivy.path, p.url.endsWith('.tar') && existsSync(p.url) ? { tarPath: p.url } : p.url, tc.runOpts);
+        if (p.url.endsWith('.tar') && existsSync(p.url)) return runTrivyImage(tc.trivy.path, { tarPath: p.url }, tc.runOpts);
+        const registryAuth = registryAuthFor(p.url, s.config.git.auth, s.ctx.env);
+        if (registryAuth) s.redactor.add(registryAuth.password);
+        return runTrivyImage(tc.trivy.path, p.url, { ...tc.runOpts, registryAuth });
       },
     }, { concurrency: s.config.scan.concurrency, force: Boolean(flags.force), runId, label: flags.label, now: () => s.ctx.now(), logger: s.logger, redact: (t) => s.redactor.redact(t) });
     let gate = false;
@@ -112,7 +126,7 @@ async function scan(session: Session, targets: string[], flags: ScanFlags): Prom
       if (ids.length > 0 && hasAdvisories(db)) {
         await matchProjects(db, ids, { now: s.ctx.now(), runId, logger: s.logger, triage: s.config.triage, severityOrder: s.config.advisories.severityOrder });
         const g = gateOptions(s, flags);
-        const verdict = evaluateGate(listFindings(db, { projectIds: ids }), g);
+        const verdict = evaluateGate(withFixFilter(listFindings(db, { projectIds: ids }), flags), g);
         gate = verdict.tripped;
         if (gate) gateText = describeGate(g, verdict);
       }
@@ -122,6 +136,11 @@ async function scan(session: Session, targets: string[], flags: ScanFlags): Prom
     const exitCode = result.failed.length > 0 ? ExitCode.Partial : gate ? ExitCode.Gate : ExitCode.Ok;
     return { exitCode, summary: summarize(result) };
   }, { label: flags.label });
+}
+
+/** An SBOM is stored as a local project whose path is the SBOM file or its https URL (a directory path means trivy fs). */
+function isSbomProject(p: Project): boolean {
+  return p.kind === 'local' && (/^https?:\/\//i.test(p.url) || (existsSync(p.url) && statSync(p.url).isFile()));
 }
 
 async function classifyTarget(s: Session, target: string, flags: ScanFlags): Promise<ScanTarget> {
@@ -135,7 +154,7 @@ async function classifyTarget(s: Session, target: string, flags: ScanFlags): Pro
 function collectItems(db: Db, s: Session, locals: ScanTarget[], flags: ScanFlags): { item: ScanItem; project: Project }[] {
   const now = s.ctx.now();
   const out: { item: ScanItem; project: Project }[] = [];
-  if (flags.all) for (const p of listProjects(db, { kind: 'repo' })) out.push({ item: { projectId: p.id, name: p.name }, project: p });
+  if (flags.all) for (const p of [...listProjects(db, { kind: 'repo' }), ...listInventoryExtras(db)]) out.push({ item: { projectId: p.id, name: p.name }, project: p });
   // stored: the row (a local checkout is keyed by its remote); project: what to check out (a local one is its directory)
   const adhoc: { stored: Project; project: Project; name: string | undefined }[] = [
     ...locals.map((l) => ({ stored: l.stored, project: { ...l.stored, url: l.location }, name: l.name })),
@@ -175,9 +194,9 @@ async function scanEphemeral(s: Session, targets: ScanTarget[], flags: ScanFlags
       const tmp = t.kind === 'repo' ? await mkdtemp(path.join(s.config.workDir, 'tmp', 'url-')) : undefined;
       try {
         const dir = tmp ? (await checkoutFor({ ...s, config: { ...s.config, workDir: tmp } }, { kind: 'repo', url: t.location, branch: flags.branch, maintainers: [], labels: {} })).dir : t.location;
-        const report = await runTrivyFs(tc.trivy.path, dir, tc.runOpts);
+        const report = t.kind === 'sbom' ? await readSbomFile(t.location, s.ctx.cwd) : await runTrivyFs(tc.trivy.path, dir, tc.runOpts);
         const packages = report.packages.map((p) => ({ ...p, projectId: i, target: p.target }));
-        const matched = index ? matchPackages(packages, index).findings : [];
+        const matched = withFixFilter(index ? matchPackages(packages, index).findings : [], flags);
         if (facts) applyRatings(matched, facts, s.config.advisories.severityOrder);
         // the acceptances that cover this target, exactly as match applies them to a stored project
         const triaged: TriagedFinding[] = db && matched.length > 0 ? applyAcceptancesInMemory(db, matched, coveringProjectIds(db, t), s.ctx.now()) : matched.map((f) => ({ ...f, acceptance: undefined }));

@@ -1,7 +1,7 @@
 /** `icms triage`: accept risks, mark false positives, keep the register file, check the accepted-CVE table. */
 import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
-import type { Command } from 'commander';
+import { Option, type Command } from 'commander';
 import os from 'node:os';
 import { openDb, type Db } from '../../db/open.js';
 import { acceptanceGroup, dayOf, isActive, listAcceptances, matchesScope, type Acceptance, type AcceptanceKind } from '../../db/acceptances.js';
@@ -19,6 +19,10 @@ import { withRun } from '../run-command.js';
 import { openSession, type Session } from '../session.js';
 import { selectProjects } from '../findings-view.js';
 import { registerTriageDiff } from './diff.js';
+import { EXPORT_FORMATS, exportVex, type ExportFormat } from './triage-vex.js';
+import { importFromTool, type InteropImportFlags } from './triage-import.js';
+import { IGNORE_FORMATS } from '../../triage/ignore-files.js';
+import { VEX_FORMATS } from '../../triage/vex-import.js';
 
 interface AcceptFlags {
   reason?: string;
@@ -89,10 +93,21 @@ export function registerTriage(program: Command, app: App): void {
 function registerRegisterCommands(triage: Command, app: App): void {
   triage
     .command('import [file]')
-    .description('load the register file (default: config triage.register) into the store, in one transaction')
+    .description('load the register file (default: config triage.register) into the store, in one transaction; or append the decisions of a VEX document (--format) or another scanner\'s ignore file (--from) to the register for review')
     .option('--prune', 'also revoke acceptances that are not in the file')
-    .action(async (file: string | undefined, flags: { prune?: boolean }) => {
+    .addOption(new Option('--format <name>', 'FILE is a VEX document: its not_affected statements become false-positive entries').choices([...VEX_FORMATS]))
+    .addOption(new Option('--from <tool>', 'FILE is an ignore file (.trivyignore[.yaml], osv-scanner.toml, .grype.yaml): its ignores become entries').choices([...IGNORE_FORMATS]))
+    .option('--project <name>', 'with --format/--from: the project the entries apply to')
+    .option('--all-projects', 'with --format/--from: the entries apply to every project')
+    .option('--register <file>', 'with --format/--from: the register to append to (default: config triage.register; none: print the entries)')
+    .option('--by <who>', 'with --format/--from: who imported them')
+    .action(async (file: string | undefined, flags: { prune?: boolean } & InteropImportFlags) => {
       const s = openSession(app.ctx, app.globals(), app.redactor);
+      if (flags.format || flags.from) {
+        if (flags.prune) throw usageError('--prune applies to loading the register, not to --format/--from');
+        await importFromTool(s, file, flags);
+        return;
+      }
       const target = registerPath(s, file);
       if (!existsSync(target)) throw usageError(`${target}: no such file`, 'give the register file (YAML list of acceptances)');
       const entries = parseRegister(readFileSync(target, 'utf8'), target);
@@ -104,9 +119,15 @@ function registerRegisterCommands(triage: Command, app: App): void {
     });
   triage
     .command('export [file]')
-    .description('write every acceptance not revoked to the register file (default: config triage.register), atomically')
-    .action(async (file: string | undefined) => {
+    .description('write every acceptance not revoked to the register file (default: config triage.register), atomically; or the triage as VEX (openvex, cyclonedx-vex; to FILE or stdout)')
+    .addOption(new Option('--format <name>', 'register file, or a VEX document').choices([...EXPORT_FORMATS]).default('register'))
+    .option('--author <name>', 'VEX document author (default: who decided, from the register)')
+    .action(async (file: string | undefined, flags: { format: ExportFormat; author?: string }) => {
       const s = openSession(app.ctx, app.globals(), app.redactor);
+      if (flags.format !== 'register') {
+        await exportVex(s, flags.format, file, flags.author);
+        return;
+      }
       const target = registerPath(s, file);
       const entries = withDb(s, (db) => exportRegister(db));
       await writeFileAtomic(target, renderRegister(entries));

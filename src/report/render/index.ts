@@ -5,13 +5,29 @@ import { renderJson, renderJsonChunks } from './json.js';
 import { renderMarkdown } from './markdown.js';
 import { renderSarif } from './sarif.js';
 import { renderTable } from './table.js';
-import type { Renderer } from './types.js';
+import type { Renderer, RenderOptions } from './types.js';
+import { renderCyclonedx } from './cyclonedx.js';
+import { renderSpdx } from './spdx.js';
+import type { SbomData } from '../sbom-data.js';
 
 export type { Renderer, RenderOptions } from './types.js';
 
 /** Formats of `icms report --format`, the default first. */
 export const REPORT_FORMATS = ['table', 'json', 'csv', 'markdown', 'sarif', 'html'] as const;
 export type ReportFormat = (typeof REPORT_FORMATS)[number];
+
+/** Formats that describe one project's packages (SBOMs) rather than list findings. */
+export const SBOM_FORMATS = ['cyclonedx', 'spdx'] as const;
+export type SbomFormat = (typeof SBOM_FORMATS)[number];
+
+/** An SBOM renderer: one project's packages and findings in, the whole document out. */
+export type SbomRenderer = (data: SbomData, opts: RenderOptions) => string;
+
+/** Renderer per SBOM format. */
+export const sbomRenderers: Record<SbomFormat, SbomRenderer> = {
+  cyclonedx: renderCyclonedx,
+  spdx: renderSpdx,
+};
 
 /** Renderer per format. */
 export const renderers: Record<ReportFormat, Renderer> = {
