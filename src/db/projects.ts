@@ -163,14 +163,16 @@ export function countActiveRepos(db: Db): number {
 }
 
 /**
- * Finds or creates a non-inventory project (a local directory or an image), returning its id. `name` is the name
- * wanted (default projectName); when another active project holds it, the next unique candidate is used.
+ * Finds or creates a non-inventory project (a local directory, an SBOM or an image), returning its id. `name` is the
+ * name asked for (--name); without it a stored project keeps its name, and a new one gets `fallback` (default
+ * projectName). When another active project holds the name, the next unique candidate is used.
  */
-export function ensureProject(db: Db, p: Project, now: Date, source: string, name?: string): number {
+export function ensureProject(db: Db, p: Project, now: Date, source: string, name?: string, fallback?: string): number {
   const at = now.toISOString();
   const row = db.prepare('SELECT id, name FROM projects WHERE kind = ? AND url = ? AND branch = ?').get(p.kind, p.url, p.branch) as { id: number; name: string } | undefined;
   const names = nameRegistry(db, "status = 'active'");
-  const unique = names.claim(p, row?.id, name ?? projectName(p));
+  // a project scanned again without --name keeps the name it has (e.g. one given by an earlier --name)
+  const unique = names.claim(p, row?.id, name ?? row?.name ?? fallback ?? projectName(p));
   if (row) {
     db.prepare("UPDATE projects SET name = ?, last_seen = ?, status = 'active', removed_at = NULL WHERE id = ?").run(unique, at, row.id);
     return row.id;

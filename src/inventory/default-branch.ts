@@ -25,7 +25,9 @@ export interface DefaultBranchOptions {
 
 /** Fills in the branch of every project that has none; a project that gets none is dropped with a warning. */
 export async function resolveDefaultBranches(result: InventoryResult, opts: DefaultBranchOptions): Promise<InventoryResult> {
-  const open = result.projects.filter((p) => p.branch === '');
+  // only repositories have branches (images and SBOMs of the inventory have none to look up)
+  const isOpen = (p: Project): boolean => p.kind === 'repo' && p.branch === '';
+  const open = result.projects.filter(isOpen);
   if (open.length === 0) return result;
   const limit = pLimit(opts.concurrency ?? 4);
   const warnings = [...result.warnings];
@@ -48,7 +50,7 @@ export async function resolveDefaultBranches(result: InventoryResult, opts: Defa
       }),
     ),
   );
-  const projects = [...result.projects.filter((p) => p.branch !== ''), ...resolved.filter((p): p is Project => p !== undefined)];
+  const projects = [...result.projects.filter((p) => !isOpen(p)), ...resolved.filter((p): p is Project => p !== undefined)];
   // a row naming the default branch explicitly and a branch-less row of the same repository are one project
   return { ...result, projects: mergeProjects(projects), warnings };
 }

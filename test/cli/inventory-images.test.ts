@@ -34,7 +34,7 @@ describe('images in the inventory (real git remote, real trivy on an image tar b
 
     const scan = await cli('scan', '--all', '--label', '4.1.0', '--format', 'json');
     expect(scan.code, scan.stderr).toBe(0);
-    expect(JSON.parse(scan.stdout)).toMatchObject({ scanned: 2, failed: 0, perEcosystem: { 'Debian:11': 3 } });
+    expect(JSON.parse(scan.stdout)).toMatchObject({ scanned: 2, failed: 0, per_ecosystem: { 'Debian:11': 3 } });
     expect((await cli('sync-vulns')).code).toBe(0);
     const match = await cli('match', '--format', 'json');
     expect(match.code, match.stderr).toBe(0);
@@ -76,7 +76,7 @@ describe('images in the inventory (real git remote, real trivy on an image tar b
     expect((await cli('fetch-projects')).code).toBe(0);
     const scan = await cli('scan', '--all', '--format', 'json');
     expect(scan.code, scan.stderr).toBe(0);
-    expect(JSON.parse(scan.stdout)).toMatchObject({ scanned: 2, failed: 0, perEcosystem: { npm: 2 } });
+    expect(JSON.parse(scan.stdout)).toMatchObject({ scanned: 2, failed: 0, per_ecosystem: { npm: 2 } });
     const d = new Database(path.join(dir, 'icms.db'), { readonly: true });
     expect(d.prepare('SELECT p.url, k.name, k.version FROM packages k JOIN projects p ON p.id = k.project_id ORDER BY k.name').all()).toEqual([
       { url: path.join(dir, 'billing.cdx.json'), name: 'lodash', version: '4.17.20' },

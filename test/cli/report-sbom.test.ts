@@ -9,6 +9,8 @@ import { buildSbomStore, type SbomStore } from '../helpers/sbom-store.js';
 
 type Row = { ecosystem: string; name: string; version: string; matchName: string; matchVersion: string };
 const keys = (rows: Row[]) => rows.map((r) => `${r.ecosystem} ${r.name} ${r.version} ${r.matchName} ${r.matchVersion}`).sort();
+/** A package of `scan --format json` (snake_case, schema_version 2) as a Row. */
+const fromJson = (p: { ecosystem: string; name: string; version: string; match_name: string; match_version: string }): Row => ({ ecosystem: p.ecosystem, name: p.name, version: p.version, matchName: p.match_name, matchVersion: p.match_version });
 
 let dir: string;
 let cli: SbomStore['cli'];
@@ -59,8 +61,8 @@ describe('icms report --format cyclonedx', () => {
     expect((await cli('report', '--format', 'cyclonedx', '--project', 'shop', '--output', 'shop.cdx.json')).code).toBe(0);
     const r = await cli('scan', '--sbom', 'shop.cdx.json', '--format', 'json');
     expect(r.code, r.stderr).toBe(0);
-    const [target] = JSON.parse(r.stdout).targets as { packages: Row[]; findings: unknown[] }[];
-    expect(keys(target!.packages)).toEqual(keys(storedPackages()));
+    const [target] = JSON.parse(r.stdout).targets as { packages: Parameters<typeof fromJson>[0][]; findings: unknown[] }[];
+    expect(keys(target!.packages.map(fromJson))).toEqual(keys(storedPackages()));
     expect(target!.findings).toHaveLength(4);
   });
 });
@@ -82,7 +84,7 @@ describe('icms report --format spdx', () => {
     ]);
     const back = await cli('scan', '--sbom', 'shop.spdx.json', '--format', 'json');
     expect(back.code, back.stderr).toBe(0);
-    expect(keys(JSON.parse(back.stdout).targets[0].packages)).toEqual(keys(storedPackages()));
+    expect(keys(JSON.parse(back.stdout).targets[0].packages.map(fromJson))).toEqual(keys(storedPackages()));
   });
 
   it('an SBOM describes one project: several without --project is an input error', async () => {

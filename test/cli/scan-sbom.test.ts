@@ -29,9 +29,9 @@ describe('icms scan --sbom (SBOMs written by the real trivy from an image built 
 
     const r = await cli('scan', '--sbom', cdx, '--sbom', spdx, '--format', 'json');
     expect(r.code, r.stderr).toBe(0);
-    const targets = JSON.parse(r.stdout).targets as { target: string; packages: unknown[]; findings: { package: string; groupId: string; fixedVersion: string }[] }[];
+    const targets = JSON.parse(r.stdout).targets as { target: string; packages: unknown[]; findings: { package: string; advisory_id: string; fixed_version: string }[] }[];
     expect(targets.map((t) => [t.target, t.packages.length])).toEqual([[cdx, 5], [spdx, 5]]);
-    for (const t of targets) expect(t.findings.map((f) => `${f.package} ${f.groupId} -> ${f.fixedVersion}`).sort()).toEqual(DSA_FINDINGS);
+    for (const t of targets) expect(t.findings.map((f) => `${f.package} ${f.advisory_id} -> ${f.fixed_version}`).sort()).toEqual(DSA_FINDINGS);
     const db = new Database(path.join(dir, 'icms.db'), { readonly: true });
     expect(db.prepare('SELECT COUNT(*) AS n FROM projects').get()).toEqual({ n: 0 });
     db.close();
@@ -46,7 +46,7 @@ describe('icms scan --sbom (SBOMs written by the real trivy from an image built 
 
     const scan = await cli('scan', '--sbom', cdx, '--save', '--name', 'shop-image', '--format', 'json');
     expect(scan.code, scan.stderr).toBe(0);
-    expect(JSON.parse(scan.stdout)).toMatchObject({ scanned: 1, perEcosystem: { 'Debian:11': 3, npm: 2 } });
+    expect(JSON.parse(scan.stdout)).toMatchObject({ scanned: 1, per_ecosystem: { 'Debian:11': 3, npm: 2 } });
     const db = new Database(path.join(dir, 'icms.db'), { readonly: true });
     expect(db.prepare('SELECT kind, url, name FROM projects').all()).toEqual([{ kind: 'local', url: cdx, name: 'shop-image' }]);
     db.close();
@@ -55,14 +55,17 @@ describe('icms scan --sbom (SBOMs written by the real trivy from an image built 
     expect(summary(JSON.parse(match.stdout).findings)).toEqual(DSA_FINDINGS);
   }, 90_000);
 
-  it('a file that is not an SBOM is an input error (exit 2) naming it; --name needs --save and one --sbom', async () => {
+  it('a file that is not an SBOM, or no file, is an input error (exit 2) naming it; --name names one target', async () => {
     const dir = await tmpDir();
     await writeFile(path.join(dir, 'trivy.json'), '{"SchemaVersion":2,"Results":[]}');
     const bad = await runCli(['scan', '--sbom', 'trivy.json'], { cwd: dir });
     expect(bad.code).toBe(2);
     expect(bad.stderr).toContain(`${path.join(dir, 'trivy.json')}: neither CycloneDX`);
-    const name = await runCli(['scan', '--sbom', 'trivy.json', '--name', 'x'], { cwd: dir });
+    const missing = await runCli(['scan', '--sbom', 'nope.cdx.json', '--save'], { cwd: dir });
+    expect(missing.code).toBe(2);
+    expect(missing.stderr).toContain(`--sbom ${path.join(dir, 'nope.cdx.json')}: no such file`);
+    const name = await runCli(['scan', '--sbom', 'trivy.json', '--sbom', 'trivy.json', '--name', 'x'], { cwd: dir });
     expect(name.code).toBe(2);
-    expect(name.stderr).toContain('--name names the project stored from one SBOM');
+    expect(name.stderr).toContain('--name names one target');
   });
 });

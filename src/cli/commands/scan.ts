@@ -94,6 +94,9 @@ async function scan(session: Session, targets: string[], flags: ScanFlags): Prom
     ...(await Promise.all(targets.map((t) => classifyTarget(session, t, flags)))),
     ...(flags.sbom ?? []).map((f) => resolveSbomTarget(path.resolve(session.ctx.cwd, f), flags.name)),
   ];
+  for (const l of locals) {
+    if (l.kind === 'sbom' && !(existsSync(l.location) && statSync(l.location).isFile())) throw usageError(`--sbom ${l.location}: no such file`, 'give the path of a CycloneDX or SPDX JSON file');
+  }
   const stored = flags.all || flags.save || flags.image || flags.imageTar;
   // the default ./.icms never goes into a directory being scanned (it would show in its `git status`)
   const localDirs = locals.filter((l) => l.kind === 'local').map((l) => l.location);
@@ -164,7 +167,7 @@ function collectItems(db: Db, s: Session, locals: ScanTarget[], flags: ScanFlags
     }),
   ];
   for (const a of adhoc) {
-    const id = ensureProject(db, a.stored, now, 'scan', a.name);
+    const id = ensureProject(db, a.stored, now, 'scan', a.stored.kind === 'image' ? undefined : flags.name, a.name);
     const name = listProjects(db).find((p) => p.id === id)?.name ?? a.name ?? a.stored.url;
     out.push({ item: { projectId: id, name }, project: a.project });
   }
