@@ -13,6 +13,7 @@ import { registerDoctor } from './commands/doctor.js';
 import { registerProjects } from './commands/projects.js';
 import { registerSyncVulns } from './commands/sync-vulns.js';
 import { registerScan } from './commands/scan.js';
+import { registerImport } from './commands/import.js';
 import { registerMatch } from './commands/match.js';
 import { registerExplain } from './commands/explain.js';
 import { registerRun } from './commands/run.js';
@@ -64,6 +65,7 @@ export async function main(argv: readonly string[], ctx: Context): Promise<numbe
   registerFetchProjects(program, app);
   registerProjects(program, app);
   registerScan(program, app);
+  registerImport(program, app);
   registerSyncVulns(program, app);
   registerMatch(program, app);
   registerExplain(program, app);

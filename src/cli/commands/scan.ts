@@ -7,7 +7,7 @@ import { authHeaderFor } from '../../gitsync/auth.js';
 import { syncRepo } from '../../gitsync/sync.js';
 import type { Db } from '../../db/open.js';
 import { openDb } from '../../db/open.js';
-import { ensureProject, listProjects } from '../../db/projects.js';
+import { ensureProject } from '../../db/projects.js';
 import { iterateAffectedEntries, listFindings } from '../../db/findings.js';
 import { hasAdvisories } from '../../db/advisories.js';
 import { buildAffectedIndex, matchPackages } from '../../matcher/match.js';
@@ -26,8 +26,10 @@ import { registerKnownSecrets } from '../secrets.js';
 import { collect, parseSeverity, tripsGate } from '../findings-view.js';
 import { matchProjects } from './match.js';
 import { ensureWorkDir } from '../work-dir.js';
+import { parseShard } from '../../bundle/shard.js';
+import { applyInventoryFile, checkShardFlags, exportShard, inventoryToScan, type ShardFlags } from '../scan-shard.js';
 
-interface ScanFlags {
+interface ScanFlags extends ShardFlags {
   all?: boolean;
   image?: string[];
   imageTar?: string[];
@@ -59,11 +61,15 @@ export function registerScan(program: Command, app: App): void {
     .option('--label <label>', 'tag this scan (e.g. a release: 4.1.0)')
     .option('--fail-on <severity>', 'exit 1 if a finding at or above SEVERITY is found (low|medium|high|critical)', parseSeverity)
     .option('--new-only', 'with --fail-on: only findings new in this run trip the gate')
+    .option('--shard <i/n>', 'with --all: scan only shard i of n (0-based: 0/4 .. 3/4, as JOB_COMPLETION_INDEX)', parseShard)
+    .option('--inventory <file>', 'with --all: first store the inventory of FILE (inventory YAML or a scan bundle)')
+    .option('--export <file>', 'with --all: write this scan as a bundle (gzipped JSON) for `icms import`')
     .addOption(formatOption(['table', 'json']))
     .action(async (targets: string[], flags: ScanFlags) => {
       if (!flags.all && targets.length === 0 && !flags.image && !flags.imageTar) {
         throw usageError('nothing to scan', 'give --all, a path or URL, --image <ref> or --image-tar <file>');
       }
+      checkShardFlags(flags, targets.length > 0 || Boolean(flags.image) || Boolean(flags.imageTar));
       const s = openSession(app.ctx, app.globals(), app.redactor, { 'scan.concurrency': flags.concurrency, 'trivy.path': flags.trivy });
       registerKnownSecrets(s);
       app.setExitCode(await scan(s, targets, flags));
@@ -77,6 +83,8 @@ async function scan(s: Session, targets: string[], flags: ScanFlags): Promise<Ex
   const stored = flags.all || flags.save || flags.image || flags.imageTar;
   if (!stored) return scanEphemeral(s, locals, flags, tc);
   return withRun(s, 'scan', async (db, runId) => {
+    if (flags.inventory) await applyInventoryFile(s, db, flags.inventory, runId);
+    const startedAt = s.ctx.now();
     const items = collectItems(db, s, locals, flags);
     const kinds = new Map(items.map((i) => [i.item.projectId, i.project]));
     const result = await scanProjects(db, items.map((i) => i.item), {
@@ -95,6 +103,10 @@ async function scan(s: Session, targets: string[], flags: ScanFlags): Promise<Ex
         await matchProjects(db, ids, { now: s.ctx.now(), runId, logger: s.logger, triage: s.config.triage });
         gate = tripsGate(listFindings(db, { projectIds: ids }), flags.failOn, Boolean(flags.newOnly), s.config.triage.severitySource);
       }
+    }
+    if (flags.export) {
+      const { inventory, mine } = inventoryToScan(db, flags.shard);
+      await exportShard(s, db, { file: flags.export, runId, shard: flags.shard, inventory, mine, trivy: tc.trivy, label: flags.label, startedAt });
     }
     printScan(s, result, flags.format);
     const exitCode = result.failed.length > 0 ? ExitCode.Partial : gate ? ExitCode.Gate : ExitCode.Ok;
@@ -118,7 +130,8 @@ function classifyTarget(s: Session, target: string): LocalTarget {
 function collectItems(db: Db, s: Session, locals: LocalTarget[], flags: ScanFlags): { item: ScanItem; project: Project }[] {
   const now = s.ctx.now();
   const out: { item: ScanItem; project: Project }[] = [];
-  if (flags.all) for (const p of listProjects(db, { kind: 'repo' })) out.push({ item: { projectId: p.id, name: p.name }, project: p });
+  const { inventory, mine } = inventoryToScan(db, flags.all ? flags.shard : undefined);
+  if (flags.all) for (const p of mine) out.push({ item: { projectId: p.id, name: p.name }, project: p });
   const adhoc: Project[] = [
     ...locals.map((l): Project => ({ kind: l.kind, url: l.url, branch: l.kind === 'repo' ? flags.branch : '', maintainers: [], labels: {} })),
     ...(flags.image ?? []).map((ref): Project => ({ kind: 'image', url: ref, branch: '', maintainers: [], labels: {} })),
@@ -128,7 +141,8 @@ function collectItems(db: Db, s: Session, locals: LocalTarget[], flags: ScanFlag
     const id = ensureProject(db, p, now, 'scan');
     out.push({ item: { projectId: id, name: p.kind === 'repo' ? `${p.url}@${p.branch}` : p.url }, project: p });
   }
-  if (out.length === 0) throw usageError('the inventory has no active projects', 'run `icms fetch-projects` first');
+  // a shard of a small inventory may hold no project: it still writes its (empty) bundle
+  if (out.length === 0 && !(flags.shard && inventory.length > 0)) throw usageError('the inventory has no active projects', 'run `icms fetch-projects` first');
   return out;
 }
 
