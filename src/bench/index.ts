@@ -1,5 +1,5 @@
 /**
- * `npm run bench [-- <data-dir>] [--only scan|sync|match|curve] [--reps N] [--projects N] [--per-project N]
+ * `npm run bench [-- <data-dir>] [--only scan|sync|match|curve|shards] [--reps N] [--projects N] [--per-project N]
  * [--sample N] [--out FILE] [--in-process]`: runs the benchmarks, each against a floor measured in the same run,
  * and writes their sections into BENCHMARKS.md (atomically; sections not run this time are kept).
  */
@@ -16,9 +16,10 @@ import { renderCurve, renderMatch } from './match-render.js';
 import { loadNow, machineInfo } from './measure.js';
 import { machineBlock, mergeBenchmarks, type Section } from './report.js';
 import { benchScan, renderScan } from './scan.js';
+import { benchShards, renderShards } from './shards.js';
 import { benchSync, renderSync } from './sync.js';
 
-const ALL = ['scan', 'sync', 'match', 'curve'] as const;
+const ALL = ['scan', 'sync', 'match', 'curve', 'shards'] as const;
 type BenchId = (typeof ALL)[number];
 
 const HEADER = `# Benchmarks
@@ -26,7 +27,7 @@ const HEADER = `# Benchmarks
 Performance is measured here, never by timed assertions in tests. Every figure is compared against a floor measured
 in the same run on the same machine, and each section says what was measured, on what data, the target, whether it
 was met, and the command that reproduces it. Regenerate with \`npm run bench\` (all) or
-\`npm run bench -- <data-dir> --only scan|sync|match|curve\` (one section; the others are kept).`;
+\`npm run bench -- <data-dir> --only scan|sync|match|curve|shards\` (one section; the others are kept).`;
 
 async function run(): Promise<void> {
   const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
@@ -61,6 +62,12 @@ async function run(): Promise<void> {
     const r = await benchScan(data.repos, tmp, { reps, concurrency: 4, mode: isolate ? 'spawn' : 'in-process', repoRoot });
     log(`scan: cold ${r.ratio}x direct, re-run ${r.rerunRatio}x cold`);
     sections.push(withLoad(renderScan(r, cmd('scan'))));
+  }
+  if (want('shards')) {
+    log('shards ...');
+    const r = await benchShards(data.repos, tmp, { shards: 4, concurrency: 4, repoRoot });
+    log(`shards: single ${Math.round(r.singleMs)} ms, slowest shard ${Math.max(...r.shardRuns.map((s) => s.ms))} ms, import ${r.importMs} ms`);
+    sections.push(withLoad(renderShards(r, cmd('shards'))));
   }
   if (want('sync')) {
     log('sync ...');
