@@ -2,6 +2,7 @@
  * Bundles on disk: one gzip member holding one JSON document. node:zlib and JSON are all it takes (no
  * library): gzip is RFC 1952 and `gunzip -c shard-0.json.gz | jq` reads a bundle without icms.
  */
+import { readFileSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { gunzipSync, gzipSync } from 'node:zlib';
 import { writeFileAtomic } from '../shared/atomic-write.js';
@@ -20,8 +21,25 @@ export async function readBundle(file: string): Promise<ScanBundle> {
   try {
     raw = await readFile(file);
   } catch (err) {
-    throw usageError(`${file}: cannot read the bundle: ${errorMessage(err)}`, 'check the path (and that the shard wrote it)');
+    throw unreadable(file, err);
   }
+  return parseBundle(raw, file);
+}
+
+/** `readBundle` without awaiting: for the second pass of an import, inside its transaction. */
+export function readBundleSync(file: string): ScanBundle {
+  let raw: Buffer;
+  try {
+    raw = readFileSync(file);
+  } catch (err) {
+    throw unreadable(file, err);
+  }
+  return parseBundle(raw, file);
+}
+
+const unreadable = (file: string, err: unknown) => usageError(`${file}: cannot read the bundle: ${errorMessage(err)}`, 'check the path (and that the shard wrote it)');
+
+function parseBundle(raw: Buffer, file: string): ScanBundle {
   let text: string;
   try {
     text = gunzipSync(raw).toString('utf8');

@@ -11,8 +11,9 @@ import { listProjects, recordInventoryFetch, replaceInventory } from '../db/proj
 import { completeScan, finishScan, lastSuccessfulScan, startScan } from '../db/scans.js';
 import type { StoredProject } from '../model/types.js';
 import type { Logger } from '../shared/log.js';
+import { usageError } from '../shared/errors.js';
 import { checkBundles, planInventory, type LoadedBundle } from './check.js';
-import { fromBundlePackage, type BundleScan } from './format.js';
+import { fromBundlePackage, type BundleScan, type ScanBundle } from './format.js';
 import { inShard, projectKey } from './shard.js';
 
 export interface ImportOptions {
@@ -20,6 +21,11 @@ export interface ImportOptions {
   now: Date;
   /** Replace a different stored inventory by the bundles' (as fetch-projects would). */
   adoptInventory: boolean;
+  /**
+   * Reads a bundle whole again. The bundles given may be light (scans without packages, see `lightBundle`):
+   * each one's packages are then read only while it is applied, so memory holds one bundle, not all.
+   */
+  reload: (file: string) => ScanBundle;
   logger: Logger;
 }
 
@@ -61,9 +67,14 @@ export function importBundles(db: Db, bundles: readonly LoadedBundle[], opts: Im
     const byKey = new Map(projects.map((p) => [projectKey(p), p]));
     const result: ImportResult = { fingerprint: inventory.fingerprint, shardCount: inventory.shardCount, missingShards: [], inventoryAdopted: plan === 'adopt', done: [], failed: [] };
     const covered = new Set<string>();
-    for (const { file, bundle } of ordered) {
-      for (const scan of bundle.scans) {
-        const project = byKey.get(projectKey(scan))!; // checkBundles: every scan is a project of the inventory
+    for (const { file, bundle: checked } of ordered) {
+      const bundle = opts.reload(file);
+      const changed = () => usageError(`${file} changed while it was being imported; nothing was imported`, 'import again once the shards have finished writing');
+      if (bundle.created_at !== checked.created_at || bundle.inventory.fingerprint !== checked.inventory.fingerprint || bundle.scans.length !== checked.scans.length) throw changed();
+      for (const [i, scan] of bundle.scans.entries()) {
+        // checkBundles found every scan a project of the inventory; the file read again must hold the same ones
+        const project = byKey.get(projectKey(scan));
+        if (!project || projectKey(checked.scans[i]!) !== projectKey(scan)) throw changed();
         covered.add(projectKey(scan));
         const outcome = applyScan(db, project, scan, opts.runId, bundle.label);
         result.done.push({ file, project: project.name, shard: bundle.shard.index, status: scan.status, outcome, commit: scan.commit, packages: scan.package_count ?? scan.packages.length });
@@ -102,6 +113,11 @@ function applyScan(db: Db, project: StoredProject, scan: BundleScan, runId: numb
     completeScan(db, project.id, scanId, packages, { ...finish, packageCount: scan.package_count ?? packages.length, counts, warnings: scan.warnings });
   }
   return 'stored';
+}
+
+/** The bundle without its packages (the bulk of it), for the checks before an import. */
+export function lightBundle(b: ScanBundle): ScanBundle {
+  return { ...b, scans: b.scans.map((s) => ({ ...s, packages: [] })) };
 }
 
 function countPerEcosystem(packages: readonly { ecosystem: string }[]): Record<string, number> {

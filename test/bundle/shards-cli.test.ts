@@ -189,4 +189,16 @@ describe('sharded scan + import', () => {
     expect(after.packages).toEqual(before.packages);
     expect(after.scans.filter((s) => s.status === 'skipped')).toHaveLength(bundles[i].scans.length);
   });
+
+  it('a shard can read its inventory from a bundle instead of a YAML file', async () => {
+    const bundles = await Promise.all([0, 1, 2, 3].map(async (i) => JSON.parse(gunzipSync(await readFile(path.join(pf.dir, 'bundles', `shard-${i}.json.gz`))).toString())));
+    const sizes = bundles.map((b) => b.scans.length as number);
+    const i = sizes.indexOf(Math.min(...sizes)); // the cheapest shard to scan again
+    await mkdir(path.join(pf.dir, 'from-bundle'));
+    const r = await cli(...db('from-bundle.db'), 'scan', '--all', '--shard', `${i}/4`, '--inventory', `bundles/shard-${(i + 1) % 4}.json.gz`, '--export', `from-bundle/shard-${i}.json.gz`);
+    expect(r.code, r.stderr).toBe(0);
+    const b = JSON.parse(gunzipSync(await readFile(path.join(pf.dir, 'from-bundle', `shard-${i}.json.gz`))).toString());
+    expect(b.inventory).toEqual(bundles[i].inventory);
+    expect(b.scans.map((s: { name: string }) => s.name)).toEqual(bundles[i].scans.map((s: { name: string }) => s.name));
+  });
 });

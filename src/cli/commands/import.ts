@@ -2,9 +2,10 @@
 import type { Command } from 'commander';
 import { readdir, stat } from 'node:fs/promises';
 import path from 'node:path';
-import { readBundle } from '../../bundle/bundle-file.js';
+import { readBundle, readBundleSync } from '../../bundle/bundle-file.js';
 import type { LoadedBundle } from '../../bundle/check.js';
-import { importBundles, type ImportResult } from '../../bundle/import.js';
+import type { ScanBundle } from '../../bundle/format.js';
+import { importBundles, lightBundle, type ImportResult } from '../../bundle/import.js';
 import { ExitCode, errorMessage, usageError } from '../../shared/errors.js';
 import type { App } from '../main.js';
 import { formatOption, renderTable, writeJson } from '../output.js';
@@ -26,11 +27,12 @@ export function registerImport(program: Command, app: App): void {
     .addOption(formatOption(['table', 'json']))
     .action(async (inputs: string[], flags: ImportFlags) => {
       const s = openSession(app.ctx, app.globals(), app.redactor);
-      // read and validate every bundle before the store is locked or touched
+      // read and check every bundle before the store is locked or touched; their packages are read again one
+      // bundle at a time while they are applied (20,000 repositories' packages do not fit in memory at once)
       const bundles = await loadBundles(s, inputs);
       app.setExitCode(
         await withRun(s, 'import', async (db, runId) => {
-          const result = importBundles(db, bundles, { runId, now: s.ctx.now(), adoptInventory: Boolean(flags.adoptInventory), logger: s.logger });
+          const result = importBundles(db, bundles, { runId, now: s.ctx.now(), adoptInventory: Boolean(flags.adoptInventory), reload: readBundleSync, logger: s.logger });
           for (const f of result.failed) s.logger.error(`import ${f.item}: ${f.error}`);
           printImport(s, result, flags.format);
           return { exitCode: result.failed.length > 0 ? ExitCode.Partial : ExitCode.Ok, summary: summarize(result) };
@@ -55,7 +57,14 @@ async function loadBundles(s: Session, inputs: string[]): Promise<LoadedBundle[]
   }
   if (files.length === 0) throw usageError(`no *.json.gz bundle in ${inputs.join(', ')}`, 'did the shards run `icms scan --all --shard <i>/<n> --export <dir>/<file>.json.gz`?');
   const out: LoadedBundle[] = [];
-  for (const file of files) out.push({ file, bundle: await readBundle(file) });
+  const inventories = new Map<string, ScanBundle['inventory']>();
+  for (const file of files) {
+    const bundle = lightBundle(await readBundle(file));
+    // every shard carries the whole inventory: keep one copy per fingerprint
+    const inventory = inventories.get(bundle.inventory.fingerprint) ?? bundle.inventory;
+    inventories.set(inventory.fingerprint, inventory);
+    out.push({ file, bundle: { ...bundle, inventory } });
+  }
   return out;
 }
 
