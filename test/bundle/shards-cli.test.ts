@@ -47,13 +47,14 @@ function dump(dbFile: string) {
   }
 }
 
-const db = (name: string) => ['--db', name, '--work-dir', `work-${name}`];
+// Every store is its own file; the work dir (clones, trivy cache) is one for all, the commands running one after
+// another: `trivy --version` (seconds of CPU on a loaded machine, cached in the work dir) then runs once.
+const db = (name: string) => ['--db', name, '--work-dir', 'work'];
 
 beforeAll(async () => {
   pf = await makePortfolio(['web-frontend', 'issue-board', 'search-tool', 'scraper'], 'inventory:\n  file: inventory.yaml\n');
   await mkdir(path.join(pf.dir, 'bundles'));
-  // four shard processes, each with its own empty store and work dir: nothing is shared but the inventory file
-  // (one after another: the test machine is shared, and a loaded machine makes even `trivy --version` slow)
+  // four shard processes one after another, each with its own empty store: no database is shared
   for (const i of [0, 1, 2, 3]) {
     const r = await runIcms([...db(`shard-${i}.db`), 'scan', '--all', '--shard', `${i}/4`, '--inventory', 'inventory.yaml', '--export', `bundles/shard-${i}.json.gz`], { cwd: pf.dir });
     expect(r.code, r.stderr).toBe(0);
@@ -77,7 +78,7 @@ describe('sharded scan + import', () => {
     expect(single.findings.length).toBeGreaterThan(5);
     expect(single.events.length).toBe(single.findings.length);
     expect(merged).toEqual(single);
-  });
+  }, 300_000); // a real scan of four repositories and two matches: minutes on a loaded machine
 
   it('each bundle holds its shard\'s projects only, with the inventory, trivy version and timings', async () => {
     const files = (await readdir(path.join(pf.dir, 'bundles'))).sort();
@@ -172,7 +173,7 @@ describe('sharded scan + import', () => {
     const merged = dump(path.join(pf.dir, 'merged.db'));
     expect(chain.packages).toEqual(merged.packages);
     expect(chain.findings).toEqual(merged.findings);
-  });
+  }, 120_000);
   it('a shard that re-scans an unchanged portfolio bundles skipped scans; import records them as a local re-scan would', async () => {
     const bundles = await Promise.all([0, 1, 2, 3].map(async (i) => JSON.parse(gunzipSync(await readFile(path.join(pf.dir, 'bundles', `shard-${i}.json.gz`))).toString())));
     const i = bundles.findIndex((b) => b.scans.length > 0);
