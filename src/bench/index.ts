@@ -1,5 +1,5 @@
 /**
- * `npm run bench [-- <data-dir>] [--only scan|sync|match|curve|ratings] [--reps N] [--projects N] [--per-project N]
+ * `npm run bench [-- <data-dir>] [--only scan|sync|match|curve|ratings|shards] [--reps N] [--projects N] [--per-project N]
  * [--sample N] [--out FILE] [--in-process]`: runs the benchmarks, each against a floor measured in the same run,
  * and writes their sections into BENCHMARKS.md (atomically; sections not run this time are kept).
  */
@@ -16,11 +16,12 @@ import { renderCurve, renderMatch } from './match-render.js';
 import { loadNow, machineInfo } from './measure.js';
 import { machineBlock, mergeBenchmarks, type Section } from './report.js';
 import { benchScan, renderScan } from './scan.js';
+import { benchShards, renderShards } from './shards.js';
 import { benchSync, renderSync } from './sync.js';
 import { ratingsCensus } from './ratings.js';
 import { renderRatings } from './ratings-render.js';
 
-const ALL = ['scan', 'sync', 'match', 'curve', 'ratings'] as const;
+const ALL = ['scan', 'sync', 'match', 'curve', 'ratings', 'shards'] as const;
 type BenchId = (typeof ALL)[number];
 
 const HEADER = `# Benchmarks
@@ -28,7 +29,7 @@ const HEADER = `# Benchmarks
 Performance is measured here, never by timed assertions in tests. Every figure is compared against a floor measured
 in the same run on the same machine, and each section says what was measured, on what data, the target, whether it
 was met, and the command that reproduces it. Regenerate with \`npm run bench\` (all) or
-\`npm run bench -- <data-dir> --only scan|sync|match|curve|ratings\` (one section; the others are kept).`;
+\`npm run bench -- <data-dir> --only scan|sync|match|curve|ratings|shards\` (one section; the others are kept).`;
 
 async function run(): Promise<void> {
   const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
@@ -64,6 +65,12 @@ async function run(): Promise<void> {
     log(`scan: cold ${r.ratio}x direct, re-run ${r.rerunRatio}x cold`);
     sections.push(withLoad(renderScan(r, cmd('scan'))));
   }
+  if (want('shards')) {
+    log('shards ...');
+    const r = await benchShards(data.repos, tmp, { shards: 4, concurrency: 4, repoRoot });
+    log(`shards: single ${Math.round(r.singleMs)} ms, slowest shard ${Math.max(...r.shardRuns.map((s) => s.ms))} ms, import ${r.importMs} ms`);
+    sections.push(withLoad(renderShards(r, cmd('shards'))));
+  }
   if (want('sync')) {
     log('sync ...');
     const r = await benchSync(data.osvDir, tmp, { reps, isolate });
@@ -94,8 +101,9 @@ async function run(): Promise<void> {
   }
   machine.loadEnd = loadNow();
   const note = `The ${machine.cores}-core machine can be shared with other work (the load average, which includes the benchmark's own processes, is noted per section), so every figure is the best of ${reps} repetitions (all listed).`;
-  const block = machineBlock(machine, note);
-  const stamped = sections.map((s) => ({ ...s, markdown: s.markdown.replace(/^(## .*)$/m, `$1\n\n${block}`) }));
+  // the shards section runs once (each of its runs takes minutes) and says so itself
+  const blockFor = (id: string): string => machineBlock(machine, id === 'shards' ? note.replace(/, so every figure is the best of .*$/, '.') : note);
+  const stamped = sections.map((s) => ({ ...s, markdown: s.markdown.replace(/^(## .*)$/m, `$1\n\n${blockFor(s.id)}`) }));
   const out = path.resolve(values.out);
   const existing = existsSync(out) ? readFileSync(out, 'utf8') : undefined;
   await writeFileAtomic(out, mergeBenchmarks(existing, HEADER, stamped));

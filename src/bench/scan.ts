@@ -71,8 +71,8 @@ export async function benchScan(repos: readonly BenchRepo[], tmpDir: string, opt
   }
 }
 
-/** A bare remote per repository (one commit of its manifests, without the recorded trivy.json) and its work tree. */
-async function makeRemotes(repos: readonly BenchRepo[], work: string): Promise<{ url: string; dir: string }[]> {
+/** A bare remote per repository (one commit of its manifests, without the recorded trivy.json) and its work tree (also used by the shards bench). */
+export async function makeRemotes(repos: readonly BenchRepo[], work: string): Promise<{ url: string; dir: string }[]> {
   const out: { url: string; dir: string }[] = [];
   for (const r of repos) {
     const dir = path.join(work, 'trees', r.name);

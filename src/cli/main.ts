@@ -13,6 +13,7 @@ import { registerDoctor } from './commands/doctor.js';
 import { registerProjects } from './commands/projects.js';
 import { registerSyncVulns } from './commands/sync-vulns.js';
 import { registerScan } from './commands/scan.js';
+import { registerImport } from './commands/import.js';
 import { registerMatch } from './commands/match.js';
 import { registerExplain } from './commands/explain.js';
 import { registerRun } from './commands/run.js';
@@ -36,15 +37,21 @@ const pkg = JSON.parse(readFileSync(new URL('../../package.json', import.meta.ur
 export async function main(argv: readonly string[], ctx: Context): Promise<number> {
   let exitCode: ExitCode = ExitCode.Ok;
   const redactor = new Redactor();
+  const program = createProgram(ctx, redactor, (c) => {
+    exitCode = c;
+  });
+  try {
+    await program.parseAsync([...argv], { from: 'user' });
+  } catch (err) {
+    return reportError(err, ctx, redactor, Boolean(program.opts<GlobalFlags>().verbose));
+  }
+  return exitCode;
+}
+
+/** The command tree with every subcommand registered (main runs it; the README examples are checked against it). */
+export function createProgram(ctx: Context, redactor: Redactor, setExitCode: (code: ExitCode) => void): Command {
   const program = new Command('icms');
-  const app: App = {
-    ctx,
-    redactor,
-    globals: () => program.opts<GlobalFlags>(),
-    setExitCode: (c) => {
-      exitCode = c;
-    },
-  };
+  const app: App = { ctx, redactor, globals: () => program.opts<GlobalFlags>(), setExitCode };
   program
     .description('Infra CVE Manager Service: find and chase known vulnerabilities in the packages of every project you maintain.')
     .version(pkg.version, '-V, --version', 'print the icms version')
@@ -64,6 +71,7 @@ export async function main(argv: readonly string[], ctx: Context): Promise<numbe
   registerFetchProjects(program, app);
   registerProjects(program, app);
   registerScan(program, app);
+  registerImport(program, app);
   registerSyncVulns(program, app);
   registerMatch(program, app);
   registerExplain(program, app);
@@ -75,13 +83,7 @@ export async function main(argv: readonly string[], ctx: Context): Promise<numbe
   registerDiff(program, app);
   registerConfig(program, app);
   registerDoctor(program, app);
-
-  try {
-    await program.parseAsync([...argv], { from: 'user' });
-  } catch (err) {
-    return reportError(err, ctx, redactor, Boolean(program.opts<GlobalFlags>().verbose));
-  }
-  return exitCode;
+  return program;
 }
 
 const EXIT_CODES_HELP = `

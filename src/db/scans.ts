@@ -225,6 +225,12 @@ export function scanHistory(db: Db, projectId: number, limit = 100): ScanRecord[
   return rows.map(toScan);
 }
 
+/** One scan by id. */
+export function scanById(db: Db, scanId: number): ScanRecord | undefined {
+  const row = db.prepare('SELECT * FROM scans WHERE id = ?').get(scanId) as ScanRow | undefined;
+  return row ? toScan(row) : undefined;
+}
+
 function toPackage(r: PackageRow): Package {
   return {
     ecosystem: r.ecosystem,

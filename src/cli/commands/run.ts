@@ -30,6 +30,7 @@ interface RunFlags {
   failOnKev?: boolean;
   failOnEpss?: number;
   newOnly?: boolean;
+  fromBundles?: string;
   format: 'table' | 'json';
 }
 
@@ -59,6 +60,7 @@ export function registerRun(program: Command, app: App): void {
     .option('--fail-on-kev', 'exit 1 if match finds an open finding CISA lists as exploited (KEV)')
     .option('--fail-on-epss <p>', 'exit 1 if match finds an open finding with an EPSS score of at least P (0..1)', parseEpssThreshold)
     .option('--new-only', 'with --fail-on: only findings new in this run trip the gate')
+    .option('--from-bundles <dir>', 'import the scan bundles in DIR instead of fetch-projects and scan (sharded scans)')
     .addOption(formatOption(['table', 'json']))
     .action(async (flags: RunFlags) => {
       if (!flags.all && !flags.only) throw usageError('nothing to run', 'give --all, or --only <step>');
@@ -79,7 +81,8 @@ async function runChain(s: Session, db: Db, globals: GlobalFlags, flags: RunFlag
     s.logger.info(`run: ${step}`);
     const argvs = stepArgv(s, step, flags);
     if (argvs.length === 0) {
-      results.push({ step, status: 'skipped', exitCode: 0, durationMs: 0, summary: null, note: 'nothing to do (not configured, or already done today)' });
+      const note = flags.fromBundles && step === 'fetch-projects' ? "--from-bundles: the bundles carry the inventory the shards scanned" : 'nothing to do (not configured, or already done today)';
+      results.push({ step, status: 'skipped', exitCode: 0, durationMs: 0, summary: null, note });
       continue;
     }
     const started = Date.now();
@@ -113,8 +116,11 @@ async function runChain(s: Session, db: Db, globals: GlobalFlags, flags: RunFlag
 /** The argv of each invocation a step makes (report may make two: dashboard and archive). */
 function stepArgv(s: Session, step: Step, flags: RunFlags): string[][] {
   switch (step) {
+    case 'fetch-projects':
+      return flags.fromBundles ? [] : [['fetch-projects', '--format', 'json']];
     case 'scan':
-      return [['scan', '--all', '--format', 'json']];
+      // the shards scanned from the inventory in their bundles; the store takes that one, as fetch-projects would
+      return [flags.fromBundles ? ['import', '--adopt-inventory', '--format', 'json', flags.fromBundles] : ['scan', '--all', '--format', 'json']];
     case 'match':
       return [['match', '--format', 'json', ...(flags.failOn ? ['--fail-on', flags.failOn.toLowerCase()] : []), ...(flags.failOnKev ? ['--fail-on-kev'] : []), ...(flags.failOnEpss !== undefined ? ['--fail-on-epss', String(flags.failOnEpss)] : []), ...(flags.newOnly ? ['--new-only'] : [])]];
     case 'report': {

@@ -33,8 +33,10 @@ import { applyAcceptancesInMemory, coveringProjectIds, resolveLocalTarget, resol
 import { gateOptions, matchProjects } from './match.js';
 import { ensureWorkDir, workDirOutside } from '../work-dir.js';
 import { addFixedFilterOptions, withFixFilter } from '../fixed-filter.js';
+import { parseShard } from '../../bundle/shard.js';
+import { applyInventoryFile, checkShardFlags, exportShard, inventoryToScan, type ShardFlags } from '../scan-shard.js';
 
-interface ScanFlags {
+interface ScanFlags extends ShardFlags {
   all?: boolean;
   image?: string[];
   imageTar?: string[];
@@ -76,12 +78,16 @@ export function registerScan(program: Command, app: App): void {
     .option('--fail-on-kev', 'exit 1 if a finding is in CISA\'s Known Exploited Vulnerabilities catalog, whatever its severity')
     .option('--fail-on-epss <p>', 'exit 1 if a finding has an EPSS score of at least P (0..1)', parseEpssThreshold)
     .option('--new-only', 'with --fail-on: only findings new in this run trip the gate')
+    .option('--shard <i/n>', 'with --all: scan only shard i of n (0-based: 0/4 .. 3/4, as JOB_COMPLETION_INDEX)', parseShard)
+    .option('--inventory <file>', 'with --all: first store the inventory of FILE (inventory YAML or a scan bundle)')
+    .option('--export <file>', 'with --all: write this scan as a bundle (gzipped JSON) for `icms import`')
     .addOption(formatOption(['table', 'json']));
   addFixedFilterOptions(cmd)
     .action(async (targets: string[], flags: ScanFlags) => {
       if (!flags.all && targets.length === 0 && !flags.image && !flags.imageTar && !flags.sbom) {
         throw usageError('nothing to scan', 'give --all, a path or URL, --image <ref>, --image-tar <file> or --sbom <file>');
       }
+      checkShardFlags(flags, targets.length > 0 || Boolean(flags.image) || Boolean(flags.imageTar));
       const s = openSession(app.ctx, app.globals(), app.redactor, { 'scan.concurrency': flags.concurrency, 'trivy.path': flags.trivy });
       registerKnownSecrets(s);
       app.setExitCode(await scan(s, targets, flags));
@@ -107,6 +113,8 @@ async function scan(session: Session, targets: string[], flags: ScanFlags): Prom
   const tc = await trivyContext(s);
   if (!stored) return scanEphemeral(s, locals, flags, tc);
   return withRun(s, 'scan', async (db, runId) => {
+    if (flags.inventory) await applyInventoryFile(s, db, flags.inventory, runId);
+    const startedAt = s.ctx.now();
     const items = collectItems(db, s, locals, flags);
     let gateText = '';
     const kinds = new Map(items.map((i) => [i.item.projectId, i.project]));
@@ -134,6 +142,10 @@ async function scan(session: Session, targets: string[], flags: ScanFlags): Prom
         if (gate) gateText = describeGate(g, verdict);
       }
     }
+    if (flags.export) {
+      const { inventory, mine } = inventoryToScan(db, flags.shard);
+      await exportShard(s, db, { file: flags.export, runId, shard: flags.shard, inventory, mine, trivy: tc.trivy, label: flags.label, startedAt });
+    }
     printScan(s, result, flags.format);
     if (gate) s.ctx.stderr.write(gateText);
     const exitCode = result.failed.length > 0 ? ExitCode.Partial : gate ? ExitCode.Gate : ExitCode.Ok;
@@ -157,7 +169,11 @@ async function classifyTarget(s: Session, target: string, flags: ScanFlags): Pro
 function collectItems(db: Db, s: Session, locals: ScanTarget[], flags: ScanFlags): { item: ScanItem; project: Project }[] {
   const now = s.ctx.now();
   const out: { item: ScanItem; project: Project }[] = [];
-  if (flags.all) for (const p of [...listProjects(db, { kind: 'repo' }), ...listInventoryExtras(db)]) out.push({ item: { projectId: p.id, name: p.name }, project: p });
+  const { inventory, mine } = inventoryToScan(db, flags.all ? flags.shard : undefined);
+  // shards partition the repositories; the inventory's images and SBOMs are scanned by an unsharded scan --all
+  const extras = flags.all ? listInventoryExtras(db) : [];
+  if (flags.shard && extras.length > 0) s.logger.warn(`--shard scans repositories only: the inventory's ${extras.length} image/SBOM project(s) are left to an unsharded scan --all`);
+  if (flags.all) for (const p of [...mine, ...(flags.shard ? [] : extras)]) out.push({ item: { projectId: p.id, name: p.name }, project: p });
   // stored: the row (a local checkout is keyed by its remote); project: what to check out (a local one is its directory)
   const adhoc: { stored: Project; project: Project; name: string | undefined }[] = [
     ...locals.map((l) => ({ stored: l.stored, project: { ...l.stored, url: l.location }, name: l.name })),
@@ -171,7 +187,8 @@ function collectItems(db: Db, s: Session, locals: ScanTarget[], flags: ScanFlags
     const name = listProjects(db).find((p) => p.id === id)?.name ?? a.name ?? a.stored.url;
     out.push({ item: { projectId: id, name }, project: a.project });
   }
-  if (out.length === 0) throw usageError('the inventory has no active projects', 'run `icms fetch-projects` first');
+  // a shard of a small inventory may hold no project: it still writes its (empty) bundle
+  if (out.length === 0 && !(flags.shard && inventory.length > 0)) throw usageError('the inventory has no active projects', 'run `icms fetch-projects` first');
   return out;
 }
 
