@@ -54,9 +54,9 @@ export async function benchScan(repos: readonly BenchRepo[], tmpDir: string, opt
       writeHome(home, remotes.map((r) => r.url), opts.concurrency);
       await icms(['fetch-projects'], home, opts);
       const c = await icms(['scan', '--all', '--format', 'json'], home, opts);
-      const summary = JSON.parse(c.stdout) as { scanned: number; skipped: number; perEcosystem: Record<string, number> };
+      const summary = JSON.parse(c.stdout) as { scanned: number; skipped: number; per_ecosystem: Record<string, number> };
       if (summary.scanned !== repos.length) throw new Error(`icms scan: ${summary.scanned} of ${repos.length} scanned\n${c.stderr}`);
-      packages = Object.values(summary.perEcosystem).reduce((a, b) => a + b, 0);
+      packages = Object.values(summary.per_ecosystem).reduce((a, b) => a + b, 0);
       cold.push(c.ms);
       const again = await icms(['scan', '--all', '--format', 'json'], home, opts);
       const s2 = JSON.parse(again.stdout) as { skipped: number };

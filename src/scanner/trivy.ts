@@ -175,10 +175,12 @@ export function trivyVersion(trivy: string, env?: Readonly<Record<string, string
   return cached;
 }
 const versionCache = new Map<string, Promise<string>>();
+/** The bundled trivy spends about 4 s of CPU on `--version`; on a loaded 2-core machine that once took over 30 s. */
+const VERSION_TIMEOUT_MS = 120_000;
 
 async function readVersion(trivy: string, env?: Readonly<Record<string, string | undefined>>): Promise<string> {
   const { execa } = await import('execa');
-  const res = await execa(trivy, ['--version'], { env: pickEnv(env), extendEnv: false, timeout: 30_000, reject: false, stdin: 'ignore' });
+  const res = await execa(trivy, ['--version'], { env: pickEnv(env), extendEnv: false, timeout: VERSION_TIMEOUT_MS, reject: false, stdin: 'ignore' });
   const version = /^Version:\s*(\S+)/m.exec(String(res.stdout ?? ''))?.[1];
   if (res.failed || !version) {
     throw failure(`${trivy} --version ${res.failed ? 'failed' : 'printed no "Version:" line'}`, stderrTail(String(res.stderr ?? '')), 'check that the `trivy` path points at a trivy binary');
