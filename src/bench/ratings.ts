@@ -7,7 +7,7 @@ import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { syncAdvisories } from '../advisories/sync.js';
 import type { AdvisorySourceConfig } from '../advisories/config.js';
-import { matchProjects } from '../cli/commands/match.js';
+import { matchProjects } from '../matcher/match-projects.js';
 import { listFindings } from '../db/findings.js';
 import { openDb } from '../db/open.js';
 import { replaceInventory } from '../db/projects.js';

@@ -11,6 +11,7 @@ import { severityRank, type Severity } from '../model/types.js';
 import type { EpssInfo, KevInfo } from '../model/match.js';
 import { basisSeverity } from '../triage/basis.js';
 import { stripControl } from '../shared/text-safety.js';
+import type { Session } from './session.js';
 export { basisSeverity } from '../triage/basis.js';
 
 /** What a gate needs of a finding (a stored FindingRow, or a finding of an ephemeral scan). */
@@ -100,4 +101,9 @@ export function parseEpssThreshold(value: string): number {
   const n = Number(pct ? value.slice(0, -1) : value) / (pct ? 100 : 1);
   if (!Number.isFinite(n) || n < 0 || n > 1 || value.trim() === '') throw new InvalidArgumentError('expected an EPSS probability between 0 and 1 (e.g. 0.1 or 10%)');
   return n;
+}
+
+/** The gates of match/scan: the flags, on the configured severity basis, UNKNOWN counted as `triage.unknown_severity`. */
+export function gateOptions(s: Session, flags: { failOn?: Severity; failOnKev?: boolean; failOnEpss?: number; newOnly?: boolean }): GateOptions {
+  return { failOn: flags.failOn, failOnKev: flags.failOnKev, failOnEpss: flags.failOnEpss, newOnly: flags.newOnly, basis: s.config.triage.severitySource, unknownAs: s.config.triage.unknownSeverity.toUpperCase() as Severity };
 }

@@ -1,6 +1,6 @@
 /** SQL for notifications: who maintains what, the findings a digest shows, and the exactly-once ledger. */
 import type { EpssInfo, KevInfo } from '../model/match.js';
-import { KEV_LISTED_NOTE } from './findings.js';
+import { KEV_LISTED_NOTE } from './finding-writer.js';
 import type { Db } from './open.js';
 import { inTransaction } from './open.js';
 import type { FindingStatus, Maintainer, Severity } from '../model/types.js';

@@ -6,7 +6,7 @@ import { syncAdvisories, type SyncOptions } from '../../src/advisories/sync.js';
 import type { AdvisorySourceConfig, VtopiaSourceConfig } from '../../src/advisories/config.js';
 import { getAdvisory, groupOf } from '../../src/db/advisories.js';
 import { parseVtopiaRecord } from '../../src/advisories/vtopia.js';
-import { iterateAffectedEntries } from '../../src/db/findings.js';
+import { iterateAffectedEntries } from '../../src/db/match-inputs.js';
 import { buildAffectedIndex, matchPackages, type MatchPackage } from '../../src/matcher/match.js';
 import { silentLogger } from '../../src/shared/log.js';
 import type { Advisory } from '../../src/model/types.js';

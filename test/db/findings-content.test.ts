@@ -7,7 +7,8 @@ import { describe, expect, it } from 'vitest';
 import { openDb } from '../../src/db/open.js';
 import { listProjects, replaceInventory } from '../../src/db/projects.js';
 import { startRun } from '../../src/db/runs.js';
-import { listFindings, saveFindings } from '../../src/db/findings.js';
+import { listFindings } from '../../src/db/findings.js';
+import { saveFindings } from '../../src/db/finding-writer.js';
 import type { FindingAdvisory, MatchedFinding } from '../../src/model/match.js';
 import { tmpDir } from '../helpers/tmp.js';
 

@@ -11,14 +11,15 @@ import { openDb, type Db } from '../../src/db/open.js';
 import { listProjects, replaceInventory } from '../../src/db/projects.js';
 import { completeScan, startScan } from '../../src/db/scans.js';
 import { startRun } from '../../src/db/runs.js';
-import { iterateAffectedEntries, iterateMatchPackages, saveFindings } from '../../src/db/findings.js';
+import { iterateAffectedEntries, iterateMatchPackages } from '../../src/db/match-inputs.js';
+import { saveFindings } from '../../src/db/finding-writer.js';
 import { groupFactsLookup } from '../../src/db/ratings.js';
 import { applyRatings, DEFAULT_SEVERITY_ORDER } from '../../src/matcher/rating.js';
 import { syncAdvisories, syncSources } from '../../src/advisories/sync.js';
 import type { AdvisorySource } from '../../src/advisories/source.js';
 import { parseVtopiaRecord } from '../../src/advisories/vtopia.js';
 import { buildAffectedIndex, matchPackages } from '../../src/matcher/match.js';
-import { matchProjects, type MatchMode } from '../../src/cli/commands/match.js';
+import { matchProjects, type MatchMode } from '../../src/matcher/match-projects.js';
 import { makeEnvScorer, type EnvSettings } from '../../src/triage/cvss.js';
 import { IcmsError } from '../../src/shared/errors.js';
 import { parseTrivyReport } from '../../src/scanner/trivy-report.js';
@@ -93,7 +94,7 @@ function plainMatch(db: Db, ids: number[], now: Date): ReturnType<typeof saveFin
  * The worker thread runs compiled code (`npm test` builds before the tests): this is the one `icms match` starts on
  * a large store. The writer side stays the TypeScript under test.
  */
-const WORKER = new URL('../../dist/cli/match-worker.js', import.meta.url);
+const WORKER = new URL('../../dist/matcher/worker.js', import.meta.url);
 
 function icmsMatch(db: Db, ids: number[], now: Date, mode: MatchMode = 'inline', triage?: EnvSettings) {
   return matchProjects(db, ids, { now, runId: startRun(db, { command: 'match', at: now }), logger: silentLogger, mode, workerUrl: WORKER, triage });

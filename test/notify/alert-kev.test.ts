@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { insertFindingDetails } from '../../src/db/findings.js';
+import { insertFindingDetails } from '../../src/db/finding-writer.js';
 import { startRun } from '../../src/db/runs.js';
 import { createSmtpMailer } from '../../src/notify/mail.js';
 import { runNotify, type NotifyOptions } from '../../src/notify/notify.js';

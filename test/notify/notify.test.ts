@@ -3,7 +3,7 @@ import path from 'node:path';
 import { simpleParser } from 'mailparser';
 import { describe, expect, it } from 'vitest';
 import { listNotifications } from '../../src/db/notifications.js';
-import { insertFindingDetails } from '../../src/db/findings.js';
+import { insertFindingDetails } from '../../src/db/finding-writer.js';
 import { openDb, type Db } from '../../src/db/open.js';
 import { startRun } from '../../src/db/runs.js';
 import { createOutboxMailer, createSmtpMailer, type Mailer } from '../../src/notify/mail.js';

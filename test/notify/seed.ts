@@ -6,7 +6,7 @@
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { openDb, type Db } from '../../src/db/open.js';
-import { insertFindingDetails } from '../../src/db/findings.js';
+import { insertFindingDetails } from '../../src/db/finding-writer.js';
 import { tmpDir } from '../helpers/tmp.js';
 
 export const HOSTILE_TITLE = '<script>alert("x")</script><img src=x onerror=alert(1)> & "quotes"';

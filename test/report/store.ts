@@ -3,7 +3,7 @@ import path from 'node:path';
 import { openDb, type Db } from '../../src/db/open.js';
 import { replaceInventory, listProjects } from '../../src/db/projects.js';
 import { startRun } from '../../src/db/runs.js';
-import { saveFindings } from '../../src/db/findings.js';
+import { saveFindings } from '../../src/db/finding-writer.js';
 import { insertAcceptance } from '../../src/db/acceptances.js';
 import type { MatchedFinding } from '../../src/model/match.js';
 import { tmpDir } from '../helpers/tmp.js';

@@ -7,7 +7,7 @@ import { IcmsError, ExitCode, errorMessage } from '../../shared/errors.js';
 import type { App } from '../main.js';
 import { formatOption, renderTable, writeJson } from '../output.js';
 import { openSession, type Session } from '../session.js';
-import { createMailer } from './notify.js';
+import { createMailer } from '../mailer.js';
 import path from 'node:path';
 import { effectiveTrivyVersion, locateTrivy } from '../../scanner/locate-trivy.js';
 import { trivyVersion } from '../../scanner/trivy.js';

@@ -5,11 +5,11 @@
 import { parentPort, workerData } from 'node:worker_threads';
 import { openDb } from '../db/open.js';
 import { IcmsError } from '../shared/errors.js';
-import { prepareProjects, type ProjectBatch } from './match-prepare.js';
-import type { MatchWorkerData, WorkerMessage } from './match-parallel.js';
+import { prepareProjects, type ProjectBatch } from './prepare.js';
+import type { MatchWorkerData, WorkerMessage } from './parallel.js';
 
 const port = parentPort;
-if (!port) throw new Error('match-worker.js runs only as a worker thread');
+if (!port) throw new Error('worker.js runs only as a worker thread');
 const data = workerData as MatchWorkerData;
 let credit = data.window;
 let wake: (() => void) | undefined;

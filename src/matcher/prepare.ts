@@ -4,12 +4,12 @@
  * worker thread on a connection of its own while the main thread writes the previous projects' findings.
  */
 import type { Db } from '../db/open.js';
-import { iterateAffectedEntries, iterateMatchPackages, listPackageNames } from '../db/findings.js';
+import { iterateAffectedEntries, iterateMatchPackages, listPackageNames } from '../db/match-inputs.js';
 import { findingPreparer, type PreparedProject } from '../db/finding-content.js';
 import { groupFactsLookup } from '../db/ratings.js';
 import { listProjects } from '../db/projects.js';
-import { buildAffectedIndex, matchContext, matchPackages, type MatchOutput, type MatchPackage, type PackageNames } from '../matcher/match.js';
-import { applyRatings, DEFAULT_SEVERITY_ORDER } from '../matcher/rating.js';
+import { buildAffectedIndex, matchContext, matchPackages, type MatchOutput, type MatchPackage, type PackageNames } from './match.js';
+import { applyRatings, DEFAULT_SEVERITY_ORDER } from './rating.js';
 import { makeEnvScorer, type EnvSettings } from '../triage/cvss.js';
 
 /** One project's prepared findings, and what matching it noticed. */

@@ -8,7 +8,7 @@ import { fileURLToPath } from 'node:url';
 import { Worker } from 'node:worker_threads';
 import { ExitCode, IcmsError } from '../shared/errors.js';
 import type { EnvSettings } from '../triage/cvss.js';
-import type { ProjectBatch } from './match-prepare.js';
+import type { ProjectBatch } from './prepare.js';
 
 /** What the worker is started with. */
 export interface MatchWorkerData {
@@ -31,7 +31,7 @@ export type WorkerMessage =
   | { type: 'error'; message: string; stack: string | undefined; exitCode: ExitCode | undefined; hint: string | undefined };
 
 /** The compiled worker entry beside this module (absent when running from TypeScript sources, e.g. under vitest). */
-export const MATCH_WORKER_URL = new URL('./match-worker.js', import.meta.url);
+export const MATCH_WORKER_URL = new URL('./worker.js', import.meta.url);
 
 /** Whether `url` names a worker script that exists. */
 export function workerAvailable(url: URL = MATCH_WORKER_URL): boolean {
