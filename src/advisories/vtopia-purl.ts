@@ -6,23 +6,9 @@
 import { PackageURL } from 'packageurl-js';
 import { RANGE_START_EXCLUDING, type AffectedEntry, type OsvEvent, type OsvRange } from '../model/types.js';
 import { normalizePackageName } from './normalize.js';
+import { PURL_TYPE_ECOSYSTEMS } from '../model/purl-ecosystems.js';
 
-/** purl type -> OSV ecosystem (https://github.com/package-url/purl-spec/blob/main/PURL-TYPES.rst); others are skipped. */
-const ECOSYSTEMS: Readonly<Record<string, string>> = {
-  npm: 'npm',
-  pypi: 'PyPI',
-  maven: 'Maven',
-  golang: 'Go',
-  cargo: 'crates.io',
-  gem: 'RubyGems',
-  composer: 'Packagist',
-  nuget: 'NuGet',
-  pub: 'Pub',
-  hex: 'Hex',
-  cocoapods: 'CocoaPods',
-  swift: 'SwiftURL',
-  conan: 'ConanCenter',
-};
+const ECOSYSTEMS = PURL_TYPE_ECOSYSTEMS;
 
 /** The feeds of `package_url`, spelled as the service spells them. */
 const FEEDS = ['gemnasium', 'go', 'github_advistory', 'huntr'] as const;

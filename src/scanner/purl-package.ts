@@ -7,23 +7,9 @@ import { PackageURL } from 'packageurl-js';
 import type { Package } from '../model/types.js';
 import { pep503 } from '../model/package-name.js';
 import { matchVersionFor, osEcosystem } from './ecosystems.js';
+import { PURL_TYPE_ECOSYSTEMS } from '../model/purl-ecosystems.js';
 
-/** purl type -> OSV ecosystem of language packages (the inverse of purl.ts). */
-const LANG_TYPES: Readonly<Record<string, string>> = {
-  golang: 'Go',
-  npm: 'npm',
-  pypi: 'PyPI',
-  maven: 'Maven',
-  cargo: 'crates.io',
-  gem: 'RubyGems',
-  composer: 'Packagist',
-  nuget: 'NuGet',
-  pub: 'Pub',
-  hex: 'Hex',
-  cocoapods: 'CocoaPods',
-  swift: 'SwiftURL',
-  conan: 'ConanCenter',
-};
+const LANG_TYPES = PURL_TYPE_ECOSYSTEMS;
 
 const OS_TYPES = new Set(['deb', 'rpm', 'apk']);
 
