@@ -133,7 +133,7 @@ export function renderShards(r: ShardsBenchResult, command: string): Section {
   ];
   const perRepoImport = Math.max(0, r.importMs - r.reimportMs) / r.repos;
   const loaded = r.load.start > r.load.cores || r.load.end > r.load.cores
-    ? `**Other processes were loading the machine** (1-minute load average ${r.load.start} before, ${r.load.end} after, on ${r.load.cores} cores): every wall time here is several times what the same work takes on an idle machine, the single scan and the shards alike; compare them with each other, and read the projection as an upper bound.`
+    ? `**Other processes were loading the machine** (1-minute load average ${r.load.start} before, ${r.load.end} after, on ${r.load.cores} cores): every wall time here is longer than the same work takes on an idle machine, for the single scan and the shards alike; compare them with each other, and read the projection as an upper bound.`
     : `The machine was not loaded by other work (1-minute load average ${r.load.start} before, ${r.load.end} after, on ${r.load.cores} cores).`;
   const projections = [1, 4, 10, 20, 50].map((n) => {
     const p = projectShards(r, 20_000, n);
