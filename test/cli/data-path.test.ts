@@ -121,7 +121,8 @@ describe('scan -> sync-vulns -> match on real git repos, real trivy and real adv
   it('--fail-on gates: high trips (exit 1), --new-only on an unchanged rerun does not', async () => {
     const high = await cli('match', '--fail-on', 'high');
     expect(high.code).toBe(1);
-    expect(high.stderr).toMatch(/gate: findings at or above HIGH/);
+    // the gate says what tripped it: the rule, the count and the first findings with why
+    expect(high.stderr).toMatch(/gate \(--fail-on high\) tripped by \d+ finding\(s\): .*CVE-2021-3749 \(severity HIGH\)/);
     expect(finding('axios', 'CVE-2021-3749')!.status).toBe('open');
     const seen = () => rows("SELECT first_seen, last_seen, last_run_id FROM findings WHERE group_id = 'CVE-2021-3749'")[0]!;
     const before = seen();
