@@ -94,7 +94,7 @@ describe('gates: false positives never trip them; --severity-source environmenta
     expect((await c.run(['match', '--fail-on', 'high'])).code).toBe(0);
     const env = await c.run(['match', '--fail-on', 'high', '--severity-source', 'environmental', '--format', 'json']);
     expect(env.code).toBe(1);
-    expect(JSON.parse(env.stdout).summary.gate).toMatchObject({ level: 'HIGH', newOnly: false, severitySource: 'environmental', tripped: true, count: 1 });
+    expect(JSON.parse(env.stdout).summary.gate).toEqual({ level: 'HIGH', kev: false, epss: null, newOnly: false, severitySource: 'environmental', unknownAs: 'HIGH', tripped: true, count: 1 });
     // config key instead of the flag
     await writeFile(path.join(c.dir, 'icms.yaml'), `${await readFile(path.join(c.dir, 'icms.yaml'), 'utf8')}triage:\n  severity_source: environmental\n`);
     expect((await c.run(['match', '--fail-on', 'high'])).code).toBe(1);
