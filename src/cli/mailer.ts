@@ -1,23 +1,14 @@
 /** The mail transport of `notify` and `doctor`, from the session's config: SMTP (settings checked, secret read) or the outbox. */
-import { existsSync, readFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { createOutboxMailer, createSmtpMailer, type Mailer } from '../notify/mail.js';
-import { ExitCode, IcmsError, errorMessage, usageError } from '../shared/errors.js';
+import { errorMessage, usageError } from '../shared/errors.js';
 import type { Session } from './session.js';
+import { readSecret } from './secrets.js';
 
 /** The SMTP password: `smtp.password_file` when present, else the variable named by `smtp.password_env`; registered for redaction. */
 export function readSmtpPassword(s: Session): string | undefined {
   const { passwordFile, passwordEnv } = s.config.smtp;
-  let password: string | undefined;
-  if (passwordFile && existsSync(passwordFile)) {
-    try {
-      password = readFileSync(passwordFile, 'utf8').replace(/\r?\n$/, '');
-    } catch (err) {
-      throw new IcmsError(`cannot read smtp.password_file ${passwordFile}: ${errorMessage(err)}`, ExitCode.Usage, { hint: 'check its permissions' });
-    }
-  }
-  password ||= s.ctx.env[passwordEnv];
-  s.redactor.add(password);
-  return password || undefined;
+  return readSecret(s, { file: passwordFile, fileKey: 'smtp.password_file', env: passwordEnv, clean: (raw) => raw.replace(/\r?\n$/, '') });
 }
 
 /** The configured transport: SMTP (settings checked, secret read) or the outbox directory. */

@@ -4,41 +4,43 @@ import { IcmsError, ExitCode, errorMessage } from '../shared/errors.js';
 import { writeFileAtomic } from '../shared/atomic-write.js';
 import type { Session } from './session.js';
 
+/**
+ * A secret from `file` when it exists (what a refresh writes), else from the environment variable `env`; registered
+ * for redaction; undefined when neither has one. `clean` trims what was read (a password keeps its spaces: only the
+ * file's final line break is dropped).
+ */
+export function readSecret(s: Session, where: { file: string | undefined; fileKey: string; env: string; clean: (raw: string) => string }): string | undefined {
+  let secret: string | undefined;
+  if (where.file && existsSync(where.file)) {
+    try {
+      secret = where.clean(readFileSync(where.file, 'utf8'));
+    } catch (err) {
+      throw new IcmsError(`cannot read ${where.fileKey} ${where.file}: ${errorMessage(err)}`, ExitCode.Usage, { hint: 'check its permissions' });
+    }
+  }
+  secret ||= where.clean(s.ctx.env[where.env] ?? '');
+  if (secret) s.redactor.add(secret);
+  return secret || undefined;
+}
+
+const trim = (raw: string): string => raw.trim();
+
 /** The ops API token: the token file when it exists (a refresh writes there), else the named env variable. */
 export function readOpsToken(s: Session): string {
   const { tokenFile, tokenEnv } = s.config.inventory.ops;
-  let token: string | undefined;
-  if (tokenFile && existsSync(tokenFile)) {
-    try {
-      token = readFileSync(tokenFile, 'utf8').trim();
-    } catch (err) {
-      throw new IcmsError(`cannot read inventory.ops.token_file ${tokenFile}: ${errorMessage(err)}`, ExitCode.Usage, { hint: 'check its permissions' });
-    }
-  }
-  token ||= s.ctx.env[tokenEnv]?.trim();
+  const token = readSecret(s, { file: tokenFile, fileKey: 'inventory.ops.token_file', env: tokenEnv, clean: trim });
   if (!token) {
     throw new IcmsError('no ops API token', ExitCode.Usage, {
       hint: `export ${tokenEnv}=<token>, or set inventory.ops.token_file to a file holding it`,
     });
   }
-  s.redactor.add(token);
   return token;
 }
 
 /** The refresh token of the newer ops platform (bearer refresh): its file when present, else its env variable; undefined when neither. */
 export function readOpsRefreshToken(s: Session): string | undefined {
   const { refreshTokenFile, refreshTokenEnv } = s.config.inventory.ops;
-  let token: string | undefined;
-  if (refreshTokenFile && existsSync(refreshTokenFile)) {
-    try {
-      token = readFileSync(refreshTokenFile, 'utf8').trim();
-    } catch (err) {
-      throw new IcmsError(`cannot read inventory.ops.refresh_token_file ${refreshTokenFile}: ${errorMessage(err)}`, ExitCode.Usage, { hint: 'check its permissions' });
-    }
-  }
-  token ||= s.ctx.env[refreshTokenEnv]?.trim();
-  if (token) s.redactor.add(token);
-  return token || undefined;
+  return readSecret(s, { file: refreshTokenFile, fileKey: 'inventory.ops.refresh_token_file', env: refreshTokenEnv, clean: trim });
 }
 
 /** Persists a refreshed ops token to the token file (mode 0600), never to the database. */
