@@ -12,6 +12,7 @@ import { collect, findingJson, selectProjects } from '../findings-view.js';
 import { groupFactsLookup } from '../../db/ratings.js';
 import { explainRating, type RatingExplanation } from '../../matcher/rating.js';
 import { FINDINGS_SCHEMA_VERSION } from '../../report/finding-json.js';
+import { reasonClause, type StoredReason } from '../../model/match-reason.js';
 
 /** Registers `explain`. */
 export function registerExplain(program: Command, app: App): void {
@@ -52,12 +53,7 @@ function advisoryJson(a: Advisory) {
   return { id: a.id, source: a.source, aliases: a.aliases, summary: a.summary, severity: a.severity, base_score: a.baseScore, cvss: a.cvss, withdrawn: a.withdrawn ?? null, modified: a.modified, affected: a.affected.map((e) => ({ ecosystem: e.ecosystem, name: e.name, ranges: e.ranges, versions: e.versions, last_known_affected_version_range: e.lastKnownAffectedRange, database_specific: e.databaseSpecific ?? null })) };
 }
 
-interface Why {
-  id: string;
-  source: string;
-  fixed?: string;
-  reason?: { kind?: string; rangeType?: string; events?: Record<string, string>[]; scheme?: string; via?: string; note?: string };
-}
+type Why = StoredReason;
 
 /** The rating part of a finding in `explain --format json`: every rating of the group, which won and why. */
 function ratingJson(x: RatingExplanation) {
@@ -121,16 +117,8 @@ function renderExplain(findings: FindingRow[], advisories: Advisory[], ratingsOf
     out.push('', `finding #${f.id}: ${f.project} ${f.ecosystem} ${f.package} ${f.version} — ${f.groupId} ${f.severity} (${f.status})`);
     out.push(`  found in: ${f.targets.join(', ')}; first seen ${f.firstSeen.slice(0, 10)}${f.fixedVersion ? `; upgrade to ${f.fixedVersion}` : '; no fixed version known'}`);
     for (const w of f.reason as Why[]) {
-      const r = w.reason ?? {};
-      const why =
-        r.kind === 'range'
-          ? `${r.rangeType} range [${(r.events ?? []).map((ev) => Object.entries(ev).map(([k, v]) => `${k} ${v}`).join('')).join(', ')}] ordered by ${r.scheme}${r.via ? ` (closed by ${r.via})` : ''}`
-          : r.kind === 'versions'
-            ? `version listed explicitly in the advisory (${r.scheme})`
-            : (r.note ?? 'exact match');
       const facts = sourceFacts(advisories.find((a) => a.id === w.id && a.source === w.source));
-      const note = r.kind === 'range' && r.note ? `; ${r.note}` : '';
-      out.push(stripControl(`  because ${w.id} (${w.source}): ${why}${note}${w.fixed ? `; fixed in ${w.fixed}` : ''}${facts ? `; ${facts}` : ''}`));
+      out.push(stripControl(`  because ${w.id} (${w.source}): ${reasonClause(w)}${facts ? `; ${facts}` : ''}`));
     }
     out.push(...renderRatings(f, ratingsOf(f)));
   }
