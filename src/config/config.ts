@@ -46,6 +46,8 @@ export interface Config {
     alertSeverity: 'low' | 'medium' | 'high' | 'critical';
     sendEmpty: boolean;
     links: Record<string, string>;
+    digestMaxItems: number;
+    dashboardUrl: string | undefined;
   };
   smtp: {
     host: string | undefined;
@@ -111,6 +113,8 @@ export function buildConfig(values: Map<string, unknown>, file: string | undefin
       alertSeverity: get('notify.alert_severity'),
       sendEmpty: get('notify.send_empty'),
       links: stringMap(get('notify.links'), 'notify.links', where),
+      digestMaxItems: get('notify.digest_max_items'),
+      dashboardUrl: dashboardUrl(get('notify.dashboard_url'), where),
     },
     smtp: {
       host: get('smtp.host'),
@@ -154,6 +158,17 @@ function stringMap(raw: unknown, key: string, where: string): Record<string, str
     throw new IcmsError(`${where}: ${key} must be a mapping of names to strings`, ExitCode.Usage, { hint: `see README for ${key}` });
   }
   return raw as Record<string, string>;
+}
+
+/** `notify.dashboard_url`: an http(s) URL (file:/// for a dashboard on disk) without a fragment (digests append `#maintainer=<email>`). */
+function dashboardUrl(raw: string | undefined, where: string): string | undefined {
+  if (raw === undefined) return undefined;
+  if (!/^(https?:\/\/|file:\/\/\/)[^\s#]+$/i.test(raw)) {
+    throw new IcmsError(`${where}: notify.dashboard_url must be an http(s) (or file:///) URL without '#', got ${JSON.stringify(raw)}`, ExitCode.Usage, {
+      hint: 'e.g. https://security.example.com/icms/ (digests add #maintainer=<email>)',
+    });
+  }
+  return raw;
 }
 
 function stringMaps(raw: unknown, key: string, where: string): Record<string, Record<string, string>> {

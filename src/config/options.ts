@@ -69,6 +69,8 @@ export const OPTIONS: readonly OptionSpec[] = [
   { key: 'notify.security_team', type: 'list', default: [], description: 'Addresses alerted about findings new in a run at or above `notify.alert_severity`.' },
   { key: 'notify.alert_severity', type: 'enum', values: ['low', 'medium', 'high', 'critical'], default: 'high', description: 'Least severity of the security-team alert.' },
   { key: 'notify.send_empty', type: 'bool', default: false, description: 'Also mail maintainers who have nothing open.' },
+  { key: 'notify.digest_max_items', type: 'int', default: 25, min: 1, max: 10000, description: 'Packages (one upgrade each) a digest lists; the rest is summed up as "and N more packages" with a link to the dashboard view (or the `report` command).' },
+  { key: 'notify.dashboard_url', type: 'string', description: 'Where the team publishes `icms report --format html` (http(s), or file:/// for one on disk): digests link to `<url>#maintainer=<email>`, the view of the recipient\'s projects.' },
   { key: 'notify.links', type: 'object', default: {}, env: null, description: 'Advisory link prefix per source name, e.g. `{osv: https://osv.dev/vulnerability/}`.' },
   { key: 'smtp.host', type: 'string', description: 'SMTP server host.' },
   { key: 'smtp.port', type: 'int', default: 587, min: 1, max: 65535, description: 'SMTP port (465 implicit TLS, 587 STARTTLS).' },

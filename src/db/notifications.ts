@@ -5,6 +5,7 @@ import type { Db } from './open.js';
 import { inTransaction } from './open.js';
 import type { FindingStatus, Maintainer, Severity } from '../model/types.js';
 import { NO_DETAILS, readFindingDetails, type SharedDetails } from './findings.js';
+import { reasonSentences } from '../model/match-reason.js';
 
 /** A maintainer with their active projects. */
 export interface Recipient extends Maintainer {
@@ -42,6 +43,13 @@ export interface NotifyFinding {
   epss?: EpssInfo | null;
   /** The severity on the configured basis (`triage.severity_source`), set by the notify stage; else envSeverity ?? severity. */
   basisSeverity?: Severity;
+  /** Why it matched, as the first sentence `icms explain` prints (null: no stored verdict). */
+  reason?: string | null;
+  /**
+   * The RUSTSEC kind ('unmaintained', 'unsound', 'notice') when every advisory that matched is informational
+   * (OSV `database_specific.informational`) and no source rates the finding: a notice, not a vulnerability.
+   */
+  informational?: string | null;
 }
 
 /** Maintainers of at least one active project, with those projects. */
@@ -93,6 +101,7 @@ export function listNotifyFindings(db: Db, filter: NotifyFindingFilter = {}): No
  */
 export function notifyFindingReader(db: Db): (filter?: NotifyFindingFilter) => NotifyFinding[] {
   const summary = db.prepare('SELECT summary FROM advisories WHERE source = ? AND advisory_id = ?').pluck();
+  const informationalOf = informationalLookup(db);
   const detailsOf = detailsLoader(db);
   const titles = new Map<string, string | null>();
   const titleOf = (advisories: { id: string; source: string }[]): string | null => {
@@ -122,7 +131,33 @@ export function notifyFindingReader(db: Db): (filter?: NotifyFindingFilter) => N
     const rows = (
       filter.projectIds ? ofProjects.iterate(JSON.stringify(filter.projectIds)) : filter.ids ? ofIds.iterate(JSON.stringify(filter.ids)) : all.iterate()
     ) as Iterable<Record<string, unknown>>;
-    return readNotifyRows(rows, detailsOf(), titleOf);
+    return readNotifyRows(rows, detailsOf(), titleOf, informationalOf);
+  };
+}
+
+/**
+ * The informational kind of a stored advisory, read where the sync keeps it: RustSec writes it in each affected
+ * entry's `database_specific.informational` (the `affected` table), OSV allows it at the top level too (the raw
+ * record). Looked up once per advisory; undefined when the advisory is a vulnerability (or not stored).
+ */
+function informationalLookup(db: Db): (a: { id: string; source: string }) => string | undefined {
+  const stmt = db
+    .prepare(
+      `SELECT COALESCE(
+         (SELECT i FROM (SELECT CASE WHEN json_valid(af.database_specific) THEN af.database_specific ->> '$.informational' END AS i
+            FROM affected af WHERE af.advisory_rowid = adv.id) WHERE i IS NOT NULL LIMIT 1),
+         (SELECT CASE WHEN json_valid(r.raw) THEN r.raw ->> '$.database_specific.informational' END FROM advisory_raw r WHERE r.advisory_rowid = adv.id))
+       FROM advisories adv WHERE adv.source = ? AND adv.advisory_id = ?`,
+    )
+    .pluck();
+  const cache = new Map<string, string | undefined>();
+  return (a) => {
+    const key = `${a.source}\0${a.id}`;
+    if (!cache.has(key)) {
+      const v = stmt.get(a.source, a.id) as unknown;
+      cache.set(key, typeof v === 'string' && v.trim() !== '' ? v : undefined);
+    }
+    return cache.get(key);
   };
 }
 
@@ -130,6 +165,7 @@ export function notifyFindingReader(db: Db): (filter?: NotifyFindingFilter) => N
 interface NotifyDetails {
   advisories: { id: string; source: string }[];
   aliases: string[];
+  reason: string | null;
   kev: KevInfo | null;
   epss: EpssInfo | null;
 }
@@ -144,12 +180,18 @@ function detailsLoader(db: Db): () => ReadonlyMap<number, NotifyDetails> {
 }
 
 function toNotifyDetails(d: SharedDetails): NotifyDetails {
-  return Object.freeze({ advisories: Object.freeze(advisoryRefs(d.reason).map((a) => Object.freeze(a))) as NotifyDetails['advisories'], aliases: d.aliases, kev: d.kev, epss: d.epss });
+  const advisories = Object.freeze(advisoryRefs(d.reason).map((a) => Object.freeze(a))) as NotifyDetails['advisories'];
+  return Object.freeze({ advisories, aliases: d.aliases, reason: reasonSentences(d.reason)[0] ?? null, kev: d.kev, epss: d.epss });
 }
 
 const NO_NOTIFY_DETAILS = toNotifyDetails(NO_DETAILS);
 
-function readNotifyRows(rows: Iterable<Record<string, unknown>>, details: ReadonlyMap<number, NotifyDetails>, titleOf: (advisories: { id: string; source: string }[]) => string | null): NotifyFinding[] {
+function readNotifyRows(
+  rows: Iterable<Record<string, unknown>>,
+  details: ReadonlyMap<number, NotifyDetails>,
+  titleOf: (advisories: { id: string; source: string }[]) => string | null,
+  informationalOf: (a: { id: string; source: string }) => string | undefined,
+): NotifyFinding[] {
   // One row at a time: the stored rows are never all in memory next to the result.
   const out: NotifyFinding[] = [];
   for (const r of rows) {
@@ -179,9 +221,19 @@ function readNotifyRows(rows: Iterable<Record<string, unknown>>, details: Readon
       title: titleOf(advisories),
       kev: d.kev,
       epss: d.epss,
+      reason: d.reason,
+      // a rated finding stays a vulnerability even when RustSec files it as informational (e.g. an unsound crate with a rated CVE)
+      informational: r.severity === 'UNKNOWN' ? notice(advisories, informationalOf) : null,
     });
   }
   return out;
+}
+
+/** The informational kind when every matched advisory has one (the first advisory's), else null. */
+function notice(advisories: readonly { id: string; source: string }[], informationalOf: (a: { id: string; source: string }) => string | undefined): string | null {
+  if (advisories.length === 0) return null;
+  const kinds = advisories.map(informationalOf);
+  return kinds.every((k) => k !== undefined) ? kinds[0]! : null;
 }
 
 /** The (id, source) of each advisory verdict in a finding's parsed reason. */

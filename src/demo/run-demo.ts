@@ -44,7 +44,7 @@ async function runDemo(): Promise<number> {
   makeRepos(path.join(out, 'git'));
   const vtopia = await serveVtopia();
   try {
-    const fill = (text: string) => text.replaceAll('{{GIT}}', path.join(out, 'git')).replaceAll('{{FIXTURES}}', FIXTURES.replace(/\/$/, '')).replaceAll('{{VTOPIA_URL}}', vtopia.url);
+    const fill = (text: string) => text.replaceAll('{{GIT}}', path.join(out, 'git')).replaceAll('{{FIXTURES}}', FIXTURES.replace(/\/$/, '')).replaceAll('{{VTOPIA_URL}}', vtopia.url).replaceAll('{{OUT}}', out);
     writeFileSync(path.join(out, 'icms.yaml'), fill(readFileSync(path.join(FIXTURES, 'icms.yaml'), 'utf8')));
     writeFileSync(path.join(out, 'inventory.yaml'), fill(readFileSync(path.join(FIXTURES, 'inventory.yaml'), 'utf8')));
     const ctx = { ...realContext(), cwd: out };

@@ -1,39 +1,51 @@
 /** Digests: who gets what. Pure: recipients and findings in, one digest per maintainer out. */
 import { createHash } from 'node:crypto';
 import type { NotifyFinding, Recipient } from '../db/notifications.js';
-import { packageUpgrade } from '../matcher/match.js';
-import { SEVERITIES, severityRank, type Severity } from '../model/types.js';
+import type { Severity } from '../model/types.js';
+import { effectiveSeverity } from './severity.js';
+import { buildTodo, byPriority, type TodoItem } from './todo.js';
+import { emptyCounts, plural } from './wording.js';
 
 /** A finding row as a message shows it, with its age. */
 export interface DigestRow extends NotifyFinding {
   ageDays: number;
 }
 
-/** The one upgrade of a package (in one project) that clears all its open advisories. */
-export interface PackageUpgrade {
-  project: string;
-  branch: string;
-  ecosystem: string;
-  package: string;
-  version: string;
-  /** undefined when some advisory has no fix yet. */
-  upgrade: string | undefined;
-  advisories: number;
+/** The counts at the top of a digest, on the configured severity basis. */
+export interface DigestSummary {
+  /** Open advisories (new, still open, acceptance expired); notices not counted. */
+  open: number;
+  /** Of those, new since the recipient's last digest. */
+  new: number;
+  /** Fixed since the last digest. */
+  fixed: number;
+  /** Age in days of the oldest open advisory (0 when none). */
+  oldestDays: number;
+  /** Of the open ones, CISA-listed as exploited. */
+  exploited: number;
+  /** Packages to upgrade (to-do items) and the projects they are in. */
+  packages: number;
+  projects: number;
 }
 
 /** What one maintainer is told. */
 export interface Digest {
   recipient: { name: string; email: string };
   projects: string[];
+  /** Vulnerabilities only: informational notices are in `notices`. */
   sections: { new: DigestRow[]; open: DigestRow[]; fixed: DigestRow[]; accepted: DigestRow[]; expired: DigestRow[] };
   /** Open findings (new + still open + acceptance expired) by severity. */
   counts: Record<Severity, number>;
-  upgrades: PackageUpgrade[];
-  /** The open findings shown; stored in the ledger so the next digest knows what is new. */
+  summary: DigestSummary;
+  /** The to-do list: one upgrade per package, in priority order (all of them; the renderer caps). */
+  items: TodoItem[];
+  /** Open informational advisories (RUSTSEC unmaintained, unsound, notice): shown apart, never counted. */
+  notices: DigestRow[];
+  /** The open findings shown (notices too); stored in the ledger so the next digest knows what is new. */
   findingIds: number[];
   /** Hash of what the recipient is told (finding ids and states), not of the rendered text. */
   contentHash: string;
-  /** Nothing open (no new, open or expired findings). */
+  /** No open vulnerability (no new, open or expired finding that is not a notice). */
   isEmpty: boolean;
 }
 
@@ -57,23 +69,10 @@ export function isAcceptanceExpired(f: Pick<NotifyFinding, 'status' | 'statusNot
   return !Number.isNaN(end) && end < now.getTime();
 }
 
-/** The order of attention: KEV-listed first, then most severe, then most likely exploited (EPSS), then oldest, then by project and package. */
-export function bySeverityThenAge(a: DigestRow, b: DigestRow): number {
-  return (
-    Number(Boolean(b.kev)) - Number(Boolean(a.kev)) ||
-    severityRank(effectiveSeverity(b)) - severityRank(effectiveSeverity(a)) ||
-    (b.epss?.score ?? -1) - (a.epss?.score ?? -1) ||
-    b.ageDays - a.ageDays ||
-    a.project.localeCompare(b.project) ||
-    a.package.localeCompare(b.package) ||
-    a.groupId.localeCompare(b.groupId)
-  );
-}
+/** The order of attention of single findings (KEV, severity basis, EPSS, age): see `byPriority`. */
+export const bySeverityThenAge = byPriority;
 
-/** The severity on the configured basis (`basisSeverity`, set by the notify stage); without it the environmental severity when triage set one, else the base severity. */
-export function effectiveSeverity(f: Pick<NotifyFinding, 'severity' | 'envSeverity' | 'basisSeverity'>): Severity {
-  return f.basisSeverity ?? f.envSeverity ?? f.severity;
-}
+export { effectiveSeverity };
 
 /**
  * Builds each recipient's digest. `previous` maps a lower-cased address to the finding ids of their last
@@ -110,55 +109,56 @@ export function digestBuilder(findings: readonly NotifyFinding[], now: Date): (r
 function buildDigest(recipient: Digest['recipient'], projects: string[], rows: DigestRow[], previous: readonly number[] | undefined, now: Date): Digest {
   const prev = new Set(previous ?? []);
   const sections: Digest['sections'] = { new: [], open: [], fixed: [], accepted: [], expired: [] };
+  const notices: DigestRow[] = [];
   for (const f of rows) {
-    if (isAcceptanceExpired(f, now)) sections.expired.push(f);
+    if (f.informational && ACTIVE.has(f.status)) notices.push(f);
+    else if (f.informational && f.status === 'fixed') continue; // a notice that went away is no fix of a vulnerability
+    else if (isAcceptanceExpired(f, now)) sections.expired.push(f);
     else if (ACTIVE.has(f.status)) (prev.has(f.id) ? sections.open : sections.new).push(f);
     else if (f.status === 'accepted' || f.status === 'false_positive') sections.accepted.push(f);
     else if (f.status === 'fixed' && prev.has(f.id)) sections.fixed.push(f);
   }
-  for (const list of Object.values(sections)) list.sort(bySeverityThenAge);
+  for (const list of Object.values(sections)) list.sort(byPriority);
+  notices.sort((a, b) => a.project.localeCompare(b.project) || a.package.localeCompare(b.package) || a.groupId.localeCompare(b.groupId));
   const open = [...sections.new, ...sections.open, ...sections.expired];
-  const counts = Object.fromEntries(SEVERITIES.map((s) => [s, 0])) as Record<Severity, number>;
+  const counts = emptyCounts();
   for (const f of open) counts[effectiveSeverity(f)]++;
-  const shown = [...open, ...sections.accepted].map((f) => `${f.id}:${f.status}:${isAcceptanceExpired(f, now) ? 'expired' : ''}`).sort();
+  const items = buildTodo(open, new Set(sections.new.map((f) => f.id)));
+  const shown = [...open, ...notices, ...sections.accepted].map((f) => `${f.id}:${f.status}:${isAcceptanceExpired(f, now) ? 'expired' : ''}`).sort();
   return {
     recipient,
     projects: projects.sort(),
     sections,
     counts,
-    upgrades: upgradesOf(open),
-    findingIds: open.map((f) => f.id).sort((a, b) => a - b),
+    summary: {
+      open: open.length,
+      new: sections.new.length,
+      fixed: sections.fixed.length,
+      oldestDays: open.reduce((max, f) => Math.max(max, f.ageDays), 0),
+      exploited: open.filter((f) => f.kev).length,
+      packages: items.length,
+      projects: new Set(items.map((i) => i.projectId)).size,
+    },
+    items,
+    notices,
+    findingIds: [...open, ...notices].map((f) => f.id).sort((a, b) => a - b),
     contentHash: createHash('sha256').update(shown.join('\n')).digest('hex'),
     isEmpty: open.length === 0,
   };
 }
 
-/** Per (project, package, version): the one upgrade that clears all its open advisories. */
-export function upgradesOf(open: readonly DigestRow[]): PackageUpgrade[] {
-  const groups = new Map<string, DigestRow[]>();
-  for (const f of open) {
-    const key = `${f.projectId}\0${f.ecosystem}\0${f.package}\0${f.version}`;
-    const group = groups.get(key);
-    if (group) group.push(f);
-    else groups.set(key, [f]);
-  }
-  return [...groups.values()]
-    .map((g) => ({
-      project: g[0]!.project,
-      branch: g[0]!.branch,
-      ecosystem: g[0]!.ecosystem,
-      package: g[0]!.package,
-      version: g[0]!.version,
-      upgrade: packageUpgrade(g[0]!.ecosystem, g.map((f) => f.fixedVersion ?? undefined)),
-      advisories: g.length,
-    }))
-    .sort((a, b) => a.project.localeCompare(b.project) || a.package.localeCompare(b.package) || a.version.localeCompare(b.version));
-}
-
-/** The subject line, e.g. `[icms] 3 new, 12 open CVEs in your projects (2 critical)`. */
+/**
+ * The subject line on the configured severity basis, e.g.
+ * `[icms] 3 new, 12 open advisories in your projects (2 CRITICAL, 5 HIGH, 1 exploited, 1 acceptance expired)`.
+ */
 export function digestSubject(d: Digest): string {
-  const open = d.sections.new.length + d.sections.open.length + d.sections.expired.length;
-  const extra = [d.counts.CRITICAL > 0 ? `${d.counts.CRITICAL} critical` : '', d.sections.expired.length > 0 ? `${d.sections.expired.length} acceptance expired` : ''].filter(Boolean);
-  if (open === 0) return '[icms] no open CVEs in your projects';
-  return `[icms] ${d.sections.new.length} new, ${open} open CVE${open === 1 ? '' : 's'} in your projects${extra.length ? ` (${extra.join(', ')})` : ''}`;
+  const { open, exploited } = d.summary;
+  if (open === 0) return '[icms] no open advisories in your projects';
+  const extra = [
+    d.counts.CRITICAL > 0 ? `${d.counts.CRITICAL} CRITICAL` : '',
+    d.counts.HIGH > 0 ? `${d.counts.HIGH} HIGH` : '',
+    exploited > 0 ? `${exploited} exploited` : '',
+    d.sections.expired.length > 0 ? `${d.sections.expired.length} acceptance expired` : '',
+  ].filter(Boolean);
+  return `[icms] ${d.summary.new} new, ${plural(open, 'open advisory', 'open advisories')} in your projects${extra.length ? ` (${extra.join(', ')})` : ''}`;
 }

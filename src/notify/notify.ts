@@ -44,6 +44,10 @@ export interface NotifyOptions {
   replyTo?: Mailbox | undefined;
   links: Readonly<Record<string, string>>;
   template: CompiledTemplate;
+  /** `notify.digest_max_items`: packages a digest lists (default 25). */
+  maxItems?: number | undefined;
+  /** `notify.dashboard_url`: digests link to its `#maintainer=<email>` view. */
+  dashboardUrl?: string | undefined;
   now: Date;
   runId: number;
   logger: Logger;
@@ -107,7 +111,7 @@ async function sendDigests(db: Db, o: NotifyOptions, read: NotifyFindingReader, 
       result.done.push({ ...base, outcome: 'skipped', detail: skip });
       continue;
     }
-    const message = renderDigest(d, { template: o.template, links: o.links, date: o.now.toISOString().slice(0, 10) });
+    const message = renderDigest(d, { template: o.template, links: o.links, date: o.now.toISOString().slice(0, 10), maxItems: o.maxItems, dashboardUrl: o.dashboardUrl });
     await deliver(db, o, { ...base, name: d.recipient.name, contentHash: d.contentHash, findingIds: d.findingIds, message }, result);
   }
 }

@@ -1,11 +1,15 @@
 /** Renders a digest into a message: subject, HTML (through the template) and the plain-text alternative. */
-import { SEVERITIES } from '../model/types.js';
 import type { Digest, DigestRow } from './digest.js';
 import { digestSubject } from './digest.js';
 import { escapeHtml as e, headerSafe, textSafe as t } from './escape.js';
-import { rowsTable, rowText, type Column, type RowContext } from './rows.js';
+import { noticesHtml, noticesText, summaryHtml, summaryText, todoHtml, todoText, type TodoOptions } from './render-todo.js';
+import { rowsTable, rowText, type Column } from './rows.js';
+import { maintainerViewUrl } from './wording.js';
 import { compileTemplate, type CompiledTemplate } from './template.js';
 import { DEFAULT_DIGEST_TEMPLATE, DIGEST_SCOPE } from './templates/digest-html.js';
+
+/** `notify.digest_max_items` when not configured. */
+export const DEFAULT_MAX_ITEMS = 25;
 
 /** A rendered message body. */
 export interface RenderedMessage {
@@ -19,29 +23,43 @@ export function digestTemplate(custom?: { source: string; file: string }): Compi
   return compileTemplate(custom?.source ?? DEFAULT_DIGEST_TEMPLATE, DIGEST_SCOPE, custom?.file ?? 'default digest template');
 }
 
-const OPEN_COLUMNS: Column[] = ['project', 'package', 'installed', 'fixed_in', 'advisory', 'aliases', 'severity', 'age'];
+const EXPIRED_COLUMNS: Column[] = ['project', 'package', 'installed', 'fixed_in', 'advisory', 'severity', 'reason', 'expires'];
 const ACCEPTED_COLUMNS: Column[] = ['project', 'package', 'installed', 'advisory', 'severity', 'reason', 'expires'];
 const FIXED_COLUMNS: Column[] = ['project', 'package', 'installed', 'advisory', 'severity', 'fixed_at'];
 
-/** Renders `d` for the day `date` (YYYY-MM-DD). */
-export function renderDigest(d: Digest, opts: { template: CompiledTemplate; links: Readonly<Record<string, string>>; date: string }): RenderedMessage {
-  const ctx: RowContext = { links: opts.links };
+/** How a digest is rendered. */
+export interface DigestRenderOptions {
+  template: CompiledTemplate;
+  links: Readonly<Record<string, string>>;
+  /** The day (YYYY-MM-DD). */
+  date: string;
+  /** `notify.digest_max_items` (default 25). */
+  maxItems?: number | undefined;
+  /** `notify.dashboard_url`: where the team publishes `icms report --format html`. */
+  dashboardUrl?: string | undefined;
+}
+
+/** Renders `d`: summary, the to-do list (capped), acceptance expired, notices, fixed, accepted; HTML and the same as text. */
+export function renderDigest(d: Digest, opts: DigestRenderOptions): RenderedMessage {
+  const o: TodoOptions = { links: opts.links, maxItems: opts.maxItems ?? DEFAULT_MAX_ITEMS, viewUrl: maintainerViewUrl(opts.dashboardUrl, d.recipient.email) };
   const subject = headerSafe(digestSubject(d));
   const s = d.sections;
-  // the exploitation column only once a KEV or EPSS source gave something to show
-  const withSignals = (rows: readonly DigestRow[], columns: Column[]): Column[] =>
-    rows.some((f) => f.kev || f.epss) ? columns.flatMap((c) => (c === 'severity' ? ['severity', 'exploited'] as Column[] : [c])) : columns;
   const section = (title: string, rows: readonly DigestRow[], columns: Column[]): string =>
-    rows.length === 0 ? '' : `<h2>${e(title)} (${rows.length})</h2>\n${rowsTable(rows, withSignals(rows, columns), ctx)}`;
+    rows.length === 0 ? '' : `<h2>${e(title)} (${rows.length})</h2>\n${rowsTable(rows, columns, o)}`;
+  const todo = todoHtml(d, o);
   const blocks = {
-    summary: summaryHtml(d),
-    new_section: section('New since your last email', s.new, OPEN_COLUMNS),
-    open_section: section('Still open', s.open, OPEN_COLUMNS),
-    expired_section: section('Acceptance expired', s.expired, [...OPEN_COLUMNS, 'reason', 'expires']),
+    summary: summaryHtml(d, o),
+    todo,
+    // `upgrades` was the upgrade table: the to-do list is that table now; old templates keep showing it
+    upgrades: todo,
+    // the findings of the old per-finding sections are folded under the to-do items
+    new_section: '',
+    open_section: '',
+    expired_section: section('Acceptance expired', s.expired, EXPIRED_COLUMNS),
+    notices: noticesHtml(d, o),
     fixed_section: section('Fixed since your last email', s.fixed, FIXED_COLUMNS),
     accepted_section:
-      s.accepted.length === 0 ? '' : `<details>\n<summary><strong>Accepted (${s.accepted.length})</strong></summary>\n${rowsTable(s.accepted, ACCEPTED_COLUMNS, ctx)}\n</details>`,
-    upgrades: upgradesHtml(d),
+      s.accepted.length === 0 ? '' : `<details>\n<summary><strong>Accepted (${s.accepted.length})</strong></summary>\n${rowsTable(s.accepted, ACCEPTED_COLUMNS, o)}\n</details>`,
   };
   const values = {
     name: d.recipient.name,
@@ -49,51 +67,31 @@ export function renderDigest(d: Digest, opts: { template: CompiledTemplate; link
     date: opts.date,
     subject,
     projects: d.projects.join(', '),
-    new_count: s.new.length,
-    open_count: s.new.length + s.open.length + s.expired.length,
+    new_count: d.summary.new,
+    open_count: d.summary.open,
     critical_count: d.counts.CRITICAL,
-    fixed_count: s.fixed.length,
+    unknown_count: d.counts.UNKNOWN,
+    fixed_count: d.summary.fixed,
     accepted_count: s.accepted.length,
     expired_count: s.expired.length,
+    package_count: d.items.length,
+    notice_count: d.notices.length,
+    oldest_days: d.summary.oldestDays,
+    dashboard_url: o.viewUrl ?? '',
   };
-  return { subject, html: opts.template.render(values, blocks), text: digestText(d, ctx, opts.date) };
+  return { subject, html: opts.template.render(values, blocks), text: digestText(d, o, opts.date) };
 }
 
-function summaryHtml(d: Digest): string {
-  const levels = SEVERITIES.slice().reverse().filter((sev) => d.counts[sev] > 0);
-  if (levels.length === 0) return '<p>Nothing is open in your projects.</p>';
-  const cells = levels.map((sev) => `<td class="sev-${sev}">${sev}: ${d.counts[sev]}</td>`).join('');
-  return `<table style="width:auto"><tr>${cells}</tr></table>`;
-}
-
-function upgradesHtml(d: Digest): string {
-  if (d.upgrades.length === 0) return '';
-  const rows = d.upgrades
-    .map(
-      (u) =>
-        `<tr><td>${e(u.project)}${u.branch ? ` <span class="muted">@ ${e(u.branch)}</span>` : ''}</td><td>${e(u.package)} <span class="muted">${e(u.ecosystem)}</span></td><td>${e(u.version)}</td><td>${u.upgrade ? e(u.upgrade) : '<span class="muted">no single fix yet</span>'}</td><td>${u.advisories}</td></tr>`,
-    )
-    .join('\n');
-  return `<h2>Upgrades that clear every advisory of a package</h2>\n<table>\n<thead><tr><th>Project</th><th>Package</th><th>Installed</th><th>Upgrade to</th><th>Advisories</th></tr></thead>\n<tbody>\n${rows}\n</tbody>\n</table>`;
-}
-
-function digestText(d: Digest, ctx: RowContext, date: string): string {
+function digestText(d: Digest, o: TodoOptions, date: string): string {
   const s = d.sections;
   const out: string[] = [`Hello ${t(d.recipient.name)},`, '', `this is the icms digest of ${date} for the projects you maintain: ${t(d.projects.join(', '))}.`, ''];
-  const levels = SEVERITIES.slice().reverse().filter((sev) => d.counts[sev] > 0);
-  out.push(levels.length ? `Open: ${levels.map((sev) => `${d.counts[sev]} ${sev.toLowerCase()}`).join(', ')}` : 'Nothing is open in your projects.', '');
+  out.push(...summaryText(d, o), ...todoText(d, o));
   const section = (title: string, rows: readonly DigestRow[], extra: (f: DigestRow) => string = () => ''): void => {
     if (rows.length === 0) return;
-    out.push(`${title} (${rows.length})`, ...rows.map((f) => rowText(f, ctx, extra(f))), '');
+    out.push(`${title} (${rows.length})`, ...rows.map((f) => rowText(f, o, extra(f))), '');
   };
-  section('New since your last email', s.new);
   section('Acceptance expired', s.expired, (f) => `accepted until ${f.acceptanceExpires ?? '?'}: ${f.acceptanceReason ?? f.statusNote ?? ''}`);
-  section('Still open', s.open);
-  if (d.upgrades.length) {
-    out.push('Upgrades that clear every advisory of a package');
-    for (const u of d.upgrades) out.push(`- ${t(u.project)}: ${t(u.package)} ${t(u.version)} -> ${u.upgrade ? t(u.upgrade) : 'no single fix yet'} (${u.advisories} advisories)`);
-    out.push('');
-  }
+  out.push(...noticesText(d, o));
   section('Fixed since your last email', s.fixed, (f) => `fixed ${(f.fixedAt ?? '').slice(0, 10)}`);
   section('Accepted', s.accepted, (f) => `${f.status === 'false_positive' ? 'false positive' : 'accepted'}${f.acceptanceExpires ? ` until ${f.acceptanceExpires}` : ''}: ${f.acceptanceReason ?? f.statusNote ?? ''}`);
   out.push(`Sent by icms to ${t(d.recipient.email)}.`);

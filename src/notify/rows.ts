@@ -2,6 +2,8 @@
 import type { NotifyFinding } from '../db/notifications.js';
 import { escapeHtml as e, textSafe as t } from './escape.js';
 import { advisoryUrl } from './links.js';
+import { effectiveSeverity, otherRating } from './severity.js';
+import { projectLabel } from './wording.js';
 
 /** What a row renderer needs beyond the finding. */
 export interface RowContext {
@@ -9,13 +11,13 @@ export interface RowContext {
 }
 
 /** Columns a section shows. */
-export type Column = 'project' | 'package' | 'installed' | 'fixed_in' | 'advisory' | 'aliases' | 'severity' | 'exploited' | 'age' | 'reason' | 'expires' | 'fixed_at' | 'owners';
+export type Column = 'project' | 'package' | 'installed' | 'fixed_in' | 'advisory' | 'aliases' | 'severity' | 'exploited' | 'age' | 'reason' | 'expires' | 'fixed_at' | 'owners' | 'why';
 
 type Row = NotifyFinding & { ageDays?: number; owners?: string };
 
 const HEAD: Record<Column, string> = {
   project: 'Project', package: 'Package', installed: 'Installed', fixed_in: 'Fixed in', advisory: 'Advisory', aliases: 'Aliases',
-  severity: 'Severity', exploited: 'Exploited', age: 'Age', reason: 'Reason', expires: 'Expires', fixed_at: 'Fixed', owners: 'Owners',
+  severity: 'Severity', exploited: 'Exploited', age: 'Age', reason: 'Reason', expires: 'Expires', fixed_at: 'Fixed', owners: 'Owners', why: 'Why it matched',
 };
 
 function link(id: string, f: Row, ctx: RowContext): string {
@@ -23,9 +25,23 @@ function link(id: string, f: Row, ctx: RowContext): string {
   return `<a href="${e(advisoryUrl(id, sources, ctx.links))}">${e(id)}</a>`;
 }
 
-function severityHtml(f: Row): string {
-  const env = f.envSeverity && f.envSeverity !== f.severity ? ` <span class="muted">(env ${e(f.envSeverity)})</span>` : '';
-  return `<span class="sev-${e(f.severity)}">${e(f.severity)}</span>${env}`;
+/** The severity on the configured basis, the other rating beside it when they differ. */
+export function severityHtml(f: Row): string {
+  const shown = effectiveSeverity(f);
+  const other = otherRating(f);
+  return `<span class="sev-${e(shown)}">${e(shown)}</span>${other ? ` <span class="muted">(${e(other)})</span>` : ''}`;
+}
+
+/** The same as text: `HIGH (base CRITICAL)`. */
+export function severityText(f: Row): string {
+  const other = otherRating(f);
+  return `${effectiveSeverity(f)}${other ? ` (${other})` : ''}`;
+}
+
+/** Why it matched (the first sentence `icms explain` prints) and what clears it. */
+export function whyText(f: Row): string {
+  const fix = f.fixedVersion ? `upgrade ${f.package} to ${f.fixedVersion}` : 'no fix yet';
+  return f.reason ? `${f.reason.replace(/; fixed in [^;]*$/, '')}; ${fix}` : fix;
 }
 
 /** KEV listing (with its due date) and EPSS score, the exploitation signals of a row. */
@@ -42,7 +58,7 @@ export function exploitedText(f: Pick<Row, 'kev' | 'epss'>): string {
 
 function cellHtml(c: Column, f: Row, ctx: RowContext): string {
   switch (c) {
-    case 'project': return `${e(f.project)}${f.branch ? ` <span class="muted">@ ${e(f.branch)}</span>` : ''}`;
+    case 'project': return e(projectLabel(f.project, f.branch));
     case 'package': return `${e(f.package)} <span class="muted">${e(f.ecosystem)}</span>`;
     case 'installed': return e(f.version);
     case 'fixed_in': return f.fixedVersion ? e(f.fixedVersion) : '<span class="muted">no fix yet</span>';
@@ -55,6 +71,7 @@ function cellHtml(c: Column, f: Row, ctx: RowContext): string {
     case 'expires': return e(f.acceptanceExpires ?? 'never');
     case 'fixed_at': return e((f.fixedAt ?? '').slice(0, 10));
     case 'owners': return e(f.owners ?? '');
+    case 'why': return e(whyText(f));
   }
 }
 
@@ -68,12 +85,12 @@ export function rowsTable(rows: readonly Row[], columns: readonly Column[], ctx:
 
 /** One finding as a plain-text line (and a second line for title and link). */
 export function rowText(f: Row, ctx: RowContext, extra = ''): string {
-  const sev = `${f.envSeverity && f.envSeverity !== f.severity ? `${f.severity} (env ${f.envSeverity})` : f.severity}${f.kev ? ', KEV' : ''}`;
+  const sev = `${severityText(f)}${f.kev ? ', KEV' : ''}`;
   const age = f.ageDays !== undefined ? `, ${f.ageDays} d` : '';
   const fix = f.fixedVersion ? `fix ${f.fixedVersion}` : 'no fix yet';
   const aliases = f.aliases.filter((a) => a !== f.groupId);
   const lines = [
-    `- [${sev}] ${t(f.project)}${f.branch ? ` @ ${t(f.branch)}` : ''}: ${t(f.package)} ${t(f.version)} -> ${t(fix)}, ${t(f.groupId)}${aliases.length ? ` (${t(aliases.join(', '))})` : ''}${age}${extra ? `, ${t(extra)}` : ''}`,
+    `- [${sev}] ${t(projectLabel(f.project, f.branch))}: ${t(f.package)} ${t(f.version)} -> ${t(fix)}, ${t(f.groupId)}${aliases.length ? ` (${t(aliases.join(', '))})` : ''}${age}${extra ? `, ${t(extra)}` : ''}`,
     `  ${f.title ? `${t(f.title)} ` : ''}${advisoryUrl(f.groupId, f.advisories.filter((a) => a.id === f.groupId).map((a) => a.source), ctx.links)}`,
   ];
   return lines.join('\n');
