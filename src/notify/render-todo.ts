@@ -17,13 +17,13 @@ export interface TodoOptions extends RowContext {
   viewUrl: string | undefined;
 }
 
-/** `upgrade axios 0.21.0 → 0.21.2 clears 2 advisories (1 HIGH, 1 MEDIUM; 1 exploited)`, or `… no single fix yet: …`. */
+/** `upgrade axios 0.21.0 → 0.21.2 clears 2 advisories (1 HIGH, 1 MEDIUM; 1 exploited)`, or `express 4.0.0 has no single fix yet: 2 advisories (…)`. */
 export function itemPhrase(i: TodoItem): { action: string; clears: string } {
   const n = plural(i.findings.length, 'advisory', 'advisories');
   const detail = `(${levelCounts(i.counts)}${i.kev ? `; ${i.kev} exploited` : ''})`;
   return i.upgrade
     ? { action: `upgrade ${i.package} ${i.version} → ${i.upgrade}`, clears: `clears ${n} ${detail}` }
-    : { action: `${i.package} ${i.version}`, clears: `no single fix yet: ${n} ${detail}` };
+    : { action: `${i.package} ${i.version}`, clears: `has no single fix yet: ${n} ${detail}` };
 }
 
 function itemNotes(i: TodoItem): string[] {
@@ -34,8 +34,17 @@ function findingNotes(f: DigestRow, isNew: boolean): string[] {
   return [f.fixedVersion ? `fixed in ${f.fixedVersion}` : 'no fix yet', isNew ? 'new' : '', f.ageDays > 0 ? `open ${plural(f.ageDays, 'day')}` : ''].filter(Boolean);
 }
 
+function sourcesOf(f: DigestRow, id: string): string[] {
+  return f.advisories.filter((a) => a.id === id).map((a) => a.source);
+}
+
 function url(f: DigestRow, ctx: RowContext): string {
-  return advisoryUrl(f.groupId, f.advisories.filter((a) => a.id === f.groupId).map((a) => a.source), ctx.links);
+  return advisoryUrl(f.groupId, sourcesOf(f, f.groupId), ctx.links);
+}
+
+/** The other ids of the advisory (GHSA, GO-, PYSEC-…): what a maintainer may know it by. */
+function aliasesOf(f: DigestRow): string[] {
+  return f.aliases.filter((a) => a !== f.groupId);
 }
 
 /** The items shown and what the cap left out. */
@@ -93,7 +102,8 @@ function itemHtml(i: TodoItem, fresh: ReadonlySet<number>, ctx: RowContext): str
   const kev = i.kev ? ' <strong>KEV</strong>' : '';
   const rows = i.findings.map((f) => {
     const signals = exploitedText(f);
-    return `<li>${severityHtml(f)} <a href="${e(url(f, ctx))}">${e(f.groupId)}</a>${signals ? ` <strong>${e(signals)}</strong>` : ''}${f.title ? ` ${e(f.title)}` : ''} <span class="muted">${e(findingNotes(f, fresh.has(f.id)).join(' · '))}</span></li>`;
+    const aliases = aliasesOf(f).map((a) => `<a href="${e(advisoryUrl(a, sourcesOf(f, a), ctx.links))}">${e(a)}</a>`);
+    return `<li>${severityHtml(f)} <a href="${e(url(f, ctx))}">${e(f.groupId)}</a>${signals ? ` <strong>${e(signals)}</strong>` : ''}${f.title ? ` ${e(f.title)}` : ''} <span class="muted">${e(findingNotes(f, fresh.has(f.id)).join(' · '))}${aliases.length ? ` · also ${aliases.join(', ')}` : ''}</span></li>`;
   });
   return `<li><details><summary><span class="sev-${e(i.worst)}">${e(i.worst)}</span>${kev} <strong>${e(action)}</strong> ${e(clears)} <span class="muted">${e(itemNotes(i).join(' · '))}</span></summary>\n<ul>\n${rows.join('\n')}\n</ul></details></li>`;
 }
@@ -133,7 +143,8 @@ export function todoText(d: Digest, o: TodoOptions): string[] {
       out.push(`  * [${i.worst}${i.kev ? ', KEV' : ''}] ${t(action)} ${clears} · ${t(itemNotes(i).join(' · '))}`);
       for (const f of i.findings) {
         const signals = exploitedText(f);
-        out.push(`      - ${severityText(f)} ${t(f.groupId)}${signals ? ` (${signals})` : ''}${f.title ? `: ${t(f.title)}` : ''} · ${t(findingNotes(f, fresh.has(f.id)).join(' · '))}`);
+        const aliases = aliasesOf(f);
+        out.push(`      - ${severityText(f)} ${t(f.groupId)}${signals ? ` (${signals})` : ''}${f.title ? `: ${t(f.title)}` : ''} · ${t(findingNotes(f, fresh.has(f.id)).join(' · '))}${aliases.length ? ` · also ${t(aliases.join(', '))}` : ''}`);
         out.push(`        ${url(f, o)}`);
       }
     }

@@ -48,8 +48,8 @@ describe('buildDigests', () => {
     const [d] = buildDigests({ recipients: [{ name: 'Ann', email: 'ann@example.com', projects: [{ id: 7, name: 'team/monorepo' }] }], findings, previous: new Map(), now: DAY1 });
     expect(d!.sections.new).toHaveLength(5000);
     expect(d!.findingIds).toEqual(findings.map((f) => f.id));
-    expect(d!.upgrades).toHaveLength(500);
-    expect(d!.upgrades.every((u) => u.advisories === 10 && u.upgrade === '1.0.7')).toBe(true);
+    expect(d!.items).toHaveLength(500);
+    expect(d!.items.every((u) => u.findings.length === 10 && u.upgrade === '1.0.7')).toBe(true);
   });
 
   it('gives each maintainer of an active project one digest with only their projects', async () => {
@@ -72,7 +72,7 @@ describe('buildDigests', () => {
     expect(bob.sections.fixed).toEqual([]);
     expect(bob.counts).toMatchObject({ CRITICAL: 1, HIGH: 0, MEDIUM: 2, LOW: 1 });
     expect(bob.findingIds).toEqual([s.f.axiosSsrf, s.f.axiosRedos, s.f.netCritical, s.f.expired].map(Number).sort((a, b) => a - b));
-    expect(digestSubject(bob)).toBe('[icms] 3 new, 4 open CVEs in your projects (1 critical, 1 acceptance expired)');
+    expect(digestSubject(bob)).toBe('[icms] 3 new, 4 open advisories in your projects (1 CRITICAL, 1 acceptance expired)');
   });
 
   it('splits new from still open by the previous digest, and lists what got fixed since', async () => {
@@ -80,19 +80,23 @@ describe('buildDigests', () => {
     const alice = by('alice@example.com');
     expect(ids(alice.sections.new)).toEqual([s.f.axiosRedos]);
     expect(ids(alice.sections.open)).toEqual([s.f.axiosSsrf]);
-    expect(digestSubject(alice)).toBe('[icms] 1 new, 3 open CVEs in your projects (1 acceptance expired)');
+    expect(digestSubject(alice)).toBe('[icms] 1 new, 3 open advisories in your projects (1 acceptance expired)');
+    expect(alice.summary).toEqual({ open: 3, new: 1, fixed: 0, oldestDays: 69, exploited: 0, packages: 2, projects: 1 });
     const carol = by('carol@example.com');
     expect(ids(carol.sections.fixed)).toEqual([s.f.quietFixed]);
     expect(carol.isEmpty).toBe(true);
+    expect(digestSubject(carol)).toBe('[icms] no open advisories in your projects');
   });
 
   it('names one upgrade per package that clears all its advisories (axios 0.21.1 and 0.21.2 -> 0.21.2)', async () => {
-    const { by } = await digests();
-    expect(by('alice@example.com').upgrades).toEqual([
-      { project: 'team/web-frontend', branch: 'main', ecosystem: 'npm', package: 'axios', version: '0.21.0', upgrade: '0.21.2', advisories: 2 },
-      { project: 'team/web-frontend', branch: 'main', ecosystem: 'npm', package: 'jest', version: '1.0.0', upgrade: '1.0.1', advisories: 1 },
+    const { s, by } = await digests();
+    const items = by('alice@example.com').items;
+    expect(items.map((i) => ({ project: i.project, package: i.package, version: i.version, upgrade: i.upgrade, advisories: i.findings.map((f) => f.id) }))).toEqual([
+      { project: 'team/web-frontend @ main', package: 'axios', version: '0.21.0', upgrade: '0.21.2', advisories: [s.f.axiosSsrf, s.f.axiosRedos] },
+      { project: 'team/web-frontend @ main', package: 'jest', version: '1.0.0', upgrade: '1.0.1', advisories: [s.f.expired] },
     ]);
-    expect(by('mallory@example.com').upgrades[0]!.upgrade).toBeUndefined();
+    expect(items[0]).toMatchObject({ worst: 'MEDIUM', kev: 0, fresh: 2, counts: { MEDIUM: 2 } });
+    expect(by('mallory@example.com').items[0]!.upgrade).toBeUndefined();
   });
 
   it('hashes what the recipient is told, not the day: same findings next day, same hash; a status change, another', async () => {
