@@ -178,8 +178,8 @@ describe('icms notify after the real data path (git, trivy, OSV, match)', () => 
     // axios 0.19.0: GHSA-4w2v-q235-vp99 (CVE-2020-28168, fixed 0.21.1) and GHSA-cph5-m8f7-6c5x (CVE-2021-3749, fixed 0.21.2)
     expect(html).toContain('<a href="https://nvd.nist.gov/vuln/detail/CVE-2020-28168">CVE-2020-28168</a>');
     expect(html).toContain('<a href="https://nvd.nist.gov/vuln/detail/CVE-2021-3749">CVE-2021-3749</a>');
-    expect(html).toMatch(/<td>axios <span class="muted">npm<\/span><\/td><td>0\.19\.0<\/td><td>0\.21\.2<\/td><td>2<\/td>/);
-    expect(String(digest.text)).toMatch(/axios 0\.19\.0 -> 0\.21\.2 \(2 advisories\)/);
+    expect(html).toContain('<strong>upgrade axios 0.19.0 → 0.21.2</strong> clears 2 advisories (1 HIGH, 1 MEDIUM)');
+    expect(String(digest.text)).toMatch(/\* \[HIGH\] upgrade axios 0\.19\.0 → 0\.21\.2 clears 2 advisories \(1 HIGH, 1 MEDIUM\)/);
     expect(files.filter((f) => f.includes('_alert_sec@example.com_'))).toHaveLength(1);
 
     const again = await notify(day);

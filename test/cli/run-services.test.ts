@@ -70,7 +70,7 @@ report: {html_output: site/index.html, archive_dir: archive}
     const to = smtp.received.map((m) => m.envelopeTo.join(',')).sort();
     expect(to).toEqual(['sam@example.com', 'security@example.com', 'wendy@example.com']);
     const wendy = smtp.received.find((m) => m.envelopeTo.includes('wendy@example.com'))!.parsed;
-    expect(wendy.subject).toMatch(/^\[icms\] \d+ new, \d+ open CVEs? in your projects/);
+    expect(wendy.subject).toMatch(/^\[icms\] \d+ new, \d+ open advisor(y|ies) in your projects/);
     expect(wendy.text).toMatch(/axios/);
     expect(wendy.html).toMatch(/CVE-2021-3749/);
 

@@ -52,6 +52,9 @@ describe('loadConfig', () => {
     ['a bad enum', 'inventory:\n  source: ldap\n', /expected one of ops, file/, /inventory\.source/],
     ['invalid YAML', 'db: [unclosed\n', /icms\.yaml:\d+: invalid YAML/, /syntax/],
     ['a scalar where a mapping is expected', 'inventory: yes\n', /icms\.yaml:1: inventory must be a mapping/, /inventory/],
+    ['a dashboard URL that is not http(s)', 'notify:\n  dashboard_url: "javascript:alert(1)"\n', /notify\.dashboard_url must be an http\(s\) \(or file:\/\/\/\) URL without '#'/, /#maintainer=<email>/],
+    ['a dashboard URL with a fragment', 'notify:\n  dashboard_url: https://sec.example.com/#x\n', /notify\.dashboard_url must be an http\(s\)/, /#maintainer=<email>/],
+    ['a digest cap of 0', 'notify:\n  digest_max_items: 0\n', /notify\.digest_max_items: expected a whole number >= 1/, /digest_max_items/],
     ['a secret in the file instead of an env name', 'git:\n  auth:\n    github.com: {token: ghp_abc}\n', /token_env must name an environment variable/, /never from the config file/],
   ])('rejects %s (exit 2, names file, key, line and fix)', async (_name, yaml, message, hint) => {
     const cwd = await withConfig(yaml);
@@ -70,6 +73,12 @@ describe('loadConfig', () => {
     const err = loadError(() => loadConfig({ cwd: '/', env: {}, configFlag: '/nonexistent/icms.yaml' }));
     expect(err.exitCode).toBe(ExitCode.Usage);
     expect(err.message).toMatch(/\/nonexistent\/icms\.yaml does not exist/);
+  });
+
+  it('notify.digest_max_items defaults to 25; notify.dashboard_url is kept as given', async () => {
+    expect(loadConfig({ cwd: '/', env: {} }).config.notify).toMatchObject({ digestMaxItems: 25, dashboardUrl: undefined });
+    const cwd = await withConfig('notify:\n  digest_max_items: 5\n  dashboard_url: https://sec.example.com/icms/\n');
+    expect(loadConfig({ cwd, env: {} }).config.notify).toMatchObject({ digestMaxItems: 5, dashboardUrl: 'https://sec.example.com/icms/' });
   });
 
   it('parses list options from comma-separated environment values', () => {
