@@ -17,17 +17,26 @@ export interface TodoOptions extends RowContext {
   viewUrl: string | undefined;
 }
 
-/** `upgrade axios 0.21.0 → 0.21.2 clears 2 advisories (1 HIGH, 1 MEDIUM; 1 exploited)`, or `express 4.0.0 has no single fix yet: 2 advisories (…)`. */
+/**
+ * `upgrade axios 0.21.0 → 0.21.2 clears 2 advisories (1 HIGH, 1 MEDIUM; 1 exploited)`, or
+ * `express 4.0.0 has no single fix yet: 2 advisories (…); upgrading to 4.19.2 clears 1 of them`.
+ */
 export function itemPhrase(i: TodoItem): { action: string; clears: string } {
   const n = plural(i.findings.length, 'advisory', 'advisories');
   const detail = `(${levelCounts(i.counts)}${i.kev ? `; ${i.kev} exploited` : ''})`;
-  return i.upgrade
-    ? { action: `upgrade ${i.package} ${i.version} → ${i.upgrade}`, clears: `clears ${n} ${detail}` }
-    : { action: `${i.package} ${i.version}`, clears: `has no single fix yet: ${n} ${detail}` };
+  if (i.upgrade) return { action: `upgrade ${i.package} ${i.version} → ${i.upgrade}`, clears: `clears ${n} ${detail}` };
+  const partial = i.partial ? `; upgrading to ${i.partial.upgrade} clears ${i.partial.clears} of them` : '';
+  return { action: `${i.package} ${i.version}`, clears: `has no single fix yet: ${n} ${detail}${partial}` };
 }
 
 function itemNotes(i: TodoItem): string[] {
   return [i.ecosystem, i.fresh ? `${i.fresh} new` : '', i.epss !== undefined ? `EPSS up to ${(i.epss * 100).toFixed(1)}%` : ''].filter(Boolean);
+}
+
+/** Which advisories of an item to mark `new`: only when the item mixes new and older ones (else its own line says it). */
+function newMark(i: TodoItem, fresh: ReadonlySet<number>): (f: DigestRow) => boolean {
+  const mixed = i.fresh > 0 && i.fresh < i.findings.length;
+  return (f) => mixed && fresh.has(f.id);
 }
 
 function findingNotes(f: DigestRow, isNew: boolean): string[] {
@@ -100,10 +109,11 @@ export function todoHtml(d: Digest, o: TodoOptions): string {
 function itemHtml(i: TodoItem, fresh: ReadonlySet<number>, ctx: RowContext): string {
   const { action, clears } = itemPhrase(i);
   const kev = i.kev ? ' <strong>KEV</strong>' : '';
+  const isNew = newMark(i, fresh);
   const rows = i.findings.map((f) => {
     const signals = exploitedText(f);
     const aliases = aliasesOf(f).map((a) => `<a href="${e(advisoryUrl(a, sourcesOf(f, a), ctx.links))}">${e(a)}</a>`);
-    return `<li>${severityHtml(f)} <a href="${e(url(f, ctx))}">${e(f.groupId)}</a>${signals ? ` <strong>${e(signals)}</strong>` : ''}${f.title ? ` ${e(f.title)}` : ''} <span class="muted">${e(findingNotes(f, fresh.has(f.id)).join(' · '))}${aliases.length ? ` · also ${aliases.join(', ')}` : ''}</span></li>`;
+    return `<li>${severityHtml(f)} <a href="${e(url(f, ctx))}">${e(f.groupId)}</a>${signals ? ` <strong>${e(signals)}</strong>` : ''}${f.title ? ` ${e(f.title)}` : ''} <span class="muted">${e(findingNotes(f, isNew(f)).join(' · '))}${aliases.length ? ` · also ${aliases.join(', ')}` : ''}</span></li>`;
   });
   return `<li><details><summary><span class="sev-${e(i.worst)}">${e(i.worst)}</span>${kev} <strong>${e(action)}</strong> ${e(clears)} <span class="muted">${e(itemNotes(i).join(' · '))}</span></summary>\n<ul>\n${rows.join('\n')}\n</ul></details></li>`;
 }
@@ -141,10 +151,11 @@ export function todoText(d: Digest, o: TodoOptions): string[] {
     for (const i of p.items) {
       const { action, clears } = itemPhrase(i);
       out.push(`  * [${i.worst}${i.kev ? ', KEV' : ''}] ${t(action)} ${clears} · ${t(itemNotes(i).join(' · '))}`);
+      const isNew = newMark(i, fresh);
       for (const f of i.findings) {
         const signals = exploitedText(f);
         const aliases = aliasesOf(f);
-        out.push(`      - ${severityText(f)} ${t(f.groupId)}${signals ? ` (${signals})` : ''}${f.title ? `: ${t(f.title)}` : ''} · ${t(findingNotes(f, fresh.has(f.id)).join(' · '))}${aliases.length ? ` · also ${t(aliases.join(', '))}` : ''}`);
+        out.push(`      - ${severityText(f)} ${t(f.groupId)}${signals ? ` (${signals})` : ''}${f.title ? `: ${t(f.title)}` : ''} · ${t(findingNotes(f, isNew(f)).join(' · '))}${aliases.length ? ` · also ${t(aliases.join(', '))}` : ''}`);
         out.push(`        ${url(f, o)}`);
       }
     }

@@ -19,6 +19,8 @@ export interface TodoItem {
   version: string;
   /** The one version clearing every advisory below; undefined when some advisory has no fix yet. */
   upgrade: string | undefined;
+  /** Without a single fix: the version clearing those that have a fix, and how many that is (undefined: none has one). */
+  partial: { upgrade: string; clears: number } | undefined;
   /** Its open advisories, in priority order. */
   findings: DigestRow[];
   /** How many of them CISA lists as exploited. */
@@ -77,13 +79,17 @@ function todoItem(group: DigestRow[], fresh: ReadonlySet<number>): TodoItem {
   const counts = emptyCounts();
   for (const f of findings) counts[effectiveSeverity(f)]++;
   const scores = findings.flatMap((f) => (f.epss ? [f.epss.score] : []));
+  const upgrade = packageUpgrade(first.ecosystem, findings.map((f) => f.fixedVersion ?? undefined));
+  const fixable = findings.flatMap((f) => (f.fixedVersion ? [f.fixedVersion] : []));
+  const partialUpgrade = upgrade === undefined && fixable.length > 0 ? packageUpgrade(first.ecosystem, fixable) : undefined;
   return {
     projectId: first.projectId,
     project: projectLabel(first.project, first.branch),
     ecosystem: first.ecosystem,
     package: first.package,
     version: first.version,
-    upgrade: packageUpgrade(first.ecosystem, findings.map((f) => f.fixedVersion ?? undefined)),
+    upgrade,
+    partial: partialUpgrade === undefined ? undefined : { upgrade: partialUpgrade, clears: fixable.length },
     findings,
     kev: findings.filter((f) => f.kev).length,
     worst: findings.map(effectiveSeverity).reduce((w, s) => (severityRank(s) > severityRank(w) ? s : w)),

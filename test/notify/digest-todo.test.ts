@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { insertFindingDetails } from '../../src/db/finding-writer.js';
 import { listNotifyFindings, listRecipients } from '../../src/db/notifications.js';
 import { startRun } from '../../src/db/runs.js';
 import type { Db } from '../../src/db/open.js';
@@ -54,7 +55,7 @@ describe('the digest as a to-do list (real SMTP on loopback)', () => {
     const items = todoPart(text).split('\n').filter((l) => l.startsWith('  * '));
     expect(items).toEqual([
       '  * [LOW, KEV] upgrade lodash 4.17.0 → 4.17.21 clears 1 advisory (1 LOW; 1 exploited) · npm · 1 new',
-      '  * [HIGH] express 4.0.0 has no single fix yet: 2 advisories (1 HIGH, 1 MEDIUM) · npm · 2 new · EPSS up to 90.0%',
+      '  * [HIGH] express 4.0.0 has no single fix yet: 2 advisories (1 HIGH, 1 MEDIUM); upgrading to 4.19.2 clears 1 of them · npm · 2 new · EPSS up to 90.0%',
       '  * [HIGH] upgrade qs 6.0.0 → 6.10.3 clears 1 advisory (1 HIGH) · npm · 1 new · EPSS up to 20.0%',
       '  * [HIGH] upgrade ws 1.0.0 → 1.1.5 clears 1 advisory (1 HIGH) · npm · 1 new',
       '  * [MEDIUM] upgrade axios 0.21.0 → 0.21.2 clears 2 advisories (2 MEDIUM) · npm · 2 new',
@@ -82,17 +83,17 @@ describe('the digest as a to-do list (real SMTP on loopback)', () => {
   it('folds the advisories of a package under its item: HTML <details>, text indented lines', async () => {
     const { html, text } = await mailTo('alice@example.com');
     expect(html).toMatch(
-      /<li><details><summary><span class="sev-HIGH">HIGH<\/span> <strong>express 4\.0\.0<\/strong> has no single fix yet: 2 advisories \(1 HIGH, 1 MEDIUM\)[^]*?<\/summary>\s*<ul>\s*<li><span class="sev-HIGH">HIGH<\/span> <a href="https:\/\/nvd\.nist\.gov\/vuln\/detail\/CVE-2099-0103">CVE-2099-0103<\/a> <strong>EPSS 90\.0%<\/strong>[^]*?fixed in 4\.19\.2 · new · open 1 day<\/span><\/li>\s*<li><span class="sev-MEDIUM">MEDIUM<\/span> <a [^>]*>CVE-2099-0104<\/a> <span class="muted">no fix yet · new · open 1 day<\/span><\/li>\s*<\/ul><\/details><\/li>/,
+      /<li><details><summary><span class="sev-HIGH">HIGH<\/span> <strong>express 4\.0\.0<\/strong> has no single fix yet: 2 advisories \(1 HIGH, 1 MEDIUM\); upgrading to 4\.19\.2 clears 1 of them[^]*?<\/summary>\s*<ul>\s*<li><span class="sev-HIGH">HIGH<\/span> <a href="https:\/\/nvd\.nist\.gov\/vuln\/detail\/CVE-2099-0103">CVE-2099-0103<\/a> <strong>EPSS 90\.0%<\/strong>[^]*?fixed in 4\.19\.2 · open 1 day<\/span><\/li>\s*<li><span class="sev-MEDIUM">MEDIUM<\/span> <a [^>]*>CVE-2099-0104<\/a> <span class="muted">no fix yet · open 1 day<\/span><\/li>\s*<\/ul><\/details><\/li>/,
     );
     const express = text.slice(text.indexOf('express 4.0.0 has no single fix yet'));
     expect(express.split('\n').slice(1, 5)).toEqual([
-      '      - HIGH CVE-2099-0103 (EPSS 90.0%) · fixed in 4.19.2 · new · open 1 day',
+      '      - HIGH CVE-2099-0103 (EPSS 90.0%) · fixed in 4.19.2 · open 1 day',
       '        https://nvd.nist.gov/vuln/detail/CVE-2099-0103',
-      '      - MEDIUM CVE-2099-0104 · no fix yet · new · open 1 day',
+      '      - MEDIUM CVE-2099-0104 · no fix yet · open 1 day',
       '        https://nvd.nist.gov/vuln/detail/CVE-2099-0104',
     ]);
     // KEV-listed advisory: its listing on the folded line
-    expect(text).toContain('      - LOW CVE-2099-0101 (KEV since 2024-03-05) · fixed in 4.17.21 · new · open 1 day');
+    expect(text).toContain('      - LOW CVE-2099-0101 (KEV since 2024-03-05) · fixed in 4.17.21 · open 1 day');
   });
 
   it('summary at the top: new and fixed since the last mail, still open, oldest age, by severity on the basis', async () => {
@@ -105,13 +106,20 @@ describe('the digest as a to-do list (real SMTP on loopback)', () => {
     expect(first.indexOf('New since your last email')).toBeLessThan(first.indexOf('What to upgrade first'));
     const html = String(srv.received[0]!.parsed.html);
     expect(html).toMatch(/<th>New since your last email<\/th><th>Fixed since your last email<\/th><th>Still open<\/th><th>Oldest open<\/th><\/tr>\s*<tr><td>9<\/td><td>0<\/td><td>10<\/td><td>69 days<\/td>/);
-    // the next day: qs was upgraded
+    // the next day: qs was upgraded, and a new advisory for express appeared
     s.db.prepare("UPDATE findings SET status = 'fixed', fixed_at = ? WHERE id = ?").run(DAY2.toISOString(), s.f.qsEpss20);
+    const details = insertFindingDetails(s.db, { advisoryIds: '["CVE-2099-0108"]', aliases: '["CVE-2099-0108"]', cvssVector: null, reason: '[{"id":"CVE-2099-0108","source":"osv-npm"}]' });
+    s.db.prepare(`INSERT INTO findings (id, project_id, group_id, ecosystem, package, version, details_id, severity, fixed_version, status, first_seen, last_seen, last_run_id)
+      VALUES (18, 1, 'CVE-2099-0108', 'npm', 'express', '4.0.0', ?, 'LOW', '4.21.0', 'new', ?, ?, 2)`).run(details, DAY2.toISOString(), DAY2.toISOString());
     await send(s.db, srv, { to: 'alice@example.com', now: DAY2 });
     const second = String(srv.received[1]!.parsed.text);
-    expect(second).toContain('New since your last email: 0 · Fixed since your last email: 1 · Still open: 9 · Oldest open: 70 days\n' +
-      '9 open advisories in 7 packages of 1 project: 2 HIGH, 3 MEDIUM, 3 LOW, 1 UNKNOWN (no source rates it); 1 exploited (CISA KEV).');
-    expect(srv.received[1]!.parsed.subject).toBe('[icms] 0 new, 9 open advisories in your projects (2 HIGH, 1 exploited, 1 acceptance expired)');
+    expect(second).toContain('New since your last email: 1 · Fixed since your last email: 1 · Still open: 10 · Oldest open: 70 days\n' +
+      '10 open advisories in 7 packages of 1 project: 2 HIGH, 3 MEDIUM, 4 LOW, 1 UNKNOWN (no source rates it); 1 exploited (CISA KEV).');
+    expect(srv.received[1]!.parsed.subject).toBe('[icms] 1 new, 10 open advisories in your projects (2 HIGH, 1 exploited, 1 acceptance expired)');
+    // the item mixes old and new advisories: only the new one is marked
+    expect(second).toContain('  * [HIGH] express 4.0.0 has no single fix yet: 3 advisories (1 HIGH, 1 MEDIUM, 1 LOW); upgrading to 4.21.0 clears 2 of them · npm · 1 new · EPSS up to 90.0%');
+    expect(second).toContain('      - MEDIUM CVE-2099-0104 · no fix yet · open 2 days\n');
+    expect(second).toContain('      - LOW CVE-2099-0108 · fixed in 4.21.0 · new\n');
   });
 
   it('caps the list at notify.digest_max_items: "and N more packages (M advisories)" links to the maintainer view of the dashboard', async () => {

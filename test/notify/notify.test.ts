@@ -69,7 +69,7 @@ describe('runNotify over SMTP', () => {
     const text = String(bob.text);
     expect(text).toMatch(/^Hello Bob Builder,/);
     expect(text).toContain('team/issue-board @ release/2.x\n  * [CRITICAL] upgrade golang.org/x/net 0.1.0 → 0.7.0 clears 1 advisory (1 CRITICAL) · Go · 1 new\n' +
-      '      - CRITICAL CVE-2099-0001: x/net: synthetic critical for tests · fixed in 0.7.0 · new · open 1 day · also GO-2099-0001\n        https://nvd.nist.gov/vuln/detail/CVE-2099-0001');
+      '      - CRITICAL CVE-2099-0001: x/net: synthetic critical for tests · fixed in 0.7.0 · open 1 day · also GO-2099-0001\n        https://nvd.nist.gov/vuln/detail/CVE-2099-0001');
     expect(html).toContain('<a href="https://osv.dev/vulnerability/GO-2099-0001">GO-2099-0001</a>'); // alias without a configured link
   });
 
