@@ -124,7 +124,7 @@ export function noticesHtml(d: Digest, ctx: RowContext): string {
   const rows = d.notices.map(
     (f) => `<li>${e(projectLabel(f.project, f.branch))}: ${e(f.package)} ${e(f.version)} — <strong>${e(f.informational)}</strong>: <a href="${e(url(f, ctx))}">${e(f.groupId)}</a>${f.title ? ` ${e(f.title)}` : ''}</li>`,
   );
-  return `<h2>Notices (${d.notices.length})</h2>\n<p class="muted">Informational advisories (a crate unmaintained, unsound or with a notice): not counted as vulnerabilities.</p>\n<ul>\n${rows.join('\n')}\n</ul>`;
+  return `<h2>Notices (${d.notices.length})</h2>\n<p class="muted">Informational advisories (a crate unmaintained, unsound or with a notice): not counted as vulnerabilities.</p>\n<ul class="notices">\n${rows.join('\n')}\n</ul>`;
 }
 
 /** The summary, the to-do list and the notices as plain text lines, in the order of the HTML. */

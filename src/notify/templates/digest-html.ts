@@ -18,7 +18,8 @@ export const DEFAULT_DIGEST_TEMPLATE = `<!DOCTYPE html>
   .sev-MEDIUM { background: #fff1c2; } .sev-LOW { background: #ddf4ff; }
   .muted { color: #59636e; font-size: 12px; }
   h2 { font-size: 17px; margin-top: 24px; } h3 { font-size: 15px; margin: 16px 0 4px; }
-  ul.todo { padding-left: 18px; } ul.todo > li { margin: 4px 0; } ul.todo ul { margin: 4px 0 8px; padding-left: 18px; font-size: 13px; }
+  .sev-UNKNOWN { background: #eaeef2; } .sev-CRITICAL, .sev-HIGH, .sev-MEDIUM, .sev-LOW, .sev-UNKNOWN { padding: 0 4px; border-radius: 3px; }
+  ul.notices { font-size: 13px; } ul.todo { list-style: none; padding-left: 0; } ul.todo > li { margin: 4px 0; } ul.todo ul { margin: 4px 0 8px; padding-left: 28px; font-size: 13px; }
   summary { cursor: pointer; }
 </style>
 </head>
