@@ -130,7 +130,7 @@ export function noticesHtml(d: Digest, ctx: RowContext): string {
 /** The summary, the to-do list and the notices as plain text lines, in the order of the HTML. */
 export function summaryText(d: Digest, o: TodoOptions): string[] {
   const s = d.summary;
-  const view = o.viewUrl ? [`Your view of the dashboard: ${o.viewUrl}`] : [];
+  const view = o.viewUrl ? [`Your view of the dashboard: ${t(o.viewUrl)}`] : [];
   if (s.open === 0) return ['Nothing is open in your projects.', ...view, ''];
   return [
     `New since your last email: ${s.new} · Fixed since your last email: ${s.fixed} · Still open: ${s.open} · Oldest open: ${plural(s.oldestDays, 'day')}`,
@@ -161,7 +161,7 @@ export function todoText(d: Digest, o: TodoOptions): string[] {
     }
     out.push('');
   }
-  if (more > 0) out.push(o.viewUrl ? `${moreText(more, moreAdvisories)}: ${o.viewUrl}` : `${moreText(more, moreAdvisories)} — run \`${t(reportCommand(d.recipient.email))}\``, '');
+  if (more > 0) out.push(o.viewUrl ? `${moreText(more, moreAdvisories)}: ${t(o.viewUrl)}` : `${moreText(more, moreAdvisories)} — run \`${t(reportCommand(d.recipient.email))}\``, '');
   return out;
 }
 
