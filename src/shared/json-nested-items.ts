@@ -169,7 +169,7 @@ export async function walkNestedItems(chunks: AsyncIterable<string | Buffer>, sh
     offset += text.length;
   }
   if (!started) throw new JsonShapeError('the document is empty', offset);
-  if (!ended || inString) throw new JsonShapeError('the JSON document ends early (truncated file?)', offset);
+  if (!ended || inString) throw new JsonShapeError('it ends early', offset);
 
   // the value beginning with character `c` at `i` in `frame`: open the outer/inner arrays, capture kept fields and items
   function startValue(frame: Frame, c: number, i: number): Promise<void> | undefined {
