@@ -18,6 +18,9 @@ const indexOrEnd = (text: string, ch: string, from: number): number => {
   const at = text.indexOf(ch, from);
   return at < 0 ? text.length : at;
 };
+/** Characters of numbers, true, false and null: all that may stand outside strings besides structure and space. */
+const LITERAL = new Uint8Array(128);
+for (const ch of '0123456789+-.eEtrufalsn') LITERAL[ch.charCodeAt(0)] = 1;
 const isSpace = (c: number): boolean => c === 0x20 || c === 0x0a || c === 0x0d || c === 0x09;
 
 /** What the walker hands out, in document order. */
@@ -162,6 +165,8 @@ export async function walkNestedItems(chunks: AsyncIterable<string | Buffer>, sh
           if (p) await p;
         }
         if (stack.length === 0) ended = true;
+      } else if (c >= 128 || LITERAL[c] !== 1) {
+        throw new JsonShapeError(`unexpected character ${JSON.stringify(String.fromCharCode(c))}`, offset + i);
       }
     }
     if (capture) capture.parts.push(text.slice(capture.start));
