@@ -55,7 +55,7 @@ interface Frame {
   role: Role;
 }
 
-/** Walks the document streamed as `chunks`, calling `onEvent` for each event (synchronously, in order). */
+/** Walks the document streamed as `chunks`, calling `onEvent` for each event in order (a promise it returns is awaited). */
 export async function walkNestedItems(chunks: AsyncIterable<string | Buffer>, shape: NestedShape, onEvent: (e: NestedEvent) => Promise<void> | undefined): Promise<void> {
   const stack: Frame[] = [];
   let inString = false;

@@ -41,6 +41,8 @@ describe('bench on fixtures', () => {
     positive(r.dbMb);
     positive(r.streamRead.ms);
     positive(r.parseWhole.ms);
+    positive(r.whole.ms);
+    positive(r.whole.dbMb);
     positive(r.scan.ms);
     positive(r.scan.rssMb);
     expect(renderBigReport(r, 'cmd').markdown).toMatch(/^## a 290 MB trivy report \(issue 15 item 13\)[\s\S]*`icms scan --all` \(read as a stream/);
