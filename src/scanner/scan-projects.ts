@@ -115,7 +115,11 @@ async function scanOne(db: Db, item: ScanItem, deps: ScanDeps, opts: ScanOptions
     opts.logger.info(`scan ${item.name}: ${stored.written} packages${checkout.head ? ` at ${checkout.head.slice(0, 12)}` : ''}`);
     return { item, status: 'ok', commit: checkout.head, packages: stored.written, perEcosystem: stored.perEcosystem, warnings: report.warnings, durationMs: elapsed() };
   } catch (err) {
-    stage?.discard();
+    try {
+      stage?.discard();
+    } catch {
+      // the staged rows go with the connection's temporary database anyway; the scan's own error is the one to report
+    }
     finishScan(db, scanId, { status: 'failed', finishedAt: opts.now(), durationMs: elapsed(), error: opts.redact(errorMessage(err)), ...trivyInfo });
     throw err;
   }

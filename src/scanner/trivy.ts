@@ -1,9 +1,9 @@
 /**
  * The trivy edge: runs `trivy fs` / `trivy image` in license-only, offline mode (package listing, no vulnerability
- * DB) and hands the JSON report to the pure parser. Failures are IcmsErrors (exit 4) carrying trivy's stderr tail.
+ * DB) and reads its JSON report as a stream (trivy-report-stream.ts). Failures are IcmsErrors (exit 4) carrying
+ * trivy's stderr tail.
  */
-import { existsSync, statSync } from 'node:fs';
-import { createReadStream } from 'node:fs';
+import { createReadStream, existsSync, statSync } from 'node:fs';
 import { rm, stat } from 'node:fs/promises';
 import { randomUUID } from 'node:crypto';
 import path from 'node:path';
