@@ -30,30 +30,6 @@ export function trivyListsNpmLockUnstably(version: string | undefined): boolean 
   return release === undefined || semver.lt(release, FIXED_IN);
 }
 
-/**
- * Rewrites, in place, the Packages of each npm package-lock Result of a `trivy fs` report over `dir` with the
- * lockfile's production packages. Returns what it replaced and a warning per lockfile it could not read (trivy's
- * list is kept for that one).
- */
-export async function replaceNpmLockLists(report: unknown, dir: string): Promise<{ replaced: LockfileReplacement[]; warnings: string[] }> {
-  const out = { replaced: [] as LockfileReplacement[], warnings: [] as string[] };
-  const results = (report as { Results?: unknown } | null)?.Results;
-  if (!Array.isArray(results)) return out;
-  for (const r of results as Record<string, unknown>[]) {
-    if (typeof r !== 'object' || r === null) continue;
-    const list = await lockfileListFor(r, dir);
-    if (!list) continue;
-    if ('warning' in list) {
-      out.warnings.push(list.warning);
-      continue;
-    }
-    const trivyListed = Array.isArray(r.Packages) ? r.Packages.length : 0;
-    r.Packages = list.rows;
-    out.replaced.push({ target: list.target, lockfileVersion: list.lockfileVersion, packages: list.rows.length, trivyListed });
-  }
-  return out;
-}
-
 /** The rows of one lockfile that stand in for trivy's, or why they could not be read. */
 export type LockfileList = { target: string; lockfileVersion: number; rows: unknown[] } | { warning: string };
 
