@@ -1,6 +1,6 @@
 /**
- * `npm run bench [-- <data-dir>] [--only scan|sync|match|curve|ratings|shards] [--reps N] [--projects N] [--per-project N]
- * [--sample N] [--out FILE] [--in-process]`: runs the benchmarks, each against a floor measured in the same run,
+ * `npm run bench [-- <data-dir>] [--only scan|sync|match|curve|ratings|shards|bigreport] [--reps N] [--projects N]
+ * [--per-project N] [--sample N] [--report-mb N] [--out FILE] [--in-process]`: runs the benchmarks, each against a floor measured in the same run,
  * and writes their sections into BENCHMARKS.md (atomically; sections not run this time are kept).
  */
 import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
@@ -17,11 +17,12 @@ import { loadNow, machineInfo } from './measure.js';
 import { machineBlock, mergeBenchmarks, type Section } from './report.js';
 import { benchScan, renderScan } from './scan.js';
 import { benchShards, renderShards } from './shards.js';
+import { benchBigReport, renderBigReport } from './bigreport.js';
 import { benchSync, renderSync } from './sync.js';
 import { ratingsCensus } from './ratings.js';
 import { renderRatings } from './ratings-render.js';
 
-const ALL = ['scan', 'sync', 'match', 'curve', 'ratings', 'shards'] as const;
+const ALL = ['scan', 'sync', 'match', 'curve', 'ratings', 'shards', 'bigreport'] as const;
 type BenchId = (typeof ALL)[number];
 
 const HEADER = `# Benchmarks
@@ -29,7 +30,7 @@ const HEADER = `# Benchmarks
 Performance is measured here, never by timed assertions in tests. Every figure is compared against a floor measured
 in the same run on the same machine, and each section says what was measured, on what data, the target, whether it
 was met, and the command that reproduces it. Regenerate with \`npm run bench\` (all) or
-\`npm run bench -- <data-dir> --only scan|sync|match|curve|ratings|shards\` (one section; the others are kept).`;
+\`npm run bench -- <data-dir> --only scan|sync|match|curve|ratings|shards|bigreport\` (one section; the others are kept).`;
 
 async function run(): Promise<void> {
   const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
@@ -41,6 +42,7 @@ async function run(): Promise<void> {
       projects: { type: 'string', default: '2000' },
       'per-project': { type: 'string', default: '500' },
       sample: { type: 'string', default: '10000' },
+      'report-mb': { type: 'string', default: '290' },
       out: { type: 'string', default: path.join(repoRoot, 'BENCHMARKS.md') },
       'in-process': { type: 'boolean', default: false },
     },
@@ -70,6 +72,12 @@ async function run(): Promise<void> {
     const r = await benchShards(data.repos, tmp, { shards: 4, concurrency: 4, repoRoot });
     log(`shards: single ${Math.round(r.singleMs)} ms, slowest shard ${Math.max(...r.shardRuns.map((s) => s.ms))} ms, import ${r.importMs} ms`);
     sections.push(withLoad(renderShards(r, cmd('shards'))));
+  }
+  if (want('bigreport') && data.trivyReports.length > 0) {
+    log('bigreport ...');
+    const r = await benchBigReport(data.trivyReports, tmp, { reps, megabytes: Number(values['report-mb']), isolate });
+    log(`bigreport: scan ${Math.round(r.scan.ms)} ms, peak RSS ${r.scan.rssMb} MB, db ${r.dbMb} MB`);
+    sections.push(withLoad(renderBigReport(r, cmd('bigreport'))));
   }
   if (want('sync')) {
     log('sync ...');

@@ -3,6 +3,7 @@ import { measureFloor, syncOnce } from './sync-vulns.js';
 import { buildPortfolio, matchOnce, naiveMatch, readFloor, saveFloor, type PortfolioSpec } from './match-work.js';
 import { runIcms } from './icms-task.js';
 import { measureSyncBounds } from './sync-bounds.js';
+import { parseWholeFloor, readWholeAndStore, streamReadFloor } from './bigreport.js';
 
 /** Phase name -> function of JSON-serialisable arguments returning a JSON-serialisable result. */
 export const TASKS = {
@@ -16,6 +17,10 @@ export const TASKS = {
   naive: (a: { dbFile: string; sampleRows: number }) => naiveMatch(a.dbFile, a.sampleRows),
   /** One real icms command (`main(argv, ctx)`), e.g. fetch-projects, sync-vulns, notify, report. */
   icms: (a: { cwd: string; argv: string[] }) => runIcms(a),
+  /** Floors of the big trivy report bench: a plain streaming read of the file, JSON.parse of all of it. */
+  'bigreport-read': (a: { file: string }) => streamReadFloor(a),
+  'bigreport-parse': (a: { file: string }) => parseWholeFloor(a),
+  'bigreport-whole': (a: { file: string; dbFile: string }) => readWholeAndStore(a),
   /** Nothing: the peak RSS of a phase process that only loaded the benchmark code (the floor of every phase's RSS). */
   idle: () => ({}),
 };

@@ -5,6 +5,7 @@
 import type { Db } from './open.js';
 import { inTransaction } from './open.js';
 import type { Package } from '../model/types.js';
+import type { PackageStage, StagedResult } from './package-staging.js';
 
 export type ScanStatus = 'running' | 'ok' | 'skipped' | 'failed';
 
@@ -158,6 +159,19 @@ export function completeScan(db: Db, projectId: number, scanId: number, packages
     const written = replacePackages(db, projectId, scanId, packages);
     finishScan(db, scanId, { ...f, status: 'ok', packageCount: f.packageCount ?? written });
     return written;
+  });
+}
+
+/**
+ * A successful scan whose packages were staged as its report was read: in one transaction the project's set is
+ * replaced from the stage and the scan row marked ok (with its package count and counts per ecosystem).
+ */
+export function completeStagedScan(db: Db, projectId: number, scanId: number, stage: PackageStage, f: Omit<ScanFinish, 'status' | 'packageCount'>): StagedResult {
+  return inTransaction(db, () => {
+    const r = stage.replaceProjectPackages(projectId);
+    const counts = Object.fromEntries(Object.entries(r.perEcosystem).map(([e, c]) => [e, c.direct + c.indirect]));
+    finishScan(db, scanId, { ...f, status: 'ok', packageCount: r.written, counts: { ...counts, ...f.counts } });
+    return r;
   });
 }
 

@@ -9,7 +9,7 @@ import path from 'node:path';
 import type { Package } from '../model/types.js';
 
 /** sha256 over the sorted targets and their contents under `dir`; undefined when `dir` is not a directory (images). */
-export async function inputDigest(dir: string, packages: readonly Package[]): Promise<string | undefined> {
+export async function inputDigest(dir: string, packages: readonly Pick<Package, 'target'>[]): Promise<string | undefined> {
   try {
     if (!(await stat(dir)).isDirectory()) return undefined;
   } catch {

@@ -30,32 +30,26 @@ export function trivyListsNpmLockUnstably(version: string | undefined): boolean 
   return release === undefined || semver.lt(release, FIXED_IN);
 }
 
+/** The rows of one lockfile that stand in for trivy's, or why they could not be read. */
+export type LockfileList = { target: string; lockfileVersion: number; rows: unknown[] } | { warning: string };
+
 /**
- * Rewrites, in place, the Packages of each npm package-lock Result of a `trivy fs` report over `dir` with the
- * lockfile's production packages. Returns what it replaced and a warning per lockfile it could not read (trivy's
- * list is kept for that one).
+ * The lockfile's production packages for one Result (`Target`, `Class`, `Type` as trivy wrote them) of a `trivy fs`
+ * report over `dir`; undefined when the Result is not an npm package-lock inside `dir`.
  */
-export async function replaceNpmLockLists(report: unknown, dir: string): Promise<{ replaced: LockfileReplacement[]; warnings: string[] }> {
-  const out = { replaced: [] as LockfileReplacement[], warnings: [] as string[] };
-  const results = (report as { Results?: unknown } | null)?.Results;
-  if (!Array.isArray(results)) return out;
-  for (const r of results as Record<string, unknown>[]) {
-    if (typeof r !== 'object' || r === null || r.Class !== 'lang-pkgs' || r.Type !== 'npm') continue;
-    const target = typeof r.Target === 'string' ? r.Target : '';
-    if (path.basename(target) !== 'package-lock.json') continue;
-    const file = path.resolve(dir, target);
-    if (path.relative(dir, file).startsWith('..') || path.isAbsolute(path.relative(dir, file))) continue;
-    try {
-      if (!(await lstat(file)).isFile()) throw new NpmLockError('not a regular file');
-      const list = npmLockRows(JSON.parse(await readFile(file, 'utf8')) as unknown);
-      const trivyListed = Array.isArray(r.Packages) ? r.Packages.length : 0;
-      r.Packages = list.rows;
-      out.replaced.push({ target, lockfileVersion: list.lockfileVersion, packages: list.rows.length, trivyListed });
-    } catch (err) {
-      out.warnings.push(`${target}: kept trivy's npm list, the lockfile could not be read (${err instanceof Error ? err.message : String(err)})`);
-    }
+export async function lockfileListFor(r: { Target?: unknown; Class?: unknown; Type?: unknown }, dir: string): Promise<LockfileList | undefined> {
+  if (r.Class !== 'lang-pkgs' || r.Type !== 'npm') return undefined;
+  const target = typeof r.Target === 'string' ? r.Target : '';
+  if (path.basename(target) !== 'package-lock.json') return undefined;
+  const file = path.resolve(dir, target);
+  if (path.relative(dir, file).startsWith('..') || path.isAbsolute(path.relative(dir, file))) return undefined;
+  try {
+    if (!(await lstat(file)).isFile()) throw new NpmLockError('not a regular file');
+    const list = npmLockRows(JSON.parse(await readFile(file, 'utf8')) as unknown);
+    return { target, lockfileVersion: list.lockfileVersion, rows: list.rows };
+  } catch (err) {
+    return { warning: `${target}: kept trivy's npm list, the lockfile could not be read (${err instanceof Error ? err.message : String(err)})` };
   }
-  return out;
 }
 
 /** The line stored with the scan for one replaced list. */

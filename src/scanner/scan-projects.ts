@@ -4,11 +4,12 @@
  */
 import pLimit from 'p-limit';
 import type { Db } from '../db/open.js';
-import { completeScan, finishScan, lastSuccessfulScan, startScan } from '../db/scans.js';
+import { completeStagedScan, finishScan, lastSuccessfulScan, startScan } from '../db/scans.js';
+import { PackageStage } from '../db/package-staging.js';
 import type { Package } from '../model/types.js';
 import { errorMessage } from '../shared/errors.js';
 import type { Logger } from '../shared/log.js';
-import type { ParsedTrivyReport } from './trivy-report.js';
+import type { PackageSink, ParsedTrivyReport } from './trivy-report.js';
 import { inputDigest } from './input-digest.js';
 
 /** A project to scan, as the stage needs it. */
@@ -26,8 +27,11 @@ export interface Checkout {
 export interface ScanDeps {
   /** Brings the project's files up to date (git clone/fetch, or nothing for a local directory). */
   checkout(item: ScanItem): Promise<Checkout>;
-  /** Lists the packages in a checkout (trivy fs) or of an image (trivy image). */
-  listPackages(item: ScanItem, checkout: Checkout): Promise<ParsedTrivyReport>;
+  /**
+   * Lists the packages in a checkout (trivy fs) or of an image (trivy image): into `sink` as they are read (a trivy
+   * report of any size), or in the returned `packages` (a source read whole, e.g. an SBOM).
+   */
+  listPackages(item: ScanItem, checkout: Checkout, sink: PackageSink): Promise<ParsedTrivyReport>;
   trivy: { path: string; version: string };
 }
 
@@ -50,8 +54,6 @@ export interface ScannedProject {
   perEcosystem: Record<string, { direct: number; indirect: number }>;
   warnings: string[];
   durationMs: number;
-  /** The packages found (only for 'ok'); callers that match in memory use them. */
-  found?: Package[];
 }
 
 export interface ScanStageResult {
@@ -87,6 +89,7 @@ async function scanOne(db: Db, item: ScanItem, deps: ScanDeps, opts: ScanOptions
   const scanId = startScan(db, { projectId: item.projectId, startedAt: started, runId: opts.runId, label: opts.label });
   const elapsed = (): number => opts.now().getTime() - started.getTime();
   const trivyInfo = { trivyPath: deps.trivy.path, trivyVersion: deps.trivy.version };
+  let stage: PackageStage | undefined;
   try {
     const checkout = await deps.checkout(item);
     const last = lastSuccessfulScan(db, item.projectId);
@@ -95,23 +98,28 @@ async function scanOne(db: Db, item: ScanItem, deps: ScanDeps, opts: ScanOptions
       opts.logger.debug(`scan ${item.name}: unchanged at ${checkout.head.slice(0, 12)}, trivy skipped`);
       return { item, status: 'skipped', commit: checkout.head, packages: last.packageCount ?? 0, perEcosystem: {}, warnings: [], durationMs: elapsed() };
     }
-    const report = await deps.listPackages(item, checkout);
-    const perEcosystem = countByEcosystem(report.packages);
-    const counts = Object.fromEntries(Object.entries(perEcosystem).map(([e, c]) => [e, c.direct + c.indirect]));
-    completeScan(db, item.projectId, scanId, report.packages, {
+    // the packages go to the temporary database as they are read: memory stays bounded whatever the report's size
+    stage = new PackageStage(db, scanId);
+    const report = await deps.listPackages(item, checkout, stage);
+    for (const p of report.packages) stage.add(p);
+    const digest = await inputDigest(checkout.dir, stage.targets().map((target) => ({ target })));
+    const stored = completeStagedScan(db, item.projectId, scanId, stage, {
       finishedAt: opts.now(),
       commitSha: checkout.head,
-      inputDigest: await inputDigest(checkout.dir, report.packages),
+      inputDigest: digest,
       durationMs: elapsed(),
-      packageCount: report.packages.length,
-      counts,
       warnings: report.warnings,
       ...trivyInfo,
     });
     for (const w of report.warnings) opts.logger.debug(`scan ${item.name}: ${w}`);
-    opts.logger.info(`scan ${item.name}: ${report.packages.length} packages${checkout.head ? ` at ${checkout.head.slice(0, 12)}` : ''}`);
-    return { item, status: 'ok', commit: checkout.head, packages: report.packages.length, perEcosystem, warnings: report.warnings, durationMs: elapsed(), found: report.packages };
+    opts.logger.info(`scan ${item.name}: ${stored.written} packages${checkout.head ? ` at ${checkout.head.slice(0, 12)}` : ''}`);
+    return { item, status: 'ok', commit: checkout.head, packages: stored.written, perEcosystem: stored.perEcosystem, warnings: report.warnings, durationMs: elapsed() };
   } catch (err) {
+    try {
+      stage?.discard();
+    } catch {
+      // the staged rows go with the connection's temporary database anyway; the scan's own error is the one to report
+    }
     finishScan(db, scanId, { status: 'failed', finishedAt: opts.now(), durationMs: elapsed(), error: opts.redact(errorMessage(err)), ...trivyInfo });
     throw err;
   }

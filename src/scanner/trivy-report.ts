@@ -62,7 +62,8 @@ interface RawPackage {
   FilePath?: unknown;
 }
 
-interface RawResult {
+/** The fields of a Result the parser reads. */
+export interface RawResult {
   Target?: unknown;
   Class?: unknown;
   Type?: unknown;
@@ -70,7 +71,7 @@ interface RawResult {
 }
 
 /** How one Result's packages map to an ecosystem. */
-interface ResultContext {
+export interface ResultContext {
   target: string;
   pkgType: string;
   ecosystem: string;
@@ -95,57 +96,113 @@ export function parseTrivyReportText(text: string, where: string): ParsedTrivyRe
 export function parseTrivyReport(json: unknown, opts: { where?: string } = {}): ParsedTrivyReport {
   const where = opts.where ?? 'trivy report';
   const doc = asObject(json, `${where}: not a trivy report (expected a JSON object)`);
-  if (doc.SchemaVersion !== undefined && doc.SchemaVersion !== 2) {
-    throw new TrivyReportError(`${where}: unsupported trivy SchemaVersion ${JSON.stringify(doc.SchemaVersion)} (expected 2)`);
-  }
+  const sink = new PackageCollector();
+  const reader = new TrivyResultReader(where, sink);
+  reader.header(doc);
   const results = doc.Results ?? [];
   if (!Array.isArray(results)) throw new TrivyReportError(`${where}: "Results" is not an array`);
-  const artifact = readArtifact(doc);
-  const out: ParsedTrivyReport = { packages: [], warnings: [], artifact, stats: { skipped: 0, duplicates: 0, unmapped: 0 } };
-  const seen = new Map<string, Package>();
   results.forEach((r: unknown, i) => {
     const result = asObject(r, `${where}: Results[${i}] is not an object`) as RawResult;
-    const cls = typeof result.Class === 'string' ? result.Class : '';
-    if (cls !== 'lang-pkgs' && cls !== 'os-pkgs') return;
-    if (result.Packages === undefined || result.Packages === null) return;
+    if (!listsPackages(result) || result.Packages === undefined || result.Packages === null) return;
     if (!Array.isArray(result.Packages)) throw new TrivyReportError(`${where}: Results[${i}].Packages is not an array`);
-    const ctx = resultContext(result, cls === 'os-pkgs', artifact, out.warnings);
-    addPackages(ctx, result.Packages, seen, out, `${where}: Results[${i}]`);
+    reader.rows(reader.context(result), result.Packages, `${where}: Results[${i}]`);
   });
-  out.packages = [...seen.values()];
-  return out;
+  return reader.finish(sink.packages(), sink);
 }
 
-function addPackages(ctx: ResultContext, rows: unknown[], seen: Map<string, Package>, out: ParsedTrivyReport, where: string): void {
-  if (isUnreadablePnpm(ctx, rows)) {
-    out.stats.skipped += rows.length;
-    out.warnings.push(
-      `${ctx.target}: trivy could not read this pnpm lockfile (v9 format: nameless "@" rows, scoped names without their scope); ` +
-        `all ${rows.length} rows skipped rather than matched under wrong names — a newer trivy reads it`,
-    );
-    return;
-  }
-  let skipped = 0;
-  rows.forEach((row, j) => {
-    const raw = asObject(row, `${where}.Packages[${j}] is not an object`) as RawPackage;
-    const pkg = toPackage(ctx, raw);
-    if (!pkg) {
-      skipped++;
-      return;
-    }
+/** Whether a Result is of a class that lists packages (lang-pkgs, os-pkgs); license, secret and config ones do not. */
+export function listsPackages(result: RawResult): boolean {
+  return result.Class === 'lang-pkgs' || result.Class === 'os-pkgs';
+}
+
+/** Where parsed packages go: kept in memory (`PackageCollector`) or written to the database in batches. */
+export interface PackageSink {
+  add(pkg: Package): void;
+}
+
+/** The in-memory sink: one package per ecosystem/name/version/target, duplicate rows merged into it. */
+export class PackageCollector implements PackageSink {
+  private readonly seen = new Map<string, Package>();
+  duplicates = 0;
+  unmapped = 0;
+
+  add(pkg: Package): void {
     const key = `${pkg.ecosystem}\0${pkg.name}\0${pkg.version}\0${pkg.target}`;
-    const prev = seen.get(key);
+    const prev = this.seen.get(key);
     if (prev) {
       mergeInto(prev, pkg);
-      out.stats.duplicates++;
+      this.duplicates++;
       return;
     }
-    seen.set(key, pkg);
-    if (pkg.unmapped) out.stats.unmapped++;
-  });
-  if (skipped > 0) {
-    out.stats.skipped += skipped;
-    out.warnings.push(`${ctx.target}: ${skipped} of ${rows.length} ${ctx.pkgType} rows without a name or version skipped`);
+    this.seen.set(key, pkg);
+    if (pkg.unmapped) this.unmapped++;
+  }
+
+  /** The packages in the order first seen. */
+  packages(): Package[] {
+    return [...this.seen.values()];
+  }
+}
+
+/** trivy's meaning of a report's parts, whichever way they arrive (a parsed document, or a stream of Results and rows). */
+export class TrivyResultReader {
+  readonly warnings: string[] = [];
+  artifact: TrivyArtifact = { name: '', type: '' };
+  private skipped = 0;
+
+  constructor(
+    readonly where: string,
+    private readonly sink: PackageSink,
+  ) {}
+
+  /** The top-level fields (SchemaVersion, ArtifactName, ArtifactType, Metadata); they come before Results. */
+  header(doc: Record<string, unknown>): void {
+    if (doc.SchemaVersion !== undefined && doc.SchemaVersion !== 2) {
+      throw new TrivyReportError(`${this.where}: unsupported trivy SchemaVersion ${JSON.stringify(doc.SchemaVersion)} (expected 2)`);
+    }
+    this.artifact = readArtifact(doc);
+  }
+
+  /** How the rows of a Result that `listsPackages` map to packages (warns once when its ecosystem is unknown). */
+  context(result: RawResult): ResultContext {
+    return resultContext(result, result.Class === 'os-pkgs', this.artifact, this.warnings);
+  }
+
+  /** All the rows of one Result (the pnpm check needs the whole list). */
+  rows(ctx: ResultContext, rows: readonly unknown[], where: string): void {
+    if (isUnreadablePnpm(ctx, rows)) {
+      this.skipped += rows.length;
+      this.warnings.push(
+        `${ctx.target}: trivy could not read this pnpm lockfile (v9 format: nameless "@" rows, scoped names without their scope); ` +
+          `all ${rows.length} rows skipped rather than matched under wrong names — a newer trivy reads it`,
+      );
+      return;
+    }
+    let skipped = 0;
+    rows.forEach((row, j) => {
+      if (!this.row(ctx, row, `${where}.Packages[${j}]`)) skipped++;
+    });
+    this.endRows(ctx, skipped, rows.length);
+  }
+
+  /** One row, handed to the sink; false when it has no name or version (skipped). */
+  row(ctx: ResultContext, row: unknown, where: string): boolean {
+    const pkg = toPackage(ctx, asObject(row, `${where} is not an object`) as RawPackage);
+    if (!pkg) return false;
+    this.sink.add(pkg);
+    return true;
+  }
+
+  /** Closes a Result whose rows went one by one through `row`: `skipped` of `total` had no name or version. */
+  endRows(ctx: ResultContext, skipped: number, total: number): void {
+    if (skipped === 0) return;
+    this.skipped += skipped;
+    this.warnings.push(`${ctx.target}: ${skipped} of ${total} ${ctx.pkgType} rows without a name or version skipped`);
+  }
+
+  /** The report as read: the packages (none when the sink stored them), warnings, artifact and counters. */
+  finish(packages: Package[], counts: { duplicates: number; unmapped: number }): ParsedTrivyReport {
+    return { packages, warnings: this.warnings, artifact: this.artifact, stats: { skipped: this.skipped, duplicates: counts.duplicates, unmapped: counts.unmapped } };
   }
 }
 
@@ -153,7 +210,7 @@ function addPackages(ctx: ResultContext, rows: unknown[], seen: Map<string, Pack
  * trivy 0.44 misreads pnpm lockfile v9: unscoped packages come out as `{"ID":"@"}` and scoped ones lose their
  * scope (`@types/argparse@1.0.38` -> `argparse@1.0.38`), so even its named rows would match the wrong package.
  */
-function isUnreadablePnpm(ctx: ResultContext, rows: unknown[]): boolean {
+export function isUnreadablePnpm(ctx: ResultContext, rows: readonly unknown[]): boolean {
   return ctx.pkgType === 'pnpm' && rows.some((r) => typeof r === 'object' && r !== null && (r as RawPackage).ID === '@');
 }
 
@@ -231,7 +288,8 @@ function readArtifact(doc: Record<string, unknown>): TrivyArtifact {
   };
 }
 
-function asObject(v: unknown, message: string): Record<string, unknown> {
+/** `v` as an object, or a TrivyReportError with `message`. */
+export function asObject(v: unknown, message: string): Record<string, unknown> {
   if (typeof v !== 'object' || v === null || Array.isArray(v)) throw new TrivyReportError(message);
   return v as Record<string, unknown>;
 }

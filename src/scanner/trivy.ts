@@ -1,15 +1,17 @@
 /**
  * The trivy edge: runs `trivy fs` / `trivy image` in license-only, offline mode (package listing, no vulnerability
- * DB) and hands the JSON report to the pure parser. Failures are IcmsErrors (exit 4) carrying trivy's stderr tail.
+ * DB) and reads its JSON report as a stream (trivy-report-stream.ts). Failures are IcmsErrors (exit 4) carrying
+ * trivy's stderr tail.
  */
-import { existsSync, statSync } from 'node:fs';
-import { readFile, rm, stat } from 'node:fs/promises';
+import { createReadStream, existsSync, statSync } from 'node:fs';
+import { rm, stat } from 'node:fs/promises';
 import { randomUUID } from 'node:crypto';
 import path from 'node:path';
 import { ExitCode, IcmsError } from '../shared/errors.js';
 import { redactPatterns } from '../shared/redact.js';
-import { parseTrivyReport, TrivyReportError, type ParsedTrivyReport } from './trivy-report.js';
-import { replaceNpmLockLists, replacementNote, trivyListsNpmLockUnstably } from './lockfile-fixup.js';
+import { PackageCollector, type PackageSink, type ParsedTrivyReport, type RawResult } from './trivy-report.js';
+import { readTrivyReportStream, type RowReplacement } from './trivy-report-stream.js';
+import { lockfileListFor, replacementNote, trivyListsNpmLockUnstably } from './lockfile-fixup.js';
 
 export interface TrivyRunOptions {
   /** Wall-clock limit for one trivy run; also passed to trivy's own `--timeout`. */
@@ -26,7 +28,7 @@ export interface TrivyRunOptions {
   trivyVersion?: string | undefined;
   /** The caller's environment; only the non-secret variables in SAFE_ENV reach trivy. */
   env?: Readonly<Record<string, string | undefined>> | undefined;
-  /** Largest report read (default 32 MiB): a bigger one fails the project before it is read. */
+  /** Largest report read (default 1 GiB): a bigger one fails the project before it is read. */
   maxReportBytes?: number | undefined;
   /** Registry credentials for `trivy image`, handed over as TRIVY_USERNAME / TRIVY_PASSWORD (never on the command line). */
   registryAuth?: { username: string; password: string } | undefined;
@@ -53,32 +55,37 @@ function scanFlags(opts: TrivyRunOptions, outFile: string): string[] {
   ];
 }
 
-/** Runs `trivy fs` over a checked-out directory and returns the parsed report. */
-export async function runTrivyFs(trivy: string, dir: string, opts: TrivyRunOptions): Promise<ParsedTrivyReport> {
+/**
+ * Runs `trivy fs` over a checked-out directory and returns the parsed report. With a `sink` the packages go there as
+ * the report is read (the returned `packages` is empty); without, they are collected (deduplicated) in memory.
+ */
+export async function runTrivyFs(trivy: string, dir: string, opts: TrivyRunOptions, sink?: PackageSink): Promise<ParsedTrivyReport> {
   const abs = absolute(dir, opts);
   if (!isDirectory(abs)) {
     throw new IcmsError(`trivy fs: ${abs} is not a directory`, ExitCode.External, { hint: 'check the checkout path of the project' });
   }
   const fixup = trivyListsNpmLockUnstably(opts.trivyVersion) ? npmLockFixup(abs, opts.trivyVersion ?? 'unknown') : undefined;
-  return runTrivy(trivy, ['fs', safePositional(abs)], opts, `trivy fs ${abs}`, undefined, fixup);
+  return runTrivy(trivy, ['fs', safePositional(abs)], opts, `trivy fs ${abs}`, undefined, sink, fixup);
 }
 
-/** Changes a raw report before it is parsed; returns notes for the scan record. */
-type ReportFixup = (report: unknown) => Promise<string[]>;
+/** Rows that replace trivy's for one Result of the report, read as it streams by. */
+type ReportFixup = (result: RawResult) => Promise<RowReplacement | undefined>;
 
 /** An unstable trivy's package-lock lists are replaced by the lockfile's own (see lockfile-fixup.ts). */
 function npmLockFixup(dir: string, version: string): ReportFixup {
-  return async (report) => {
-    const { replaced, warnings } = await replaceNpmLockLists(report, dir);
-    return [...replaced.map((r) => replacementNote(r, version)), ...warnings];
+  return async (result) => {
+    const list = await lockfileListFor(result, dir);
+    if (!list || 'warning' in list) return list;
+    const { target, lockfileVersion, rows } = list;
+    return { rows, note: (trivyListed) => replacementNote({ target, lockfileVersion, packages: rows.length, trivyListed }, version) };
   };
 }
 
 /** An image: a reference trivy reads from docker/containerd/podman or a registry, or a docker-archive/OCI tar. */
 export type ImageSource = string | { tarPath: string };
 
-/** Runs `trivy image` (OS packages + language packages) and returns the parsed report. */
-export async function runTrivyImage(trivy: string, image: ImageSource, opts: TrivyRunOptions): Promise<ParsedTrivyReport> {
+/** Runs `trivy image` (OS packages + language packages) and returns the parsed report (packages into `sink` as for runTrivyFs). */
+export async function runTrivyImage(trivy: string, image: ImageSource, opts: TrivyRunOptions, sink?: PackageSink): Promise<ParsedTrivyReport> {
   if (typeof image === 'string') {
     if (!/^[A-Za-z0-9][\w.\-/:@]*$/.test(image)) {
       throw new IcmsError(`"${image}" is not a valid image reference`, ExitCode.Usage, { hint: 'use name[:tag] or name@sha256:digest' });
@@ -86,13 +93,13 @@ export async function runTrivyImage(trivy: string, image: ImageSource, opts: Tri
     const hint =
       'trivy reads images from a local docker/containerd/podman or pulls them from the registry; without either, ' +
       '`docker save IMAGE -o image.tar` elsewhere and scan the tar';
-    return runTrivy(trivy, ['image', image], opts, `trivy image ${image}`, hint);
+    return runTrivy(trivy, ['image', image], opts, `trivy image ${image}`, hint, sink);
   }
   const tar = absolute(image.tarPath, opts);
   if (!existsSync(tar) || !statSync(tar).isFile()) {
     throw new IcmsError(`trivy image: ${tar} is not a file`, ExitCode.External, { hint: 'give a docker-archive or OCI tar' });
   }
-  return runTrivy(trivy, ['image', `--input=${tar}`], opts, `trivy image --input ${tar}`, undefined);
+  return runTrivy(trivy, ['image', `--input=${tar}`], opts, `trivy image --input ${tar}`, undefined, sink);
 }
 
 async function runTrivy(
@@ -101,6 +108,7 @@ async function runTrivy(
   opts: TrivyRunOptions,
   what: string,
   failHint: string | undefined,
+  sink: PackageSink | undefined,
   fixup?: ReportFixup,
 ): Promise<ParsedTrivyReport> {
   const outFile = path.join(opts.tmpDir, `icms-trivy-${randomUUID()}.json`);
@@ -122,18 +130,24 @@ async function runTrivy(
       const quiet = tail === '' ? ' without an error message (the cdxgen build of trivy prints none)' : '';
       throw failure(`${what} ${how}${quiet}`, tail, failHint ?? 'run the same command by hand with --debug');
     }
-    return await readReport(outFile, what, tail, opts.maxReportBytes ?? DEFAULT_MAX_REPORT_BYTES, fixup);
+    return await readReport(outFile, what, tail, opts.maxReportBytes ?? DEFAULT_MAX_REPORT_BYTES, sink, fixup);
   } finally {
     await rm(outFile, { force: true });
   }
 }
 
-/** Default cap of a report: the largest real one seen is under 1 MB; 32 MiB is about 180,000 packages (about 0.4 GB to parse). */
-const DEFAULT_MAX_REPORT_BYTES = 32 * 1024 * 1024;
+/**
+ * Default cap of a report. It is read as a stream (memory stays bounded), so the cap only guards time and database
+ * size: the largest real report seen is under 1 MB; 1 GiB is about 3.5 million package rows (a few minutes, about
+ * 1 GB of database).
+ */
+const DEFAULT_MAX_REPORT_BYTES = 1024 * 1024 * 1024;
+/** Bytes per read of the report: big enough that the per-chunk work is small, small enough to be no memory concern. */
+const READ_CHUNK = 1 << 20;
 
 const mb = (bytes: number): string => (bytes / (1024 * 1024)).toFixed(1).replace(/\.0$/, '');
 
-async function readReport(outFile: string, what: string, tail: string, maxBytes: number, fixup: ReportFixup | undefined): Promise<ParsedTrivyReport> {
+async function readReport(outFile: string, what: string, tail: string, maxBytes: number, sink: PackageSink | undefined, fixup: ReportFixup | undefined): Promise<ParsedTrivyReport> {
   const size = await stat(outFile).then(
     (st) => st.size,
     (err: NodeJS.ErrnoException) => {
@@ -141,26 +155,19 @@ async function readReport(outFile: string, what: string, tail: string, maxBytes:
       throw failure(`${what}: cannot read its report: ${err.message}`, tail, 'check the work dir\'s tmp/ (space, permissions)', err);
     },
   );
-  // refused before it is read: a report past V8's longest string cannot be read at all, and one of hundreds of MB
-  // would take GBs of memory and of database
+  // refused before it is read: the report streams in bounded memory, but one of GBs would take many minutes and GBs of database
   if (size > maxBytes) {
     throw failure(`${what}: the report is ${mb(size)} MB, over the limit of ${mb(maxBytes)} MB (trivy.max_report_mb)`, tail, 'raise trivy.max_report_mb, or leave out vendored or generated directories with trivy.extra_args (e.g. --skip-dirs)');
   }
-  const text = await readFile(outFile, 'utf8');
-  let json: unknown;
+  const collector = sink ? undefined : new PackageCollector();
   try {
-    json = JSON.parse(text) as unknown;
+    const chunks = createReadStream(outFile, { encoding: 'utf8', highWaterMark: READ_CHUNK });
+    const read = await readTrivyReportStream(chunks, size, { where: what, sink: sink ?? collector!, replaceRows: fixup });
+    if (!collector) return { ...read, packages: [] };
+    return { ...read, packages: collector.packages(), stats: { ...read.stats, duplicates: collector.duplicates, unmapped: collector.unmapped } };
   } catch (err) {
-    throw failure(`${what}: report is not valid JSON (${text.length} bytes, truncated?)`, tail, 'a truncated report usually means trivy was killed or the disk is full', err);
-  }
-  const notes = fixup ? await fixup(json) : [];
-  try {
-    const parsed = parseTrivyReport(json, { where: what });
-    parsed.warnings.push(...notes);
-    return parsed;
-  } catch (err) {
-    const msg = err instanceof TrivyReportError ? err.message : `${what}: report is not valid JSON (${text.length} bytes, truncated?)`;
-    throw failure(msg, tail, 'a truncated report usually means trivy was killed or the disk is full', err);
+    if (err instanceof IcmsError && err.exitCode === ExitCode.External) throw failure(err.message, tail, 'a truncated report usually means trivy was killed or the disk is full', err);
+    throw err;
   }
 }
 

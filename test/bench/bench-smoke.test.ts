@@ -11,6 +11,7 @@ import { benchMatch } from '../../src/bench/match.js';
 import { renderCurve, renderMatch } from '../../src/bench/match-render.js';
 import { benchScan, renderScan } from '../../src/bench/scan.js';
 import { mergeBenchmarks } from '../../src/bench/report.js';
+import { benchBigReport, renderBigReport } from '../../src/bench/bigreport.js';
 import { benchLoadCurve } from '../../src/bench/curve.js';
 import { LOAD_STAGES, listOsvFiles, osvSubset } from '../../src/bench/load.js';
 import { stageGrowth } from '../../src/bench/load-render.js';
@@ -30,6 +31,22 @@ describe('bench on fixtures', () => {
     expect(fixtures.repos.map((r) => r.name)).toContain('psf__requests-html@c561e9b');
     expect(fixtures.trivyReports.length).toBeGreaterThan(10);
   });
+
+  it('bigreport: a report built from the fixtures is scanned whole; floors and figures well-formed', async () => {
+    const r = await benchBigReport(fixtures.trivyReports, await tmpDir(), { reps: 1, megabytes: 2, isolate: false });
+    expect(r.report.bytes).toBeGreaterThanOrEqual(2 * 2 ** 20);
+    expect(r.report.copies).toBeGreaterThan(1);
+    positive(r.packages);
+    expect(r.packages).toBeLessThanOrEqual(r.report.packageRows);
+    positive(r.dbMb);
+    positive(r.streamRead.ms);
+    positive(r.parseWhole.ms);
+    positive(r.whole.ms);
+    positive(r.whole.dbMb);
+    positive(r.scan.ms);
+    positive(r.scan.rssMb);
+    expect(renderBigReport(r, 'cmd').markdown).toMatch(/^## a 290 MB trivy report \(issue 15 item 13\)[\s\S]*`icms scan --all` \(read as a stream/);
+  }, 120_000);
 
   it('sync: advisories/s, floor, ratio, re-sync of unchanged data', async () => {
     const r = await benchSync(fixtures.osvDir, await tmpDir(), { reps: 1, isolate: false });

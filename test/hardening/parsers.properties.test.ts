@@ -14,7 +14,8 @@ import { InvalidRecord, normalizeOsv, parseOsvText } from '../../src/advisories/
 import { parseVtopiaRecord } from '../../src/advisories/vtopia.js';
 import { loadConfig } from '../../src/config/load.js';
 import { parseInventoryYaml } from '../../src/inventory/yaml-file.js';
-import { parseTrivyReport, parseTrivyReportText } from '../../src/scanner/trivy-report.js';
+import { PackageCollector, parseTrivyReport, parseTrivyReportText } from '../../src/scanner/trivy-report.js';
+import { readTrivyReportStream } from '../../src/scanner/trivy-report-stream.js';
 import { IcmsError } from '../../src/shared/errors.js';
 import { FIXTURES } from '../helpers/demo.js';
 
@@ -103,6 +104,57 @@ describe('trivy JSON (parseTrivyReport)', () => {
   it('real report text truncated or spliced: a report or an IcmsError', () => {
     const text = JSON.stringify(TRIVY[0]);
     fc.assert(fc.property(textDamage, (d) => void onlyTyped(() => parseTrivyReportText(damage(text, d), 'fuzz'), isIcms)), { numRuns: 300 });
+  });
+});
+
+describe('trivy JSON read as a stream (readTrivyReportStream)', () => {
+  /** What the stream reader gives for `text` in chunks of `size`, as the whole-document parser shapes it; or the error. */
+  async function streamed(text: string, size: number): Promise<unknown> {
+    async function* pieces() {
+      for (let i = 0; i < text.length; i += size) yield text.slice(i, i + size);
+    }
+    const sink = new PackageCollector();
+    try {
+      const r = await readTrivyReportStream(pieces(), text.length, { where: 'fuzz', sink });
+      return { packages: sink.packages(), warnings: r.warnings, artifact: r.artifact, stats: { ...r.stats, duplicates: sink.duplicates, unmapped: sink.unmapped } };
+    } catch (err) {
+      if (!isIcms(err)) throw err;
+      return 'IcmsError';
+    }
+  }
+  const whole = (text: string): unknown => {
+    try {
+      return parseTrivyReport(JSON.parse(text) as unknown, { where: 'fuzz' });
+    } catch (err) {
+      if (err instanceof SyntaxError || isIcms(err)) return 'IcmsError';
+      throw err;
+    }
+  };
+
+  it('random JSON and mutated real reports, in chunks of any size: exactly what the whole-document parser gives (or an IcmsError when it gives one)', async () => {
+    const doc = fc.oneof(fc.jsonValue(), fc.tuple(fc.constantFrom(...TRIVY), fc.array(mutation, { minLength: 1, maxLength: 6 })).map(([d, m]) => mutate(d, m)));
+    await fc.assert(
+      fc.asyncProperty(doc, fc.integer({ min: 1, max: 300 }), fc.boolean(), async (d, size, pretty) => {
+        const text = JSON.stringify(d, null, pretty ? 2 : undefined) ?? 'null';
+        expect(await streamed(text, size)).toEqual(whole(text));
+      }),
+      { numRuns: 300 },
+    );
+  });
+
+  // the stream reader does not read what it skips (e.g. Vulnerabilities), so damage there may pass; a cut never does
+  it('real report text truncated or spliced: an IcmsError for every cut, else a report equal to the whole-document parser\'s when it gives one', async () => {
+    const text = JSON.stringify(TRIVY[0], null, 2);
+    await fc.assert(
+      fc.asyncProperty(textDamage, fc.integer({ min: 1, max: 500 }), async (d, size) => {
+        const damaged = damage(text, d);
+        const got = await streamed(damaged, size);
+        const expected = whole(damaged);
+        if (d.cut && damaged.length < text.length) expect(got).toBe('IcmsError');
+        if (got !== 'IcmsError' && expected !== 'IcmsError') expect(got).toEqual(expected);
+      }),
+      { numRuns: 300 },
+    );
   });
 });
 

@@ -98,7 +98,7 @@ describe('runTrivyFs failures (fake trivy scripts)', () => {
     const trivy = await fakeTrivy('printf \'{"SchemaVersion":2,"Results":[{"Target":"go.mod"\' > "$out"; echo "disk full?" >&2');
     const err = await thrown(runTrivyFs(trivy, await tmpDir(), await runOptions()));
     expect(err.exitCode).toBe(ExitCode.External);
-    expect(err.message).toMatch(/report is not valid JSON \(48 bytes, truncated\?\)\n--- trivy stderr \(last lines\) ---\ndisk full\?$/);
+    expect(err.message).toMatch(/report is not valid JSON \(48 bytes, truncated\?\): it ends early inside Results\[0\] at character 48\n--- trivy stderr \(last lines\) ---\ndisk full\?$/);
   });
 
   it('valid JSON of the wrong shape -> External error from the parser', async () => {

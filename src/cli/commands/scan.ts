@@ -122,14 +122,14 @@ async function scan(session: Session, targets: string[], flags: ScanFlags): Prom
     const result = await scanProjects(db, items.map((i) => i.item), {
       trivy: tc.trivy,
       checkout: (item) => checkoutFor(s, kinds.get(item.projectId)!),
-      listPackages: (item, co) => {
+      listPackages: (item, co, sink) => {
         const p = kinds.get(item.projectId)!;
         if (isSbomProject(p)) return /^https?:\/\//i.test(p.url) ? fetchSbom(p.url, { timeoutMs: s.config.git.timeoutMs, retries: 2, logger: s.logger }) : readSbomFile(p.url, s.ctx.cwd);
-        if (p.kind !== 'image') return runTrivyFs(tc.trivy.path, co.dir, tc.runOpts);
-        if (p.url.endsWith('.tar') && existsSync(p.url)) return runTrivyImage(tc.trivy.path, { tarPath: p.url }, tc.runOpts);
+        if (p.kind !== 'image') return runTrivyFs(tc.trivy.path, co.dir, tc.runOpts, sink);
+        if (p.url.endsWith('.tar') && existsSync(p.url)) return runTrivyImage(tc.trivy.path, { tarPath: p.url }, tc.runOpts, sink);
         const registryAuth = registryAuthFor(p.url, s.config.git.auth, s.ctx.env);
         if (registryAuth) s.redactor.add(registryAuth.password);
-        return runTrivyImage(tc.trivy.path, p.url, { ...tc.runOpts, registryAuth });
+        return runTrivyImage(tc.trivy.path, p.url, { ...tc.runOpts, registryAuth }, sink);
       },
     }, { concurrency: s.config.scan.concurrency, force: Boolean(flags.force), runId, label: flags.label, now: () => s.ctx.now(), logger: s.logger, redact: (t) => s.redactor.redact(t) });
     let gate = false;
