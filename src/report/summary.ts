@@ -1,6 +1,6 @@
 /** Derived views of the report data shared by renderers: groups (--by), totals lines, fix texts. */
 import { SEVERITIES, severityRank, type Severity } from '../model/types.js';
-import { countBy, type ReportData, type ReportFinding } from './model.js';
+import { countBy, type ReportFinding } from './model.js';
 
 /** What `--by` groups findings by. */
 export const GROUP_BYS = ['project', 'maintainer', 'severity', 'package', 'advisory'] as const;

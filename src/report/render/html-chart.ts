@@ -45,7 +45,7 @@ export const TREND_SCRIPT = String.raw`
     });
     shown.forEach(function (s, si) {
       var c = counts[SEV.indexOf(s[0])];
-      var line = svg('polyline', { 'class': 'series series-' + s[0].toLowerCase(), fill: 'none', stroke: s[1], 'stroke-width': 2, points: c.map(function (v, i) { return x(i) + ',' + y(v); }).join(' ') });
+      var line = svg('polyline', { 'class': 'series series-' + s[0].toLowerCase(), 'data-severity': s[0], 'data-counts': c.join(','), fill: 'none', stroke: s[1], 'stroke-width': 2, points: c.map(function (v, i) { return x(i) + ',' + y(v); }).join(' ') });
       line.appendChild(svg('title', {}, s[0] + ': ' + c[n - 1] + ' open at ' + points[n - 1][0]));
       chart.appendChild(line);
       chart.appendChild(svg('rect', { x: L + si * 100, y: H - 14, width: 10, height: 10, fill: s[1] }));
