@@ -18,9 +18,9 @@ export const OVERVIEW_SCRIPT = String.raw`
     return a;
   }
   function addUpgrade(groups, r) {
-    var key = r.eco + '\u0000' + r.pkg + '\u0000' + (r.upgrade || '');
-    var g = groups.get(key);
-    if (!g) groups.set(key, g = { eco: r.eco, pkg: r.pkg, up: r.upgrade, versions: Object.create(null), projects: Object.create(null), adv: Object.create(null), kevAdv: Object.create(null), kev: 0, risk: 0, n: 0, worst: 0 });
+    if (r.gk === undefined) r.gk = r.eco + '\u0000' + r.pkg + '\u0000' + (r.upgrade || '');
+    var g = groups.get(r.gk);
+    if (!g) groups.set(r.gk, g = { eco: r.eco, pkg: r.pkg, up: r.upgrade, versions: Object.create(null), projects: Object.create(null), adv: Object.create(null), kevAdv: Object.create(null), kev: 0, risk: 0, n: 0, worst: 0 });
     g.versions[r.ver] = 1;
     g.projects[r.project] = 1;
     if (!(r.group in g.adv) || g.adv[r.group] < r.sev) g.adv[r.group] = r.sev;
@@ -122,5 +122,6 @@ export const OVERVIEW_SCRIPT = String.raw`
     drawUpgrades(groups);
     drawOldest(oldest);
     drawView();
+    $('overview').className = '';
   }
 `;
