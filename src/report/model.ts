@@ -44,6 +44,12 @@ export interface ReportFinding extends Omit<ReportFindingRow, 'projectId'> {
   maintainers: string[];
   /** The smallest upgrade of this package that clears every active finding on it in this project; null if none is known. */
   upgrade: string | null;
+  /**
+   * The upgrade that clears this finding together with every other active finding of the package in the project
+   * that has a fixed version (their highest fix; equal to `upgrade` when all have one); null for a finding without
+   * a fixed version, or not active.
+   */
+  upgradeTarget: string | null;
 }
 
 /** A project in scope, with its maintainers and its latest scan. */
@@ -98,7 +104,8 @@ export function buildReport(db: Db, q: ReportQuery): ReportData {
     let maintainers = maintainersOf.get(p.id);
     if (!maintainers) maintainersOf.set(p.id, (maintainers = Object.freeze(p.maintainers.map((m) => m.email)) as string[]));
     // the row itself becomes the report finding (a copy of each would double a large report's memory)
-    findings.push(Object.assign(r, { projectUrl: p.url, maintainers, upgrade: ACTIVE.has(r.status) ? (upgrades.get(upgradeKey(r)) ?? null) : null }));
+    const up = ACTIVE.has(r.status) ? upgrades.get(upgradeKey(r)) : undefined;
+    findings.push(Object.assign(r, { projectUrl: p.url, maintainers, upgrade: up?.all ?? null, upgradeTarget: r.fixedVersion ? (up?.fixable ?? null) : null }));
   }
   rows.length = 0;
   findings.sort(q.basis === 'environmental' ? attentionOrder((f) => basisSeverity(f as ReportFinding, 'environmental')) : bySeverity);
@@ -140,8 +147,8 @@ function upgradeKey(r: ReportFindingRow): string {
   return `${r.projectId}\0${r.ecosystem}\0${r.package}\0${r.version}`;
 }
 
-/** Per (project, package, version): the upgrade that clears all of its active findings at once. */
-function upgradeIndex(rows: readonly ReportFindingRow[]): Map<string, string | null> {
+/** Per (project, package, version): the upgrade that clears all of its active findings at once, and the one that clears those with a fixed version. */
+function upgradeIndex(rows: readonly ReportFindingRow[]): Map<string, { all: string | undefined; fixable: string | undefined }> {
   const fixes = new Map<string, { ecosystem: string; fixes: (string | undefined)[] }>();
   for (const r of rows) {
     if (!ACTIVE.has(r.status)) continue;
@@ -150,7 +157,7 @@ function upgradeIndex(rows: readonly ReportFindingRow[]): Map<string, string | n
     e.fixes.push(r.fixedVersion ?? undefined);
     fixes.set(k, e);
   }
-  return new Map([...fixes].map(([k, e]) => [k, packageUpgrade(e.ecosystem, e.fixes) ?? null]));
+  return new Map([...fixes].map(([k, e]) => [k, { all: packageUpgrade(e.ecosystem, e.fixes), fixable: packageUpgrade(e.ecosystem, e.fixes.filter((f) => f !== undefined)) }]));
 }
 
 function advisoryIndex(texts: readonly AdvisoryText[]): Record<string, AdvisoryText> {

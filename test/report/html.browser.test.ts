@@ -117,6 +117,24 @@ describe('HTML dashboard in headless Chromium', () => {
   });
 });
 
+describe('HTML dashboard: top upgrades', () => {
+  it('ranks KEV-listed first, clears what has a fix, and lists the findings without a fixed version apart', async () => {
+    const data = sampleReport();
+    const redirects = data.findings.find((f) => f.package === 'follow-redirects')!;
+    Object.assign(redirects, { fixedVersion: null, upgrade: null, upgradeTarget: null });
+    const axios = data.findings.find((f) => f.package === 'axios' && f.status !== 'fixed')!;
+    axios.kev = { date_added: '2024-01-02', due_date: '2024-01-23', ransomware: false, cve: axios.groupId };
+    const { page } = await openDashboard(renderHtml(data, opts));
+    expect(await page.locator('#top-upgrades li').allTextContents()).toEqual([
+      'HIGH upgrade axios 0.19.0 → 0.21.2 clears 1 advisory (1 exploited, 1 HIGH) in 1 project', // KEV before the critical
+      'CRITICAL upgrade grep-cli 0.1.4 → 0.1.6 clears 1 advisory (1 CRITICAL) in 1 project',
+    ]);
+    expect(await page.locator('#no-upgrade li').allTextContents()).toEqual(['HIGH follow-redirects 1.5.10: no fixed version known for 1 advisory (1 HIGH) in 1 project']);
+    // a package link keeps the view and searches for the package
+    expect(await page.locator('#top-upgrades li a').first().getAttribute('href')).toBe('#ecosystem=npm&q=axios');
+  });
+});
+
 describe('HTML dashboard at 100k findings', () => {
   it('shows the first page of 200 rows, pages, filters; file size and time to first render are reported', async () => {
     const base = sampleReport();

@@ -39,6 +39,16 @@ describe('buildReport on a real store', () => {
     ]);
   });
 
+  it('without a fix for every finding, no upgrade clears all, and the highest fix clears the fixable ones (upgradeTarget)', async () => {
+    const { db } = await makeStore();
+    db.prepare("UPDATE findings SET status = 'open', fixed_at = NULL, fixed_version = NULL WHERE group_id = 'CVE-2020-28168'").run();
+    const axios = buildReport(db, q).findings.filter((f) => f.package === 'axios');
+    expect(axios.map((f) => [f.groupId, f.fixedVersion, f.upgrade, f.upgradeTarget])).toEqual([
+      ['CVE-2021-3749', '0.21.2', null, '0.21.2'],
+      ['CVE-2020-28168', null, null, null],
+    ]);
+  });
+
   it.each([
     [{ status: 'accepted' as const }, ['lodash']],
     [{ status: 'fixed' as const }, ['axios']],

@@ -45,6 +45,7 @@ function finding(f: Partial<Omit<ReportFinding, 'kev' | 'epss'>> & Pick<Partial<
     maintainers: ['dev@acme.example'],
     upgrade: null,
     ...f,
+    upgradeTarget: f.upgradeTarget !== undefined ? f.upgradeTarget : (f.upgrade ?? null),
   };
 }
 

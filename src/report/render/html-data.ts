@@ -4,7 +4,7 @@ import { SEVERITIES, type Severity } from '../../model/types.js';
 import type { ReportData } from '../model.js';
 
 /** Positions inside one encoded finding (the dashboard script uses the same numbers). */
-export const F = { project: 0, ecosystem: 1, package: 2, version: 3, group: 4, advisoryIds: 5, aliases: 6, severity: 7, cvss: 8, fixed: 9, upgrade: 10, status: 11, firstSeen: 12, lastSeen: 13, targets: 14, reason: 15, acceptance: 16, note: 17, kevAdded: 18, epss: 19, spans: 20 } as const;
+export const F = { project: 0, ecosystem: 1, package: 2, version: 3, group: 4, advisoryIds: 5, aliases: 6, severity: 7, cvss: 8, fixed: 9, upgrade: 10, status: 11, firstSeen: 12, lastSeen: 13, targets: 14, reason: 15, acceptance: 16, note: 17, kevAdded: 18, epss: 19, spans: 20, upgradeTarget: 21 } as const;
 
 /**
  * The weight of one open finding in the top upgrades, by severity (a KEV listing ranks before any weight; EPSS
@@ -69,7 +69,7 @@ export function dashboardData(data: ReportData, unknownAs: Severity = 'HIGH'): D
       ri = reasons.push(reasonSentences(f.reason)) - 1;
       reasonIndex.set(key, ri);
     }
-    return [addProject(f.project, f.projectUrl, f.maintainers), f.ecosystem, f.package, f.version, f.groupId, f.advisoryIds, f.aliases, SEVERITIES.indexOf(f.severity), f.cvssScore, f.fixedVersion, f.upgrade, f.status, f.firstSeen, f.lastSeen, f.targets, ri, f.acceptance?.reason ?? null, f.statusNote, f.kev ? (f.kev.date_added ?? '?') : null, f.epss?.score ?? null, encodeSpans(spans.get(f.id))];
+    return [addProject(f.project, f.projectUrl, f.maintainers), f.ecosystem, f.package, f.version, f.groupId, f.advisoryIds, f.aliases, SEVERITIES.indexOf(f.severity), f.cvssScore, f.fixedVersion, f.upgrade, f.status, f.firstSeen, f.lastSeen, f.targets, ri, f.acceptance?.reason ?? null, f.statusNote, f.kev ? (f.kev.date_added ?? '?') : null, f.epss?.score ?? null, encodeSpans(spans.get(f.id)), f.upgradeTarget];
   });
   const advisories: DashboardData['advisories'] = {};
   for (const [id, a] of Object.entries(data.advisories)) advisories[id] = [a.summary ?? '', a.details ?? '', a.aliases, a.references.map((r) => [r.type, r.url])];

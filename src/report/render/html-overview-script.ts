@@ -18,9 +18,10 @@ export const OVERVIEW_SCRIPT = String.raw`
     return a;
   }
   function addUpgrade(groups, r) {
-    if (r.gk === undefined) r.gk = r.eco + '\u0000' + r.pkg + '\u0000' + (r.upgrade || '');
+    // by the upgrade that clears the finding (with the package's other fixable ones); no fixed version: no upgrade
+    if (r.gk === undefined) r.gk = r.eco + '\u0000' + r.pkg + '\u0000' + (r.target || '');
     var g = groups.get(r.gk);
-    if (!g) groups.set(r.gk, g = { eco: r.eco, pkg: r.pkg, up: r.upgrade, versions: Object.create(null), projects: Object.create(null), adv: Object.create(null), kevAdv: Object.create(null), kev: 0, risk: 0, n: 0, worst: 0 });
+    if (!g) groups.set(r.gk, g = { eco: r.eco, pkg: r.pkg, up: r.target, versions: Object.create(null), projects: Object.create(null), adv: Object.create(null), kevAdv: Object.create(null), kev: 0, risk: 0, n: 0, worst: 0 });
     g.versions[r.ver] = 1;
     g.projects[r.project] = 1;
     if (!(r.group in g.adv) || g.adv[r.group] < r.sev) g.adv[r.group] = r.sev;
@@ -47,7 +48,7 @@ export const OVERVIEW_SCRIPT = String.raw`
     a.href = hashFor({ q: g.pkg, ecosystem: g.eco });
     li.appendChild(a);
     var counted = plural(advs.length, 'advisory', 'advisories') + ' (' + parts.join(', ') + ') in ' + plural(Object.keys(g.projects).length, 'project');
-    li.appendChild(document.createTextNode(' ' + from + (g.up ? ' → ' + g.up + ' clears ' + counted : ': no known upgrade clears all ' + counted)));
+    li.appendChild(document.createTextNode(' ' + from + (g.up ? ' → ' + g.up + ' clears ' + counted : ': no fixed version known for ' + counted)));
     li.title = g.eco;
     return li;
   }
@@ -57,12 +58,12 @@ export const OVERVIEW_SCRIPT = String.raw`
     var ol = $('top-upgrades');
     ol.textContent = '';
     fixable.slice(0, TOP).forEach(function (g) { ol.appendChild(upgradeLine(g)); });
-    if (!fixable.length) ol.appendChild(el('li', 'no upgrade known for the open findings of this view', 'muted'));
+    if (!fixable.length) ol.appendChild(el('li', 'no fixed version known for the open findings of this view', 'muted'));
     var ul = $('no-upgrade');
     ul.textContent = '';
     stuck.slice(0, 5).forEach(function (g) { ul.appendChild(upgradeLine(g)); });
     $('no-upgrade-title').hidden = !stuck.length;
-    $('no-upgrade-title').textContent = plural(stuck.length, 'package version', 'package versions') + ' with no single known upgrade' + (stuck.length > 5 ? ' (worst 5)' : '');
+    $('no-upgrade-title').textContent = 'No fixed version known' + (stuck.length > 5 ? ' (worst 5 of ' + stuck.length + ' packages)' : '');
   }
   function drawOldest(list) {
     var body = $('oldest-body');

@@ -19,7 +19,7 @@ export const DASHBOARD_SCRIPT = String.raw`(function () {
     var p = D.projects[a[0]];
     return { i: i, project: p[0], maint: maintOf[a[0]], eco: a[1], pkg: a[2], ver: a[3], group: a[4], ids: a[5], aliases: a[6],
       sev: a[7], cvss: a[8], fixed: a[9], upgrade: a[10], status: a[11], first: a[12], last: a[13], targets: a[14],
-      reason: a[15], acceptance: a[16], note: a[17], kev: a[18], epss: a[19], spans: a[20], gk: undefined, hay: null };
+      reason: a[15], acceptance: a[16], note: a[17], kev: a[18], epss: a[19], spans: a[20], target: a[21], gk: undefined, hay: null };
   });
   var state = { project: '', maintainer: '', severity: '', status: D.defaultStatus, ecosystem: '', exploited: '', epss: '', q: '', sort: 'sev', dir: -1, page: 0 };
   var $ = function (id) { return document.getElementById(id); };
