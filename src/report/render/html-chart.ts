@@ -23,7 +23,7 @@ export const TREND_SCRIPT = String.raw`
   function drawTrend(counts) {
     var points = D.trend.points, box = $('trend'), n = points.length;
     box.textContent = '';
-    $('trend-title').textContent = n === 0 ? 'Open findings over time' : D.trend.perRun ? 'Open findings per match run (less than two days of history)' : 'Open findings, last ' + n + (n === 1 ? ' day' : ' days');
+    $('trend-title').textContent = n < 2 ? 'Open findings over time' : D.trend.perRun ? 'Open findings per match run (less than two days of history)' : 'Open findings, last ' + n + (n === 1 ? ' day' : ' days');
     if (n === 0) { box.appendChild(el('p', 'No match runs in this period yet: the trend appears after the first icms match.', 'muted trend-note')); return; }
     if (n === 1) {
       var total = counts.reduce(function (t, c) { return t + c[0]; }, 0);
