@@ -63,38 +63,55 @@ export function findingSpans(
   changes: Iterable<readonly [number, string, FindingStatus]>,
   points: readonly TrendPoint[],
 ): Map<number, number[]> {
-  const wanted = new Map(findings.map((f) => [f.id, f]));
+  const wanted = new Set(findings.map((f) => f.id));
   const spans = new Map<number, number[]>();
   if (points.length === 0) return spans;
+  // one finding's changes at a time, oldest first: each point takes the status of the last change at or before it
+  const walk = new SpanWalk(points);
   let id = -1;
-  let history: [string, FindingStatus][] = [];
-  const flush = (): void => {
-    if (wanted.has(id)) spans.set(id, spansOf(history, points));
-  };
+  let kept = false;
   for (const [fid, at, status] of changes) {
     if (fid !== id) {
-      flush();
+      if (kept) spans.set(id, walk.finish());
       id = fid;
-      history = [];
+      kept = wanted.has(fid);
     }
-    if (wanted.has(fid)) history.push([at, status]);
+    if (kept) walk.change(at, status);
   }
-  flush();
-  for (const f of findings) if (!spans.has(f.id)) spans.set(f.id, spansOf([[f.firstSeen, f.status]], points));
+  if (kept) spans.set(id, walk.finish());
+  for (const f of findings) {
+    if (spans.has(f.id)) continue;
+    walk.change(f.firstSeen, f.status);
+    spans.set(f.id, walk.finish());
+  }
   return spans;
 }
 
-/** The points where a status history (oldest first) turns active or inactive. */
-function spansOf(history: readonly [string, FindingStatus][], points: readonly TrendPoint[]): number[] {
-  const out: number[] = [];
-  let next = 0;
-  let active = false;
-  let status: FindingStatus | undefined;
-  for (let i = 0; i < points.length; i++) {
-    while (next < history.length && history[next]![0] <= points[i]!.at) status = history[next++]![1];
-    const now = status !== undefined && ACTIVE.has(status);
-    if (now !== active) out.push(i);
-    active = now;
+/** Walks the points along one finding's status changes at a time, noting where it turns active or inactive. */
+class SpanWalk {
+  private next = 0;
+  private active = false;
+  private out: number[] = [];
+  constructor(private readonly points: readonly TrendPoint[]) {}
+
+  /** The finding's status became `status` at `at` (changes come oldest first). */
+  change(at: string, status: FindingStatus): void {
+    while (this.next < this.points.length && this.points[this.next]!.at < at) this.next++;
+    // every point before `at` already has the status so far; from this point on it has the new one (until the next change)
+    const active = ACTIVE.has(status);
+    if (active !== this.active && this.next < this.points.length) {
+      if (this.out.at(-1) === this.next) this.out.pop();
+      else this.out.push(this.next);
+    }
+    this.active = active;
   }
-  return out;
+
+  /** The points where the finding turned active or inactive; the walk starts over for the next finding. */
+  finish(): number[] {
+    const out = this.out;
+    this.out = [];
+    this.next = 0;
+    this.active = false;
+    return out;
+  }
 }
