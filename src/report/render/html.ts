@@ -35,13 +35,13 @@ function cards(data: ReportData): string {
   const byStatus = Object.entries(data.totals.byStatus)
     .map(([s, n]) => `<a class="card" href="#status=${h(s)}"><b>${n}</b><span>${h(s.replace('_', ' '))}</span></a>`)
     .join('');
-  return `<div id="overview"><p class="view"><span id="view-note" class="muted"></span><a id="view-all" href="#" hidden>show everything</a></p>
+  return `<p class="view"><span id="view-note" class="muted"></span><a id="view-all" href="#" hidden>show everything</a></p>
 <h2>Open findings by severity</h2><div class="cards" id="sev-cards">${bySev}</div><h2>Findings by status</h2><div class="cards" id="status-cards">${byStatus}</div>`;
 }
 
 const OVERVIEW = `<div class="grid"><div><h2 id="trend-title">Open findings over time</h2><div id="trend"><p class="muted">The trend needs JavaScript.</p></div></div>
 <div><h2>Upgrades that clear the most risk</h2><ol id="top-upgrades" class="upgrades"></ol><h3 id="no-upgrade-title" hidden></h3><ul id="no-upgrade" class="upgrades"></ul></div>
-<div class="wide"><h2>Oldest open findings</h2><table id="oldest"><thead><tr><th>first seen</th><th>severity</th><th>project</th><th>package</th><th>advisory</th></tr></thead><tbody id="oldest-body"></tbody></table></div></div></div>`;
+<div class="wide"><h2>Oldest open findings</h2><table id="oldest"><thead><tr><th>first seen</th><th>severity</th><th>project</th><th>package</th><th>advisory</th></tr></thead><tbody id="oldest-body"></tbody></table></div></div>`;
 
 function projectsSection(data: ReportData): string {
   const open = new Map<string, number>();
@@ -81,8 +81,8 @@ export function renderHtml(data: ReportData, opts: RenderOptions): string {
 <title>icms: ${t.findings} findings</title>
 <style>${DASHBOARD_STYLE}</style></head>
 <body><header><h1>icms vulnerability report</h1><span class="muted">generated ${h(data.generatedAt.slice(0, 16).replace('T', ' '))} UTC, status ${h(data.filters.status)}: ${t.findings} findings in ${t.projects} projects</span></header>
-<main>${cards(data)}
-${OVERVIEW}
+<main><div id="overview">${cards(data)}
+${OVERVIEW}</div>
 ${projectsSection(data)}
 ${FINDINGS_SECTION}
 </main>
