@@ -84,8 +84,9 @@ export const OVERVIEW_SCRIPT = String.raw`
     $('view-note').textContent = parts.length ? 'This view: ' + parts.join(', ') + '. ' : 'All projects. ';
     $('view-all').hidden = !parts.length;
   }
-  // one pass over the findings of the view: counts, trend, upgrades, oldest
-  function overview() {
+  // one pass over the findings of the view: counts, trend, upgrades, oldest; with refilter, the table's rows too
+  function overview(refilter) {
+    var list = refilter ? [] : null;
     var n = D.trend.points.length;
     var bySev = SEV.map(function () { return 0; }), byStatus = {}, groups = new Map(), oldest = [];
     var diff = SEV.map(function () { var d = []; for (var i = 0; i <= n; i++) d.push(0); return d; });
@@ -93,6 +94,7 @@ export const OVERVIEW_SCRIPT = String.raw`
     for (var k = 0; k < rows.length; k++) {
       var r = rows[k];
       if (!inScope(r)) continue;
+      if (list && inView(r)) list.push(r);
       byStatus[r.status]++;
       var active = ACTIVE[r.status];
       if (active) bySev[r.sev]++;
@@ -111,6 +113,7 @@ export const OVERVIEW_SCRIPT = String.raw`
         if (oldest.length > OLDEST) oldest.pop();
       }
     }
+    if (list) { filtered = list.sort(compare); state.page = 0; }
     var counts = diff.map(function (d) { var c = [], sum = 0; for (var i = 0; i < n; i++) { sum += d[i]; c.push(sum); } return c; });
     var sevBox = $('sev-cards'), statusBox = $('status-cards');
     sevBox.textContent = ''; statusBox.textContent = '';

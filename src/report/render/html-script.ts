@@ -72,11 +72,12 @@ export const DASHBOARD_SCRIPT = String.raw`(function () {
     }
     return true;
   }
-  function matches(r) {
+  // the table's filters beyond the scope
+  function inView(r) {
     if (state.severity && SEV[r.sev] !== state.severity) return false;
-    if (state.status === 'active' ? !ACTIVE[r.status] : state.status !== 'all' && r.status !== state.status) return false;
-    return inScope(r);
+    return state.status === 'active' ? ACTIVE[r.status] === 1 : state.status === 'all' || r.status === state.status;
   }
+  function matches(r) { return inView(r) && inScope(r); }
   var KEYS = {
     // the order of attention: KEV-listed, then severity, then EPSS, then the CVSS score
     sev: function (r) { return (r.kev ? 1e8 : 0) + r.sev * 1e6 + Math.round((r.epss || 0) * 1000) * 100 + Math.round((r.cvss || 0) * 10); },
@@ -190,7 +191,7 @@ export const DASHBOARD_SCRIPT = String.raw`(function () {
   }
 ${TREND_SCRIPT}${OVERVIEW_SCRIPT}
   Object.keys(FIELDS).forEach(function (k) {
-    $(FIELDS[k]).addEventListener(k === 'q' ? 'input' : 'change', function (e) { state[k] = e.target.value; refilter(); draw(); overview(); toHash(); });
+    $(FIELDS[k]).addEventListener(k === 'q' ? 'input' : 'change', function (e) { state[k] = e.target.value; overview(true); draw(); toHash(); });
   });
   document.querySelectorAll('th[data-sort]').forEach(function (th) {
     th.addEventListener('click', function () {
@@ -202,7 +203,7 @@ ${TREND_SCRIPT}${OVERVIEW_SCRIPT}
   });
   $('prev').addEventListener('click', function () { state.page--; draw(); });
   $('next').addEventListener('click', function () { state.page++; draw(); });
-  window.addEventListener('hashchange', function () { fromHash(); refilter(); draw(); overview(); });
+  window.addEventListener('hashchange', function () { fromHash(); overview(true); draw(); });
   $('overview').className = 'pending';
   fromHash(); refilter(); draw(); drawView();
   window.__icmsFirstRenderMs = performance.now();
