@@ -1,4 +1,4 @@
-/** SQL for reports and archives: findings with their acceptance, advisory texts, trend counts, latest scans, acceptances. */
+/** SQL for reports and archives: findings with their acceptance, advisory texts, match runs and status changes (trends), latest scans, acceptances. */
 import type { Db } from './open.js';
 import type { FindingStatus } from '../model/types.js';
 import { listFindings, type FindingRow } from './findings.js';
@@ -43,25 +43,33 @@ export function listAdvisoryTexts(db: Db, ids: Iterable<string>): AdvisoryText[]
   }));
 }
 
-/** One `match_stats` row: how many findings had a severity and status after a match run. */
-export interface MatchStatRow {
+/** One match run: its id and when it wrote its findings. */
+export interface MatchRunRow {
   runId: number;
   at: string;
-  severity: string;
-  status: string;
-  count: number;
 }
 
-/** Match statistics recorded at or after `since`, plus the last run before it (the state carried into the window), oldest first. */
-export function listMatchStats(db: Db, since: Date): MatchStatRow[] {
+/** Match runs recorded at or after `since`, plus the last run before it (the state carried into the window), oldest first. */
+export function listMatchRuns(db: Db, since: Date): MatchRunRow[] {
   const at = since.toISOString();
   return db
     .prepare(
-      `SELECT run_id AS runId, at, severity, status, count FROM match_stats
+      `SELECT run_id AS runId, MIN(at) AS at FROM match_stats
        WHERE at >= ? OR run_id = (SELECT run_id FROM match_stats WHERE at < ? ORDER BY at DESC, run_id DESC LIMIT 1)
-       ORDER BY at, run_id`,
+       GROUP BY run_id ORDER BY at, run_id`,
     )
-    .all(at, at) as MatchStatRow[];
+    .all(at, at) as MatchRunRow[];
+}
+
+/**
+ * Every status change of every finding as `[findingId, at, toStatus]`, by finding then in the order written
+ * (events that only note something, such as a KEV listing, are left out). Iterated, not loaded: one row per change.
+ */
+export function iterateStatusChanges(db: Db): Iterable<[findingId: number, at: string, status: FindingStatus]> {
+  return db
+    .prepare('SELECT finding_id, at, to_status FROM finding_events WHERE from_status IS NOT to_status ORDER BY finding_id, id')
+    .raw()
+    .iterate() as Iterable<[number, string, FindingStatus]>;
 }
 
 /** The most recent scan of each project. */

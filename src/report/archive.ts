@@ -39,7 +39,7 @@ export async function writeArchive(db: Db, opts: { dir: string; now: Date; force
   if (replaced && !opts.force) {
     throw new IcmsError(`archive ${file} already exists: an archive is never overwritten`, ExitCode.Usage, { hint: 'pass --force to replace today\'s archive' });
   }
-  const data = buildReport(db, { status: 'all', trendDays: 1, now: opts.now });
+  const data = buildReport(db, { status: 'all', trendDays: 0, now: opts.now });
   // the findings are streamed into gzip one by one: the snapshot of a big portfolio is too big for one string
   const head = {
     schema_version: FINDINGS_SCHEMA_VERSION,

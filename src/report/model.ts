@@ -1,10 +1,11 @@
 /** The report data: findings joined with projects, maintainers, advisory texts, upgrades, trend and scans. */
 import type { Db } from '../db/open.js';
 import { listProjects } from '../db/projects.js';
-import { listAdvisoryTexts, listLatestScans, listMatchStats, listReportFindings, type AdvisoryText, type LatestScanRow, type MatchStatRow, type ReportFindingRow } from '../db/report.js';
+import { iterateStatusChanges, listAdvisoryTexts, listLatestScans, listMatchRuns, listReportFindings, type AdvisoryText, type LatestScanRow, type ReportFindingRow } from '../db/report.js';
 import { packageUpgrade } from '../matcher/match.js';
 import { basisSeverity } from '../triage/basis.js';
 import { SEVERITIES, severityRank, type FindingStatus, type Maintainer, type Severity } from '../model/types.js';
+import { findingSpans, trendPoints, trendStart, type Trend } from './trend.js';
 
 /** What `--status` selects. */
 export const STATUS_FILTERS = ['open', 'new', 'fixed', 'accepted', 'all'] as const;
@@ -43,6 +44,12 @@ export interface ReportFinding extends Omit<ReportFindingRow, 'projectId'> {
   maintainers: string[];
   /** The smallest upgrade of this package that clears every active finding on it in this project; null if none is known. */
   upgrade: string | null;
+  /**
+   * The upgrade that clears this finding together with every other active finding of the package in the project
+   * that has a fixed version (their highest fix; equal to `upgrade` when all have one); null for a finding without
+   * a fixed version, or not active.
+   */
+  upgradeTarget: string | null;
 }
 
 /** A project in scope, with its maintainers and its latest scan. */
@@ -52,12 +59,6 @@ export interface ReportProject {
   kind: string;
   maintainers: Maintainer[];
   lastScan: Omit<LatestScanRow, 'projectId'> | null;
-}
-
-/** Open findings by severity on one UTC day (after the day's last match run; carried forward on days without one). */
-export interface TrendPoint {
-  date: string;
-  bySeverity: Record<Severity, number>;
 }
 
 /** Everything renderers get; renderers are pure functions of this. */
@@ -70,7 +71,8 @@ export interface ReportData {
   /** Advisory texts by advisory id (one source's text per id: the first with a summary). */
   advisories: Record<string, AdvisoryText>;
   projects: ReportProject[];
-  trend: TrendPoint[];
+  /** Open findings over `trendDays`, per finding (so a view of the report can count its own). */
+  trend: Trend;
 }
 
 /** Builds the report data from the store. */
@@ -102,7 +104,8 @@ export function buildReport(db: Db, q: ReportQuery): ReportData {
     let maintainers = maintainersOf.get(p.id);
     if (!maintainers) maintainersOf.set(p.id, (maintainers = Object.freeze(p.maintainers.map((m) => m.email)) as string[]));
     // the row itself becomes the report finding (a copy of each would double a large report's memory)
-    findings.push(Object.assign(r, { projectUrl: p.url, maintainers, upgrade: ACTIVE.has(r.status) ? (upgrades.get(upgradeKey(r)) ?? null) : null }));
+    const up = ACTIVE.has(r.status) ? upgrades.get(upgradeKey(r)) : undefined;
+    findings.push(Object.assign(r, { projectUrl: p.url, maintainers, upgrade: up?.all ?? null, upgradeTarget: r.fixedVersion ? (up?.fixable ?? null) : null }));
   }
   rows.length = 0;
   findings.sort(q.basis === 'environmental' ? attentionOrder((f) => basisSeverity(f as ReportFinding, 'environmental')) : bySeverity);
@@ -120,7 +123,7 @@ export function buildReport(db: Db, q: ReportQuery): ReportData {
         const s = scans.get(p.id);
         return { name: p.name, url: p.url, kind: p.kind, maintainers: p.maintainers, lastScan: s ? { startedAt: s.startedAt, finishedAt: s.finishedAt, status: s.status, commitSha: s.commitSha, packageCount: s.packageCount, error: s.error } : null };
       }),
-    trend: trendFromStats(listMatchStats(db, trendStart(q.now, q.trendDays)), q.now, q.trendDays),
+    trend: reportTrend(db, findings, q.now, q.trendDays),
   };
 }
 
@@ -144,8 +147,8 @@ function upgradeKey(r: ReportFindingRow): string {
   return `${r.projectId}\0${r.ecosystem}\0${r.package}\0${r.version}`;
 }
 
-/** Per (project, package, version): the upgrade that clears all of its active findings at once. */
-function upgradeIndex(rows: readonly ReportFindingRow[]): Map<string, string | null> {
+/** Per (project, package, version): the upgrade that clears all of its active findings at once, and the one that clears those with a fixed version. */
+function upgradeIndex(rows: readonly ReportFindingRow[]): Map<string, { all: string | undefined; fixable: string | undefined }> {
   const fixes = new Map<string, { ecosystem: string; fixes: (string | undefined)[] }>();
   for (const r of rows) {
     if (!ACTIVE.has(r.status)) continue;
@@ -154,7 +157,7 @@ function upgradeIndex(rows: readonly ReportFindingRow[]): Map<string, string | n
     e.fixes.push(r.fixedVersion ?? undefined);
     fixes.set(k, e);
   }
-  return new Map([...fixes].map(([k, e]) => [k, packageUpgrade(e.ecosystem, e.fixes) ?? null]));
+  return new Map([...fixes].map(([k, e]) => [k, { all: packageUpgrade(e.ecosystem, e.fixes), fixable: packageUpgrade(e.ecosystem, e.fixes.filter((f) => f !== undefined)) }]));
 }
 
 function advisoryIndex(texts: readonly AdvisoryText[]): Record<string, AdvisoryText> {
@@ -173,32 +176,8 @@ export function countBy<T, K extends string>(items: readonly T[], key: (t: T) =>
   return out;
 }
 
-/** Start of the first UTC day of a trend of `days` days ending today. */
-function trendStart(now: Date, days: number): Date {
-  return new Date(Date.UTC(now.getUTCFullYear(), now.getUTCMonth(), now.getUTCDate() - days + 1));
-}
-
-/**
- * Open findings per severity for each of the last `days` UTC days (today included): the counts after the
- * day's last match run, carried forward over days without a run; days before the first run are left out.
- */
-export function trendFromStats(rows: readonly MatchStatRow[], now: Date, days: number): TrendPoint[] {
-  const runs: { date: string; runId: number }[] = [];
-  const counts = new Map<number, Record<Severity, number>>();
-  for (const r of rows) {
-    if (runs.at(-1)?.runId !== r.runId) runs.push({ date: r.at.slice(0, 10), runId: r.runId });
-    const c = counts.get(r.runId) ?? countBy([], (x: Severity) => x, SEVERITIES);
-    if (ACTIVE.has(r.status as FindingStatus) && (SEVERITIES as readonly string[]).includes(r.severity)) c[r.severity as Severity] += r.count;
-    counts.set(r.runId, c);
-  }
-  const start = trendStart(now, days).getTime();
-  const points: TrendPoint[] = [];
-  let next = 0;
-  let current: Record<Severity, number> | undefined;
-  for (let i = 0; i < days; i++) {
-    const date = new Date(start + i * 86_400_000).toISOString().slice(0, 10);
-    while (next < runs.length && runs[next]!.date <= date) current = counts.get(runs[next++]!.runId);
-    if (current) points.push({ date, bySeverity: { ...current } });
-  }
-  return points;
+/** The trend of the report's findings over `days` days ending `now` (no points, and no events read, for 0 days). */
+function reportTrend(db: Db, findings: readonly ReportFinding[], now: Date, days: number): Trend {
+  const { perRun, points } = trendPoints(days > 0 ? listMatchRuns(db, trendStart(now, days)) : [], now, days);
+  return { perRun, points, spans: points.length > 0 ? findingSpans(findings, iterateStatusChanges(db), points) : new Map() };
 }

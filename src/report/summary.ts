@@ -1,6 +1,6 @@
-/** Derived views of the report data shared by renderers: groups (--by), top packages, oldest open findings. */
+/** Derived views of the report data shared by renderers: groups (--by), totals lines, fix texts. */
 import { SEVERITIES, severityRank, type Severity } from '../model/types.js';
-import { countBy, type ReportData, type ReportFinding } from './model.js';
+import { countBy, type ReportFinding } from './model.js';
 
 /** What `--by` groups findings by. */
 export const GROUP_BYS = ['project', 'maintainer', 'severity', 'package', 'advisory'] as const;
@@ -51,42 +51,16 @@ export function groupFindings(findings: readonly ReportFinding[], by: GroupBy): 
     .sort((a, b) => severityRank(b.worst) - severityRank(a.worst) || b.total - a.total || (a.key < b.key ? -1 : 1));
 }
 
-/** Packages affecting the most projects (active findings only). */
-export function topPackages(data: ReportData, limit: number): { ecosystem: string; package: string; projects: number; findings: number; worst: Severity }[] {
-  const m = new Map<string, { ecosystem: string; package: string; projects: Set<string>; findings: number; worst: Severity }>();
-  for (const f of data.findings) {
-    if (!isActive(f)) continue;
-    const k = `${f.ecosystem}\0${f.package}`;
-    const e = m.get(k) ?? { ecosystem: f.ecosystem, package: f.package, projects: new Set<string>(), findings: 0, worst: 'UNKNOWN' as Severity };
-    e.projects.add(f.project);
-    e.findings++;
-    if (severityRank(f.severity) > severityRank(e.worst)) e.worst = f.severity;
-    m.set(k, e);
-  }
-  return [...m.values()]
-    .map((e) => ({ ...e, projects: e.projects.size }))
-    .sort((a, b) => b.projects - a.projects || severityRank(b.worst) - severityRank(a.worst) || b.findings - a.findings || (a.package < b.package ? -1 : 1))
-    .slice(0, limit);
-}
-
-/** The active findings first seen longest ago. */
-export function oldestOpen(data: ReportData, limit: number): ReportFinding[] {
-  return data.findings
-    .filter(isActive)
-    .sort((a, b) => (a.firstSeen < b.firstSeen ? -1 : a.firstSeen > b.firstSeen ? 1 : severityRank(b.severity) - severityRank(a.severity)))
-    .slice(0, limit);
-}
-
 /** True for findings still to be dealt with (new, open, reopened). */
 export function isActive(f: { status: string }): boolean {
   return f.status === 'new' || f.status === 'open' || f.status === 'reopened';
 }
 
-/** "3 critical, 12 high, 1 medium" (zero counts left out; UNKNOWN/NONE as "other"). */
+/** "3 critical, 12 high, 1 medium, 4 unknown" (zero counts left out; NONE counted with UNKNOWN, as in csv and markdown). */
 export function severityLine(bySeverity: Record<Severity, number>): string {
   const parts = ['CRITICAL', 'HIGH', 'MEDIUM', 'LOW'].filter((s) => bySeverity[s as Severity] > 0).map((s) => `${bySeverity[s as Severity]} ${s.toLowerCase()}`);
-  const other = bySeverity.UNKNOWN + bySeverity.NONE;
-  if (other > 0) parts.push(`${other} other`);
+  const unknown = bySeverity.UNKNOWN + bySeverity.NONE;
+  if (unknown > 0) parts.push(`${unknown} unknown`);
   return parts.length > 0 ? parts.join(', ') : 'none';
 }
 

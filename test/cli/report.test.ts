@@ -75,7 +75,7 @@ describe('icms report on a real matched portfolio', () => {
   it('--by package summarises; --format sarif locates results at the lockfiles', async () => {
     const { cli } = await workspace();
     const by = await cli('report', '--by', 'package', '--format', 'csv');
-    expect(by.stdout.split('\r\n')[0]).toBe('package,findings,projects,worst,critical,high,medium,low,other');
+    expect(by.stdout.split('\r\n')[0]).toBe('package,findings,projects,worst,critical,high,medium,low,unknown');
     expect(by.stdout).toContain('npm:axios,2,1,HIGH,0,1,1,0,0\r\n');
     const sarif = JSON.parse((await cli('report', '--format', 'sarif')).stdout);
     const web = sarif.runs.find((r: { automationDetails: { id: string } }) => r.automationDetails.id.includes('web-frontend'));
@@ -98,10 +98,10 @@ describe('icms report on a real matched portfolio', () => {
     expect(openOnly.runs.flatMap((r: { results: { ruleId: string }[] }) => r.results).some((r: { ruleId: string }) => r.ruleId === 'CVE-2021-3749')).toBe(false);
   });
 
-  it('markdown --by package counts unrated findings in an `other` column, as csv does', async () => {
+  it('markdown --by package counts unrated findings in an `unknown` column, as csv does', async () => {
     const { cli } = await workspace();
     const md = (await cli('report', '--by', 'package', '--format', 'markdown')).stdout;
-    expect(md).toContain('| package | findings | projects | worst | critical | high | medium | low | other |');
+    expect(md).toContain('| package | findings | projects | worst | critical | high | medium | low | unknown |');
     const csv = (await cli('report', '--by', 'package', '--format', 'csv')).stdout.split('\r\n').slice(1).filter(Boolean);
     // the same groups in the same order: the body rows of the markdown table, one per csv line
     const mdRows = md.split('\n').filter((l) => l.startsWith('|')).slice(2);

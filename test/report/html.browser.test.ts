@@ -99,14 +99,39 @@ describe('HTML dashboard in headless Chromium', () => {
     expect(await cells(page, 3)).toEqual(['9.8', '8.0', '7.5', '5.9', '']);
   });
 
-  it('renders the overview (cards, trend chart, top packages) and takes a screenshot', async () => {
+  it('renders the overview (cards, trend chart, top upgrades) and takes a screenshot', async () => {
     const { page, dir } = await openDashboard();
-    expect(await page.locator('#sev-cards .card').allTextContents()).toEqual(['1critical', '2high', '0medium', '0low', '0other']);
+    expect(await page.locator('#sev-cards .card').allTextContents()).toEqual(['1CRITICAL', '2HIGH', '0MEDIUM', '0LOW', '0UNKNOWN']);
     expect(await page.locator('svg.trend polyline').count()).toBe(5);
-    expect(await page.locator('#top-packages tbody tr').count()).toBe(3);
+    expect(await page.locator('svg.trend .legend').allTextContents()).toEqual(['CRITICAL', 'HIGH', 'MEDIUM', 'LOW', 'UNKNOWN']);
+    // highest weighted risk first (critical 10, high 5), ties by name
+    expect(await page.locator('#top-upgrades li').allTextContents()).toEqual([
+      'CRITICAL upgrade grep-cli 0.1.4 → 0.1.6 clears 1 advisory (1 CRITICAL) in 1 project',
+      'HIGH upgrade axios 0.19.0 → 0.21.2 clears 1 advisory (1 HIGH) in 1 project',
+      'HIGH upgrade follow-redirects 1.5.10 → 1.14.7 clears 1 advisory (1 HIGH) in 1 project',
+    ]);
+    expect(await page.locator('main').textContent()).not.toMatch(/\bother\b/i);
     const shot = path.join(dir, 'dashboard.png');
     await page.screenshot({ path: shot, fullPage: true });
     if (process.env.KEEP_SCREENSHOT) await page.screenshot({ path: process.env.KEEP_SCREENSHOT, fullPage: true });
+  });
+});
+
+describe('HTML dashboard: top upgrades', () => {
+  it('ranks KEV-listed first, clears what has a fix, and lists the findings without a fixed version apart', async () => {
+    const data = sampleReport();
+    const redirects = data.findings.find((f) => f.package === 'follow-redirects')!;
+    Object.assign(redirects, { fixedVersion: null, upgrade: null, upgradeTarget: null });
+    const axios = data.findings.find((f) => f.package === 'axios' && f.status !== 'fixed')!;
+    axios.kev = { date_added: '2024-01-02', due_date: '2024-01-23', ransomware: false, cve: axios.groupId };
+    const { page } = await openDashboard(renderHtml(data, opts));
+    expect(await page.locator('#top-upgrades li').allTextContents()).toEqual([
+      'HIGH upgrade axios 0.19.0 → 0.21.2 clears 1 advisory (1 exploited, 1 HIGH) in 1 project', // KEV before the critical
+      'CRITICAL upgrade grep-cli 0.1.4 → 0.1.6 clears 1 advisory (1 CRITICAL) in 1 project',
+    ]);
+    expect(await page.locator('#no-upgrade li').allTextContents()).toEqual(['HIGH follow-redirects 1.5.10: no fixed version known for 1 advisory (1 HIGH) in 1 project']);
+    // a package link keeps the view and searches for the package
+    expect(await page.locator('#top-upgrades li a').first().getAttribute('href')).toBe('#ecosystem=npm&q=axios');
   });
 });
 

@@ -45,6 +45,7 @@ function finding(f: Partial<Omit<ReportFinding, 'kev' | 'epss'>> & Pick<Partial<
     maintainers: ['dev@acme.example'],
     upgrade: null,
     ...f,
+    upgradeTarget: f.upgradeTarget !== undefined ? f.upgradeTarget : (f.upgrade ?? null),
   };
 }
 
@@ -79,10 +80,15 @@ export function sampleReport(): ReportData {
       { name: SEARCH, url: 'https://github.com/acme/search-tool', kind: 'repo', maintainers: [{ name: 'Search Team', email: 'search@acme.example' }], lastScan: { startedAt: '2024-06-01T05:00:00.000Z', finishedAt: '2024-06-01T05:00:03.000Z', status: 'ok', commitSha: 'a'.repeat(40), packageCount: 120, error: null } },
       { name: WEB, url: 'https://github.com/acme/web-frontend', kind: 'repo', maintainers: [{ name: 'Web Dev', email: 'dev@acme.example' }], lastScan: { startedAt: '2024-06-01T05:00:00.000Z', finishedAt: '2024-06-01T05:00:05.000Z', status: 'ok', commitSha: 'b'.repeat(40), packageCount: 12, error: null } },
     ],
-    trend: [
-      { date: '2024-05-30', bySeverity: counts({ CRITICAL: 1, HIGH: 1, MEDIUM: 1 }) },
-      { date: '2024-05-31', bySeverity: counts({ CRITICAL: 1, HIGH: 2, MEDIUM: 1 }) },
-      { date: '2024-06-01', bySeverity: counts({ CRITICAL: 1, HIGH: 2 }) },
-    ],
+    // open at the end of each day: 05-30 grep-cli, axios x2; 05-31 + follow-redirects; 06-01 axios CVE-2020-28168 fixed
+    trend: {
+      perRun: false,
+      points: [
+        { at: '2024-05-30T23:59:59.999Z', label: '2024-05-30' },
+        { at: '2024-05-31T23:59:59.999Z', label: '2024-05-31' },
+        { at: '2024-06-01T07:00:00.000Z', label: '2024-06-01' },
+      ],
+      spans: new Map([[1, [0]], [2, [0]], [3, [1]], [4, [0, 2]], [5, []]]),
+    },
   };
 }

@@ -80,7 +80,7 @@ async function report(s: Session, flags: ReportFlags): Promise<ExitCode> {
       const data = buildReport(db, { status, projectIds, maintainers: flags.maintainer, severityMin: flags.severityMin, basis: s.config.triage.severitySource, onlyFixed: isFixedOnly(flags), trendDays: s.config.report.trendDays, now: s.ctx.now() });
       count = data.totals.findings;
       const toTerminal = flags.output === undefined;
-      const opts = { color: toTerminal && s.color, columns: toTerminal ? s.ctx.columns : undefined, by: flags.by, toolVersion: pkg.version };
+      const opts = { color: toTerminal && s.color, columns: toTerminal ? s.ctx.columns : undefined, by: flags.by, toolVersion: pkg.version, unknownAs: s.config.triage.unknownSeverity.toUpperCase() as Severity };
       // big formats are written piece by piece (the same text), never built as one string
       const chunked = chunkedRenderers[flags.format];
       content = chunked ? chunked(data, opts) : renderers[flags.format](data, opts);

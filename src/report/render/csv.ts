@@ -21,7 +21,7 @@ export function renderCsv(data: ReportData, opts: RenderOptions): string {
     lines.push(cells.map(csvField).join(','));
   };
   if (opts.by) {
-    row([opts.by, 'findings', 'projects', 'worst', 'critical', 'high', 'medium', 'low', 'other']);
+    row([opts.by, 'findings', 'projects', 'worst', 'critical', 'high', 'medium', 'low', 'unknown']);
     for (const g of groupFindings(data.findings, opts.by)) {
       const s = g.bySeverity;
       row([g.key, g.total, g.projects, g.worst, s.CRITICAL, s.HIGH, s.MEDIUM, s.LOW, s.UNKNOWN + s.NONE]);

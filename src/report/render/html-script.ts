@@ -1,19 +1,25 @@
 /**
  * The dashboard's inline script (plain ES2019, no dependencies). Data comes only from the JSON block and is
  * put on the page with textContent/createElement, never innerHTML; links are made only for http(s) URLs.
- * Rows are rendered a page at a time, so 100k findings stay responsive.
+ * Rows are rendered a page at a time, so 100k findings stay responsive; the overview (html-overview-script.ts,
+ * html-chart.ts) is redrawn for each view.
  */
+import { TREND_SCRIPT } from './html-chart.js';
+import { OVERVIEW_SCRIPT } from './html-overview-script.js';
+
 export const DASHBOARD_SCRIPT = String.raw`(function () {
   'use strict';
   var PAGE = 200;
   var D = JSON.parse(document.getElementById('icms-data').textContent);
   var SEV = D.severities;
   var ACTIVE = { 'new': 1, open: 1, reopened: 1 };
+  // maintainers compared case-insensitively (a digest links #maintainer=<email> as the inventory spells it)
+  var maintOf = D.projects.map(function (p) { return p[2].map(function (m) { return m.toLowerCase(); }); });
   var rows = D.findings.map(function (a, i) {
     var p = D.projects[a[0]];
-    return { i: i, project: p[0], maint: p[2], eco: a[1], pkg: a[2], ver: a[3], group: a[4], ids: a[5], aliases: a[6],
+    return { i: i, project: p[0], maint: maintOf[a[0]], eco: a[1], pkg: a[2], ver: a[3], group: a[4], ids: a[5], aliases: a[6],
       sev: a[7], cvss: a[8], fixed: a[9], upgrade: a[10], status: a[11], first: a[12], last: a[13], targets: a[14],
-      reason: a[15], acceptance: a[16], note: a[17], kev: a[18], epss: a[19], hay: null };
+      reason: a[15], acceptance: a[16], note: a[17], kev: a[18], epss: a[19], spans: a[20], target: a[21], gk: undefined, hay: null };
   });
   var state = { project: '', maintainer: '', severity: '', status: D.defaultStatus, ecosystem: '', exploited: '', epss: '', q: '', sort: 'sev', dir: -1, page: 0 };
   var $ = function (id) { return document.getElementById(id); };
@@ -52,14 +58,13 @@ export const DASHBOARD_SCRIPT = String.raw`(function () {
   var st = $('f-status');
   ['active', 'new', 'open', 'reopened', 'fixed', 'accepted', 'false_positive', 'all'].forEach(function (v) { st.appendChild(el('option', v)).value = v; });
 
-  function matches(r) {
+  // the view's scope: every filter but severity and status (the overview counts those itself)
+  function inScope(r) {
     if (state.project && r.project !== state.project) return false;
-    if (state.maintainer && r.maint.indexOf(state.maintainer) < 0) return false;
-    if (state.severity && SEV[r.sev] !== state.severity) return false;
+    if (state.maintainer && r.maint.indexOf(state.maintainer.toLowerCase()) < 0) return false;
     if (state.ecosystem && r.eco !== state.ecosystem) return false;
     if (state.exploited && !r.kev) return false;
     if (state.epss && !(r.epss !== null && r.epss >= Number(state.epss))) return false;
-    if (state.status === 'active' ? !ACTIVE[r.status] : state.status !== 'all' && r.status !== state.status) return false;
     if (state.q) {
       if (r.hay === null) r.hay = [r.project, r.eco, r.pkg, r.ver, r.group, r.aliases.join(' '), summary(r), r.status].join(' ').toLowerCase();
       var words = state.q.toLowerCase().split(/\s+/);
@@ -67,9 +72,15 @@ export const DASHBOARD_SCRIPT = String.raw`(function () {
     }
     return true;
   }
+  // the table's filters beyond the scope
+  function inView(r) {
+    if (state.severity && SEV[r.sev] !== state.severity) return false;
+    return state.status === 'active' ? ACTIVE[r.status] === 1 : state.status === 'all' || r.status === state.status;
+  }
+  function matches(r) { return inView(r) && inScope(r); }
   var KEYS = {
-    // the order of attention: KEV-listed, then severity and score, then EPSS
-    sev: function (r) { return (r.kev ? 1e7 : 0) + r.sev * 1e5 + Math.round((r.cvss || 0) * 10) * 100 + Math.round((r.epss || 0) * 99); },
+    // the order of attention: KEV-listed, then severity, then EPSS, then the CVSS score
+    sev: function (r) { return (r.kev ? 1e8 : 0) + r.sev * 1e6 + Math.round((r.epss || 0) * 1000) * 100 + Math.round((r.cvss || 0) * 10); },
     cvss: function (r) { return r.cvss === null ? -1 : r.cvss; },
     kev: function (r) { return (r.kev ? 2 : 0) + (r.epss || 0); },
     project: function (r) { return r.project; }, pkg: function (r) { return r.pkg; }, ver: function (r) { return r.ver; },
@@ -108,7 +119,9 @@ export const DASHBOARD_SCRIPT = String.raw`(function () {
     add('Found in', el('span', r.targets.join(', ') + ' (' + r.project + ', ' + r.eco + ' ' + r.pkg + ' ' + r.ver + ')'));
     add('First seen / last seen', el('span', r.first + ' / ' + r.last));
     if (r.acceptance || r.note) add('Acceptance', el('span', r.acceptance || r.note));
-    add('Why it matched', el('pre', JSON.stringify(D.reasons[r.reason], null, 2), 'reason'));
+    var why = el('ul', null, 'reason');
+    D.reasons[r.reason].forEach(function (s) { why.appendChild(el('li', s)); });
+    add('Why it matched', D.reasons[r.reason].length ? why : el('span', 'no match reason recorded', 'muted'));
     var tr = el('tr', null, 'detail-row');
     tr.appendChild(td);
     return tr;
@@ -147,17 +160,38 @@ export const DASHBOARD_SCRIPT = String.raw`(function () {
     });
   }
   var FIELDS = { project: 'f-project', maintainer: 'f-maintainer', severity: 'f-severity', status: 'f-status', ecosystem: 'f-ecosystem', exploited: 'f-exploited', epss: 'f-epss', q: 'f-q' };
-  function toHash() {
+  // the anchor of the current view with some filters changed (the overview's links keep the view)
+  function hashFor(changes) {
     var parts = [];
-    Object.keys(FIELDS).forEach(function (k) { if (state[k] && !(k === 'status' && state[k] === D.defaultStatus)) parts.push(k + '=' + encodeURIComponent(state[k])); });
-    try { history.replaceState(null, '', parts.length ? '#' + parts.join('&') : location.pathname + location.search); } catch (e) { /* file:// in some browsers */ }
+    Object.keys(FIELDS).forEach(function (k) {
+      var v = k in changes ? changes[k] : state[k];
+      if (v && !(k === 'status' && v === D.defaultStatus)) parts.push(k + '=' + encodeURIComponent(v));
+    });
+    return '#' + parts.join('&');
+  }
+  function toHash() {
+    var h = hashFor({});
+    try { history.replaceState(null, '', h.length > 1 ? h : location.pathname + location.search); } catch (e) { /* file:// in some browsers */ }
+  }
+  // a value the hash names in any case (a maintainer's email) selects the option spelled as the data spells it
+  function choose(select, value) {
+    if (!value) return '';
+    var lower = value.toLowerCase();
+    for (var k = 0; k < select.options.length; k++) if (select.options[k].value.toLowerCase() === lower) return select.options[k].value;
+    select.appendChild(el('option', value + ' (not in this report)')).value = value;
+    return value;
   }
   function fromHash() {
     var h = new URLSearchParams(location.hash.replace(/^#/, ''));
-    Object.keys(FIELDS).forEach(function (k) { state[k] = h.get(k) || (k === 'status' ? D.defaultStatus : ''); $(FIELDS[k]).value = state[k]; });
+    Object.keys(FIELDS).forEach(function (k) {
+      var v = h.get(k) || (k === 'status' ? D.defaultStatus : '');
+      state[k] = k === 'q' ? v : choose($(FIELDS[k]), v);
+      $(FIELDS[k]).value = state[k];
+    });
   }
+${TREND_SCRIPT}${OVERVIEW_SCRIPT}
   Object.keys(FIELDS).forEach(function (k) {
-    $(FIELDS[k]).addEventListener(k === 'q' ? 'input' : 'change', function (e) { state[k] = e.target.value; refilter(); draw(); toHash(); });
+    $(FIELDS[k]).addEventListener(k === 'q' ? 'input' : 'change', function (e) { state[k] = e.target.value; overview(true); draw(); toHash(); });
   });
   document.querySelectorAll('th[data-sort]').forEach(function (th) {
     th.addEventListener('click', function () {
@@ -169,9 +203,16 @@ export const DASHBOARD_SCRIPT = String.raw`(function () {
   });
   $('prev').addEventListener('click', function () { state.page--; draw(); });
   $('next').addEventListener('click', function () { state.page++; draw(); });
-  window.addEventListener('hashchange', function () { fromHash(); refilter(); draw(); });
-  fromHash(); refilter(); draw();
-  document.body.setAttribute('data-ready', '1');
+  window.addEventListener('hashchange', function () { fromHash(); overview(true); draw(); });
+  $('overview').className = 'pending';
+  fromHash(); refilter(); draw(); drawView();
   window.__icmsFirstRenderMs = performance.now();
+  // the overview (one pass over every finding) right after the first rows are on screen; until then it is dimmed
+  requestAnimationFrame(function () {
+    setTimeout(function () {
+      overview();
+      document.body.setAttribute('data-ready', '1');
+    }, 0);
+  });
 })();
 `;

@@ -12,6 +12,12 @@ a { color: var(--accent); }
 .cards { display: flex; flex-wrap: wrap; gap: 10px; }
 .card { background: var(--card); border: 1px solid var(--line); border-radius: 6px; padding: 8px 14px; min-width: 96px; text-decoration: none; color: inherit; }
 .card b { display: block; font-size: 22px; }
+.card.selected { border-color: var(--accent); box-shadow: 0 0 0 1px var(--accent); }
+.pending { opacity: 0.4; }
+.view { margin: 8px 0 0; } .view a { margin-left: 4px; }
+.upgrades { margin: 4px 0; padding-left: 24px; } .upgrades li { margin: 4px 0; } .upgrades .sev { margin-right: 4px; }
+h3 { font-size: 14px; margin: 12px 0 4px; }
+ul.reason { margin: 4px 0; padding-left: 20px; }
 .grid { display: grid; grid-template-columns: minmax(0, 3fr) minmax(0, 2fr); gap: 24px; }
 @media (max-width: 900px) { .grid { grid-template-columns: 1fr; } }
 .trend text { fill: var(--muted); }

@@ -1,27 +1,23 @@
 /**
- * `--format html`: the self-contained dashboard (inline CSS, JS and SVG; no network). The overview is
- * rendered here with every untrusted string escaped; the findings table is drawn in the browser from a JSON
- * block. A Content-Security-Policy allows only this page's own script and style (by hash) and no fetches.
+ * `--format html`: the self-contained dashboard (inline CSS, JS and SVG; no network). The page's script draws
+ * the overview (cards, trend, top upgrades, oldest findings) for the view the anchor selects and the findings
+ * table from a JSON block; the cards and projects are also rendered here, escaped, for a browser without script.
+ * A Content-Security-Policy allows only this page's own script and style (by hash) and no fetches.
  */
 import { createHash } from 'node:crypto';
 import { escapeHtml as h, jsonForScript } from '../../shared/text-safety.js';
 import type { Severity } from '../../model/types.js';
 import type { ReportData } from '../model.js';
-import { isActive, oldestOpen, topPackages } from '../summary.js';
+import { isActive } from '../summary.js';
 import { dashboardData } from './html-data.js';
-import { trendSvg } from './html-chart.js';
 import { DASHBOARD_SCRIPT } from './html-script.js';
 import { DASHBOARD_STYLE } from './html-style.js';
 import type { RenderOptions } from './types.js';
 
-const SHOWN: Severity[] = ['CRITICAL', 'HIGH', 'MEDIUM', 'LOW', 'UNKNOWN'];
+const SHOWN: Severity[] = ['CRITICAL', 'HIGH', 'MEDIUM', 'LOW', 'UNKNOWN', 'NONE'];
 
 function sha256(s: string): string {
   return `'sha256-${createHash('sha256').update(s, 'utf8').digest('base64')}'`;
-}
-
-function sevBadge(s: Severity): string {
-  return `<span class="sev sev-${s.toLowerCase()}">${s}</span>`;
 }
 
 function link(hash: Record<string, string>, text: string): string {
@@ -29,29 +25,23 @@ function link(hash: Record<string, string>, text: string): string {
   return `<a href="#${h(q)}">${h(text)}</a>`;
 }
 
+/** The cards of the whole report (the script redraws them for the view); NONE only when there is one. */
 function cards(data: ReportData): string {
   const active = data.findings.filter(isActive);
-  const bySev = SHOWN.map((s) => {
-    const n = active.filter((f) => (s === 'UNKNOWN' ? f.severity === 'UNKNOWN' || f.severity === 'NONE' : f.severity === s)).length;
-    return `<a class="card" href="#severity=${s}"><b>${n}</b>${s === 'UNKNOWN' ? 'other' : s.toLowerCase()}</a>`;
-  }).join('');
-  const byStatus = Object.entries(data.totals.byStatus)
-    .map(([s, n]) => `<a class="card" href="#status=${h(s)}"><b>${n}</b>${h(s.replace('_', ' '))}</a>`)
+  const bySev = SHOWN.map((s) => [s, active.filter((f) => f.severity === s).length] as const)
+    .filter(([s, n]) => s !== 'NONE' || n > 0)
+    .map(([s, n]) => `<a class="card" href="#severity=${s}"><b>${n}</b><span>${s}</span></a>`)
     .join('');
-  return `<h2>Open findings by severity</h2><div class="cards" id="sev-cards">${bySev}</div><h2>Findings by status</h2><div class="cards" id="status-cards">${byStatus}</div>`;
+  const byStatus = Object.entries(data.totals.byStatus)
+    .map(([s, n]) => `<a class="card" href="#status=${h(s)}"><b>${n}</b><span>${h(s.replace('_', ' '))}</span></a>`)
+    .join('');
+  return `<p class="view"><span id="view-note" class="muted"></span><a id="view-all" href="#" hidden>show everything</a></p>
+<h2>Open findings by severity</h2><div class="cards" id="sev-cards">${bySev}</div><h2>Findings by status</h2><div class="cards" id="status-cards">${byStatus}</div>`;
 }
 
-function overviewTables(data: ReportData): string {
-  const top = topPackages(data, 15)
-    .map((p) => `<tr><td>${sevBadge(p.worst)}</td><td>${link({ q: p.package, ecosystem: p.ecosystem }, p.package)}</td><td>${h(p.ecosystem)}</td><td>${p.projects}</td><td>${p.findings}</td></tr>`)
-    .join('');
-  const oldest = oldestOpen(data, 15)
-    .map((f) => `<tr><td>${h(f.firstSeen.slice(0, 10))}</td><td>${sevBadge(f.severity)}</td><td>${link({ project: f.project }, f.project)}</td><td>${h(`${f.package} ${f.version}`)}</td><td>${h(f.groupId)}</td></tr>`)
-    .join('');
-  return `<div><h2>Top packages by affected projects</h2><table id="top-packages"><thead><tr><th>worst</th><th>package</th><th>ecosystem</th><th>projects</th><th>findings</th></tr></thead><tbody>${top || '<tr><td colspan="5">none</td></tr>'}</tbody></table>
-</div>
-<div class="wide"><h2>Oldest open findings</h2><table id="oldest"><thead><tr><th>first seen</th><th>severity</th><th>project</th><th>package</th><th>advisory</th></tr></thead><tbody>${oldest || '<tr><td colspan="5">none</td></tr>'}</tbody></table></div>`;
-}
+const OVERVIEW = `<div class="grid"><div><h2 id="trend-title">Open findings over time</h2><div id="trend"><p class="muted">The trend needs JavaScript.</p></div></div>
+<div><h2>Upgrades that clear the most risk</h2><ol id="top-upgrades" class="upgrades"></ol><h3 id="no-upgrade-title" hidden></h3><ul id="no-upgrade" class="upgrades"></ul></div>
+<div class="wide"><h2>Oldest open findings</h2><table id="oldest"><thead><tr><th>first seen</th><th>severity</th><th>project</th><th>package</th><th>advisory</th></tr></thead><tbody id="oldest-body"></tbody></table></div></div>`;
 
 function projectsSection(data: ReportData): string {
   const open = new Map<string, number>();
@@ -77,7 +67,7 @@ const FINDINGS_SECTION = `<h2 id="findings">Findings</h2>
 <div class="pager"><button id="prev" type="button">previous</button><span id="page"></span><button id="next" type="button">next</button><span id="count" class="muted"></span></div>
 <table id="findings-table"><thead><tr><th data-sort="sev">severity</th><th data-sort="kev">exploited</th><th data-sort="cvss">cvss</th><th data-sort="project">project</th><th data-sort="pkg">package</th><th data-sort="ver">version</th><th data-sort="group">advisory</th><th data-sort="status">status</th><th data-sort="fix">fix</th></tr></thead>
 <tbody id="findings-body"></tbody></table>
-<noscript><p>The findings table needs JavaScript; the overview above works without it.</p></noscript>`;
+<noscript><p>The findings table, the trend and the top upgrades need JavaScript; the cards and projects above work without it.</p></noscript>`;
 
 /** Renders the whole dashboard page. */
 export function renderHtml(data: ReportData, opts: RenderOptions): string {
@@ -91,12 +81,12 @@ export function renderHtml(data: ReportData, opts: RenderOptions): string {
 <title>icms: ${t.findings} findings</title>
 <style>${DASHBOARD_STYLE}</style></head>
 <body><header><h1>icms vulnerability report</h1><span class="muted">generated ${h(data.generatedAt.slice(0, 16).replace('T', ' '))} UTC, status ${h(data.filters.status)}: ${t.findings} findings in ${t.projects} projects</span></header>
-<main>${cards(data)}
-<div class="grid"><div><h2>Open findings, last ${data.trend.length} day(s)</h2>${trendSvg(data.trend)}</div>${overviewTables(data)}</div>
+<main><div id="overview">${cards(data)}
+${OVERVIEW}</div>
 ${projectsSection(data)}
 ${FINDINGS_SECTION}
 </main>
-<script type="application/json" id="icms-data">${jsonForScript(dashboardData(data))}</script>
+<script type="application/json" id="icms-data">${jsonForScript(dashboardData(data, opts.unknownAs))}</script>
 <script>${DASHBOARD_SCRIPT}</script>
 </body></html>
 `;

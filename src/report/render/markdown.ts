@@ -33,9 +33,9 @@ export function renderMarkdown(data: ReportData, opts: RenderOptions): string {
     '',
   ];
   if (opts.by) {
-    // `other` counts unrated findings (UNKNOWN, NONE): Go's vulndb rates nothing, and they must not vanish from the sum
+    // `unknown` counts unrated findings (UNKNOWN, and NONE): Go's vulndb rates nothing, and they must not vanish from the sum
     const rows = groupFindings(data.findings, opts.by).map((g) => [g.key, g.total, g.projects, g.worst, g.bySeverity.CRITICAL, g.bySeverity.HIGH, g.bySeverity.MEDIUM, g.bySeverity.LOW, g.bySeverity.UNKNOWN + g.bySeverity.NONE]);
-    out.push(table([opts.by, 'findings', 'projects', 'worst', 'critical', 'high', 'medium', 'low', 'other'], rows));
+    out.push(table([opts.by, 'findings', 'projects', 'worst', 'critical', 'high', 'medium', 'low', 'unknown'], rows));
   } else if (data.findings.length > 0) {
     const rows = data.findings.map((f) => {
       const c = findingCells(f, data);
