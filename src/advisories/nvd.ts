@@ -17,7 +17,7 @@ import { downloadIfChanged } from './download.js';
 import { InvalidRecord } from './normalize.js';
 import { normalizeNvd } from './nvd-record.js';
 import { nvdApiEntries } from './nvd-api.js';
-import { listFiles, listJsonTree, type LocalFile, type LocalListing } from './local-files.js';
+import { givenFiles, jsonTreeFiles, ListingHash, listingFingerprint, type LocalFile } from './local-files.js';
 import type { AdvisorySource, FetchContext, FetchOutcome, ParsedEntry, SourceEntry } from './source.js';
 
 /** Builds the source for one `type: nvd` config entry. */
@@ -29,11 +29,12 @@ type Entries = AsyncGenerator<SourceEntry, FetchOutcome | undefined, undefined>;
 
 async function* fetchNvd(cfg: NvdSourceConfig, ctx: FetchContext): Entries {
   if (cfg.url) return isFeedName(cfg.url) ? yield* feedUrl(cfg, cfg.url, ctx) : yield* nvdApiEntries(cfg, ctx);
-  const { listing, isTree } = await localListing(cfg.path ?? '');
+  const { files, isTree } = await localFiles(cfg.path ?? '');
   // 1. the whole listing unchanged since the last successful sync: nothing to read, nothing to compare
-  if (ctx.previous.etag === listing.fingerprint) return { notModified: true };
-  // 2. else file by file (the sync skips files whose own fingerprint is unchanged); the listing's fingerprint is kept
-  //    only when every record read was valid, so an invalid file is reported again by the next sync
+  if (ctx.previous.etag?.startsWith('tree:') && ctx.previous.etag === listingFingerprint(files())) return { notModified: true };
+  // 2. else file by file (the sync skips files whose own fingerprint is unchanged), fingerprinting the listing again as
+  //    it goes; that fingerprint is kept only when every record read was valid, so the next sync reports an invalid file again
+  const listing = new ListingHash();
   let isClean = true;
   const noting = (e: SourceEntry): SourceEntry => ({
     ...e,
@@ -43,24 +44,25 @@ async function* fetchNvd(cfg: NvdSourceConfig, ctx: FetchContext): Entries {
       return parsed;
     },
   });
-  for (const f of listing.files) {
+  for (const f of files()) {
+    listing.add(f);
     if (!isTree || isFeedName(f.rel)) for await (const e of feedEntries(cfg.name, f.path, ctx, f.fingerprint)) yield noting(e);
     else yield noting(recordEntry(cfg.name, f));
   }
-  return isClean ? { validators: { etag: listing.fingerprint } } : undefined;
+  return isClean ? { validators: { etag: listing.digest() } } : undefined;
 }
 
-/** The files `where` names: a directory's `*.json` (`isTree`: records, or feed files by name), else feed files (a glob, one file). */
-async function localListing(where: string): Promise<{ listing: LocalListing; isTree: boolean }> {
+/** The files `where` names, walked anew on each call: a directory's `*.json` (`isTree`: records, or feed files by name), else feed files (a glob, one file). */
+async function localFiles(where: string): Promise<{ files: () => Iterable<LocalFile>; isTree: boolean }> {
   if (/[*?[]/.test(path.basename(where))) {
-    const files = globFiles(where);
-    if (files.length === 0) throw new Error(`no file matches ${where}`);
-    return { listing: listFiles(files), isTree: false };
+    const found = globFiles(where);
+    if (found.length === 0) throw new Error(`no file matches ${where}`);
+    return { files: () => givenFiles(found), isTree: false };
   }
   const info = await stat(where).catch((err: Error) => {
     throw new Error(`cannot read ${where}: ${err.message}`, { cause: err });
   });
-  return info.isDirectory() ? { listing: listJsonTree(where), isTree: true } : { listing: listFiles([where]), isTree: false };
+  return info.isDirectory() ? { files: () => jsonTreeFiles(where), isTree: true } : { files: () => givenFiles([where]), isTree: false };
 }
 
 /** A feed file's name: NVD's `nvdcve-2.0-<year|modified|recent>.json[.gz]`, or any `.json.gz`. */
