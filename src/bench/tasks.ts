@@ -3,6 +3,8 @@ import { measureFloor, syncOnce } from './sync-vulns.js';
 import { buildPortfolio, matchOnce, naiveMatch, readFloor, saveFloor, type PortfolioSpec } from './match-work.js';
 import { runIcms } from './icms-task.js';
 import { measureSyncBounds } from './sync-bounds.js';
+import { writeNvdBenchFiles } from './nvd-data.js';
+import { nvdFloor, nvdSyncOnce, ratedCounts, syncRatingSources } from './nvd-work.js';
 
 /** Phase name -> function of JSON-serialisable arguments returning a JSON-serialisable result. */
 export const TASKS = {
@@ -16,6 +18,11 @@ export const TASKS = {
   naive: (a: { dbFile: string; sampleRows: number }) => naiveMatch(a.dbFile, a.sampleRows),
   /** One real icms command (`main(argv, ctx)`), e.g. fetch-projects, sync-vulns, notify, report. */
   icms: (a: { cwd: string; argv: string[] }) => runIcms(a),
+  'nvd-files': (a: { templatesDir: string; osvDir: string; outDir: string; minRecords: number; epssRows: number }) => writeNvdBenchFiles(a.templatesDir, a.osvDir, a.outDir, a),
+  'nvd-floor': (a: { where: string; isFeed: boolean }) => nvdFloor(a.where, a.isFeed),
+  'nvd-sync': (a: { dbFile: string; where: string; tmpDir: string }) => nvdSyncOnce(a.dbFile, a.where, a.tmpDir),
+  'rating-sources': (a: { dbFile: string; nvdDir: string; kevFile: string; epssFile: string; tmpDir: string }) => syncRatingSources(a),
+  'rated-counts': (a: { dbFile: string }) => ratedCounts(a.dbFile),
   /** Nothing: the peak RSS of a phase process that only loaded the benchmark code (the floor of every phase's RSS). */
   idle: () => ({}),
 };
