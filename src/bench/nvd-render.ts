@@ -1,5 +1,5 @@
 /** BENCHMARKS.md sections of the NVD benchmarks (pure): the NVD source's sync, and match with the rating sources. */
-import { round } from './measure.js';
+import { median, round } from './measure.js';
 import type { EnrichmentResult, NvdSyncBenchResult } from './nvd.js';
 import { fmtMs, fmtRuns, mdTable, verdict, type Section } from './report.js';
 
@@ -24,14 +24,14 @@ export function renderNvdSync(r: NvdSyncBenchResult, command: string): Section {
     '',
     ...r.layouts.map((l) => `${l.layout}: first sync **${l.recordsPerSecond} records/s**, **${l.ratio}× the floor**; re-sync **${pct(l.resyncRatio)}** of the first (per repetition: ${l.resyncRatios.map(pct).join(', ')})${l.resyncNotModified ? ', every one answered from the unchanged listing' : ''}.`),
     '',
-    'A re-sync stats every file (a file rewritten in place or only touched changes its own mtime, not its directory\'s) and hashes the listing of every name, size and mtime into one fingerprint kept as the source\'s validator; when it equals the one of the last successful sync with no invalid record, the sync stops there: no file read, no stored fingerprint loaded, no per-file comparison. What is left is the directory walk and one `stat` per file. A changed, touched, added or deleted file changes the listing, and the sync then compares file by file, reading only the files whose own size or mtime changed (test/advisories/nvd-resync.test.ts). Before this (commit 8d63009) every re-sync compared every file against its stored fingerprint: 11–17% of the first sync.',
+    'A re-sync stats every file (a file rewritten in place or only touched changes its own mtime, not its directory\'s) and hashes the listing of every name, size and mtime into one fingerprint kept as the source\'s validator; when it equals the one of the last successful sync with no invalid record, the sync stops there: no file read, no stored fingerprint loaded, no per-file comparison. What is left is the directory walk and one `stat` per file. A changed, touched, added or deleted file changes the listing, and the sync then compares file by file, reading only the files whose own size or mtime changed (test/advisories/nvd-resync.test.ts). Before commit 8d63009 a re-sync stat-ed every file lazily, loaded every stored fingerprint, compared them one by one and then read back every stored id to find deletions: 11–23% of the first sync on these records (measured by hand on the same machine on 2026-12-06, at load average 6–7).',
   ].join('\n');
   return { id: 'nvd', markdown };
 }
 
 /** The match-with-ratings section. */
 export function renderEnrichment(r: EnrichmentResult, command: string): Section {
-  const row = (label: string, x: EnrichmentResult['plain']): (string | number)[] => [label, fmtMs(x.median), fmtRuns(x.runs), `${x.rssMb} MB`, x.counts.findings, x.counts.rated, x.counts.kev, x.counts.epss];
+  const row = (label: string, x: EnrichmentResult['plain']): (string | number)[] => [label, fmtMs(x.median), fmtRuns(x.runs), fmtMs(median(x.cpu)), fmtRuns(x.cpu), `${x.rssMb} MB`, x.counts.findings, x.counts.rated, x.counts.kev, x.counts.epss];
   const markdown = [
     '## match with NVD, KEV and EPSS synced (issue 16)',
     '',
@@ -39,9 +39,9 @@ export function renderEnrichment(r: EnrichmentResult, command: string): Section 
     `**Data**: ${r.build.projects} projects, **${r.build.rows} package rows** (the match section's portfolio), the OSV corpus (${r.advisories} advisories); the rating sources (synced in ${fmtMs(r.sources.ms)}): ${Object.entries(r.sources.rows).map(([s, n]) => `${s} ${n} rows`).join(', ')} — the NVD records of the NVD section, one for every CVE the OSV corpus names, the real KEV catalog of \`<data>/kev\`, and an EPSS file in FIRST's format scoring every one of those CVEs (no real one could be had), padded to the real file's size.`,
     `**Command**: \`${command}\``,
     '',
-    mdTable(['match', 'median', 'runs', 'peak RSS', 'findings', 'rated', 'KEV-listed', 'with EPSS'], [row('OSV alone', r.plain), row('OSV + NVD + KEV + EPSS', r.rich)]),
+    mdTable(['match', 'median', 'runs', 'CPU time, median', 'CPU time, runs', 'peak RSS', 'findings', 'rated', 'KEV-listed', 'with EPSS'], [row('OSV alone', r.plain), row('OSV + NVD + KEV + EPSS', r.rich)]),
     '',
-    `With the rating sources: **${r.ratio}×** the match without them (target ≤ 1.1×): ${verdict(r.ratio <= 1.1)}; per repetition ${r.ratios.map((x) => `${x}×`).join(', ')}. Steps of the fastest with: ${steps(r.rich.best)}; without: ${steps(r.plain.best)}. Ratings, KEV and EPSS are looked up once per alias group and memoised (src/db/ratings.ts), never per package row, and one resolution is shared by the findings of a group with the same matching advisories (src/matcher/rating.ts).`,
+    `With the rating sources: **${r.ratio}×** the match without them (target ≤ 1.1×): ${verdict(r.ratio <= 1.1)}; per repetition ${r.ratios.map((x) => `${x}×`).join(', ')}. In CPU time of the match's process (all its threads; less disturbed by other work on the machine than the elapsed time): **${r.cpuRatio}×**, per repetition ${r.cpuRatios.map((x) => `${x}×`).join(', ')}. Steps of the fastest with: ${steps(r.rich.best)}; without: ${steps(r.plain.best)}. Ratings, KEV and EPSS are looked up once per alias group and memoised (src/db/ratings.ts), never per package row, and one resolution is shared by the findings of a group with the same matching advisories (src/matcher/rating.ts).`,
   ].join('\n');
   return { id: 'enrich', markdown };
 }

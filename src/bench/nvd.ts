@@ -97,11 +97,13 @@ export interface EnrichmentResult {
   build: PortfolioBuild;
   advisories: number;
   sources: { ms: number; rows: Record<string, number> };
-  plain: Runs & { best: MatchRun; counts: RatedCounts };
-  rich: Runs & { best: MatchRun; counts: RatedCounts };
-  /** median rich / median plain, and each repetition's own ratio. */
+  plain: Runs & { best: MatchRun; counts: RatedCounts; cpu: number[] };
+  rich: Runs & { best: MatchRun; counts: RatedCounts; cpu: number[] };
+  /** median rich / median plain, and each repetition's own ratio; the same of CPU time. */
   ratio: number;
   ratios: number[];
+  cpuRatio: number;
+  cpuRatios: number[];
 }
 
 /**
@@ -117,12 +119,14 @@ export async function benchEnrichment(data: BenchData, files: NvdBenchFiles, tmp
     const richDb = path.join(work, 'rich.db');
     copyDb(plainDb, richDb);
     const sources = await runTask('rating-sources', { dbFile: richDb, nvdDir: files.mirrorDir, kevFile: opts.kevFile, epssFile: files.epssFile, tmpDir: work }, opts.isolate);
-    const plain = { ...runs(), best: undefined as MatchRun | undefined, counts: undefined as RatedCounts | undefined };
-    const rich = { ...runs(), best: undefined as MatchRun | undefined, counts: undefined as RatedCounts | undefined };
+    const plain = { ...runs(), best: undefined as MatchRun | undefined, counts: undefined as RatedCounts | undefined, cpu: [] as number[] };
+    const rich = { ...runs(), best: undefined as MatchRun | undefined, counts: undefined as RatedCounts | undefined, cpu: [] as number[] };
     const ratios: number[] = [];
+    const cpuRatios: number[] = [];
     for (let rep = 0; rep < opts.reps; rep++) {
       const order = rep % 2 === 0 ? ([[plainDb, plain], [richDb, rich]] as const) : ([[richDb, rich], [plainDb, plain]] as const);
       const ms: Record<string, number> = {};
+      const cpu: Record<string, number> = {};
       for (const [db, into] of order) {
         const copy = path.join(work, 'match.db');
         copyDb(db, copy);
@@ -130,10 +134,13 @@ export async function benchEnrichment(data: BenchData, files: NvdBenchFiles, tmp
         add(into, m.value.ms, m.maxRssMb);
         if (!into.best || m.value.ms < into.best.ms) into.best = m.value;
         into.counts ??= (await runTask('rated-counts', { dbFile: copy }, opts.isolate)).value;
+        into.cpu.push(round(m.value.cpuMs));
         ms[db] = m.value.ms;
+        cpu[db] = m.value.cpuMs;
         rmSync(copy, { force: true });
       }
       ratios.push(ms[richDb]! / ms[plainDb]!);
+      cpuRatios.push(cpu[richDb]! / cpu[plainDb]!);
     }
     return {
       reps: opts.reps, build: build.value, advisories: sync.value.advisories, sources: { ms: round(sources.value.ms), rows: sources.value.rows },
@@ -141,6 +148,8 @@ export async function benchEnrichment(data: BenchData, files: NvdBenchFiles, tmp
       rich: { ...done(rich), best: rich.best!, counts: rich.counts! },
       ratio: round(median(rich.runs) / median(plain.runs)),
       ratios: ratios.map(round),
+      cpuRatio: round(median(rich.cpu) / median(plain.cpu)),
+      cpuRatios: cpuRatios.map(round),
     };
   } finally {
     rmSync(work, { recursive: true, force: true });

@@ -30,7 +30,7 @@ export function getSourceRow(db: Db, name: string): SourceRow | undefined {
 
 /**
  * Records the end of a sync. Validators are only replaced on success, so a failed run is retried in full. The
- * watermark (newest stored `modified`) is recomputed unless the sync stored nothing (`isUnchanged`): it cannot have moved.
+ * watermark (newest stored `modified`) is recomputed unless the sync stored nothing (`isUnchanged`) after a successful one.
  */
 export function recordSourceSync(
   db: Db,
@@ -52,7 +52,8 @@ export function recordSourceSync(
     location: s.location,
     etag: ok ? (s.etag ?? null) : null,
     lastModified: ok ? (s.lastModified ?? null) : null,
-    watermark: ok ? (previous && previous.watermark !== null ? previous.watermark : maxModified(db, s.name)) : null,
+    // kept only from a successful sync: a failed one may have stored newer records without moving it
+    watermark: ok ? (previous?.lastStatus === 'ok' && previous.watermark !== null ? previous.watermark : maxModified(db, s.name)) : null,
     at: s.at,
     status: ok ? 'ok' : 'failed',
     error: s.error ?? null,

@@ -68,6 +68,8 @@ describe('NVD benchmarks on fixtures', () => {
     expect(r.rich.counts.rated).toBeGreaterThanOrEqual(r.plain.counts.rated);
     expect(r.sources.rows).toMatchObject({ nvd: files.records, epss: Math.max(100, files.records) });
     expect(r.ratios).toHaveLength(2);
+    expect(r.cpuRatios).toHaveLength(2);
+    expect(r.rich.cpu).toHaveLength(2);
     expect(r.plain.runs).toHaveLength(2);
     expect(renderEnrichment(r, 'cmd').markdown).toMatch(/\| OSV \+ NVD \+ KEV \+ EPSS \|/);
   });
