@@ -6,7 +6,7 @@
  * has ~300k files).
  */
 import { createHash, type Hash } from 'node:crypto';
-import { readdirSync, statSync } from 'node:fs';
+import { readdirSync, statSync, type Dirent } from 'node:fs';
 import path from 'node:path';
 
 /** One file of a listing. */
@@ -20,14 +20,25 @@ export interface LocalFile {
 }
 
 /** Every `*.json` under `root` (recursive, depth first, in name order; symbolic links are not followed). */
-export function* jsonTreeFiles(root: string, rel = ''): Generator<LocalFile, void, undefined> {
-  // one readdir with file types per directory; relative names are built along, not recomputed per file
-  const entries = readdirSync(root, { withFileTypes: true }).sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
-  for (const d of entries) {
-    const full = `${root}${path.sep}${d.name}`;
-    if (d.isDirectory()) yield* jsonTreeFiles(full, `${rel}${d.name}/`);
-    else if (d.isFile() && d.name.endsWith('.json')) yield { path: full, rel: `${rel}${d.name}`, fingerprint: fileFingerprint(full) };
+export function* jsonTreeFiles(root: string): Generator<LocalFile, void, undefined> {
+  // one generator walking a stack of directories: nested generators (`yield*` per level) cost more than the stat
+  // calls when the process is fresh, as every sync's is; relative names are built along, not recomputed per file
+  const stack = [{ dir: root, rel: '', entries: sortedEntries(root), next: 0 }];
+  while (stack.length > 0) {
+    const top = stack[stack.length - 1]!;
+    const d = top.entries[top.next++];
+    if (d === undefined) {
+      stack.pop();
+      continue;
+    }
+    const full = `${top.dir}${path.sep}${d.name}`;
+    if (d.isDirectory()) stack.push({ dir: full, rel: `${top.rel}${d.name}/`, entries: sortedEntries(full), next: 0 });
+    else if (d.isFile() && d.name.endsWith('.json')) yield { path: full, rel: `${top.rel}${d.name}`, fingerprint: fileFingerprint(full) };
   }
+}
+
+function sortedEntries(dir: string): Dirent[] {
+  return readdirSync(dir, { withFileTypes: true }).sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
 }
 
 /** The given files (named by their base names), in the order given. */

@@ -11,6 +11,9 @@ export function renderNvdSync(r: NvdSyncBenchResult, command: string): Section {
     [l.layout, `floor: read${l.layout.startsWith('feed') ? ' + gunzip' : ''} + \`JSON.parse\` (2nd, warm pass)`, fmtMs(l.floor.median), fmtRuns(l.floor.runs), `${l.floor.rssMb} MB`, '', ''],
     [l.layout, 'first sync into an empty database', fmtMs(l.first.median), fmtRuns(l.first.runs), `${l.first.rssMb} MB`, '≤ 3× floor, RSS ≤ 300 MB', `${l.ratio}× floor: ${verdict(l.ratio <= 3 && l.first.rssMb <= 300)}`],
     [l.layout, 're-sync, nothing changed', fmtMs(l.resync.median), fmtRuns(l.resync.runs), `${l.resync.rssMb} MB`, '≤ 5% of the first sync', `${pct(l.resyncRatio)}: ${verdict(l.resyncRatio <= 0.05)}`],
+    ...(l.statFloor
+      ? [[l.layout, 'floor of a re-sync: list every directory, `stat` every file (nothing else), in a fresh process', fmtMs(l.statFloor.median), fmtRuns(l.statFloor.runs), '', '', `${pct(l.statFloor.median / l.first.median)} of the first sync`]]
+      : []),
   ]);
   const f = r.files;
   const markdown = [

@@ -3,7 +3,8 @@
  * parsing the same files, one real sync of an NVD source, the rating sources synced into a portfolio, and the
  * finding counts a match left.
  */
-import { readFileSync } from 'node:fs';
+import { lstatSync, readFileSync, readdirSync } from 'node:fs';
+import path from 'node:path';
 import { gunzipSync } from 'node:zlib';
 import { syncAdvisories } from '../advisories/sync.js';
 import type { AdvisorySourceConfig } from '../advisories/config.js';
@@ -38,6 +39,24 @@ export function nvdFloor(where: string, isFeed: boolean): { ms: number; files: n
   const t = performance.now();
   const bytes = pass();
   return { ms: performance.now() - t, files: files.length, bytes };
+}
+
+/**
+ * The floor of a re-sync that must notice a file changed in place: list every directory and `stat` every file, in a
+ * fresh process as a real re-sync runs (no fingerprint, no hash, no database).
+ */
+export function statFloor(where: string): { ms: number; files: number } {
+  const t = performance.now();
+  let files = 0;
+  const walk = (dir: string): void => {
+    for (const name of readdirSync(dir)) {
+      const info = lstatSync(path.join(dir, name));
+      if (info.isDirectory()) walk(path.join(dir, name));
+      else if (info.isFile()) files++;
+    }
+  };
+  walk(where);
+  return { ms: performance.now() - t, files };
 }
 
 /** One sync of the NVD source `where` into `dbFile` (created if missing). */

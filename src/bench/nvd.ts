@@ -28,6 +28,8 @@ export interface NvdLayoutResult {
   floor: Runs;
   first: Runs;
   resync: Runs;
+  /** The directory only: listing every directory and stat-ing every file, alone. */
+  statFloor: Runs | undefined;
   records: number;
   recordsPerSecond: number;
   /** median first / median floor. */
@@ -58,11 +60,12 @@ export async function benchNvdSync(files: NvdBenchFiles, tmpDir: string, opts: {
   try {
     const layouts: NvdLayoutResult[] = [];
     for (const [layout, where] of [['mirror directory', files.mirrorDir], ['feed file (.json.gz)', files.feedFile]] as const) {
-      const floor = runs(), first = runs(), resync = runs();
+      const floor = runs(), first = runs(), resync = runs(), stats = runs();
+      const isFeed = where === files.feedFile;
       const ratios: number[] = [];
       let count = { files: 0, bytes: 0 }, records = 0, notModified = true;
       for (let rep = 0; rep < opts.reps; rep++) {
-        const f = await runTask('nvd-floor', { where, isFeed: where === files.feedFile }, opts.isolate);
+        const f = await runTask('nvd-floor', { where, isFeed }, opts.isolate);
         add(floor, f.value.ms, f.maxRssMb);
         count = f.value;
         const dbFile = path.join(work, `nvd-${rep}.db`);
@@ -72,11 +75,15 @@ export async function benchNvdSync(files: NvdBenchFiles, tmpDir: string, opts: {
         const again = await runTask('nvd-sync', { dbFile, where, tmpDir: work }, opts.isolate);
         add(resync, again.value.ms, again.maxRssMb);
         ratios.push(again.value.ms / s.value.ms);
+        if (!isFeed) {
+          const st = await runTask('nvd-stat-floor', { where }, opts.isolate);
+          add(stats, st.value.ms, st.maxRssMb);
+        }
         notModified &&= again.value.notModified && again.value.unchanged === records;
         rmSync(dbFile, { force: true });
       }
       layouts.push({
-        layout, where, files: count.files, megabytes: round(count.bytes / 1e6), floor: done(floor), first: done(first), resync: done(resync), records,
+        layout, where, files: count.files, megabytes: round(count.bytes / 1e6), floor: done(floor), first: done(first), resync: done(resync), statFloor: isFeed ? undefined : done(stats), records,
         recordsPerSecond: Math.round(records / (median(first.runs) / 1000)),
         ratio: round(median(first.runs) / median(floor.runs)),
         resyncRatio: median(resync.runs) / median(first.runs),

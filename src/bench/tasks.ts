@@ -4,7 +4,7 @@ import { buildPortfolio, matchOnce, naiveMatch, readFloor, saveFloor, type Portf
 import { runIcms } from './icms-task.js';
 import { measureSyncBounds } from './sync-bounds.js';
 import { writeNvdBenchFiles } from './nvd-data.js';
-import { nvdFloor, nvdSyncOnce, ratedCounts, syncRatingSources } from './nvd-work.js';
+import { nvdFloor, nvdSyncOnce, ratedCounts, statFloor, syncRatingSources } from './nvd-work.js';
 
 /** Phase name -> function of JSON-serialisable arguments returning a JSON-serialisable result. */
 export const TASKS = {
@@ -20,6 +20,7 @@ export const TASKS = {
   icms: (a: { cwd: string; argv: string[] }) => runIcms(a),
   'nvd-files': (a: { templatesDir: string; osvDir: string; outDir: string; minRecords: number; epssRows: number }) => writeNvdBenchFiles(a.templatesDir, a.osvDir, a.outDir, a),
   'nvd-floor': (a: { where: string; isFeed: boolean }) => nvdFloor(a.where, a.isFeed),
+  'nvd-stat-floor': (a: { where: string }) => statFloor(a.where),
   'nvd-sync': (a: { dbFile: string; where: string; tmpDir: string }) => nvdSyncOnce(a.dbFile, a.where, a.tmpDir),
   'rating-sources': (a: { dbFile: string; nvdDir: string; kevFile: string; epssFile: string; tmpDir: string }) => syncRatingSources(a),
   'rated-counts': (a: { dbFile: string }) => ratedCounts(a.dbFile),

@@ -53,6 +53,8 @@ describe('NVD benchmarks on fixtures', () => {
       expect(l.resyncRatios).toHaveLength(2);
     }
     expect(r.layouts[0]!.files).toBe(files.records);
+    expect(r.layouts[0]!.statFloor?.runs).toHaveLength(2);
+    expect(r.layouts[1]!.statFloor).toBeUndefined();
     expect(renderNvdSync(r, 'cmd').markdown).toMatch(/\| mirror directory \| re-sync, nothing changed \|/);
   });
 
