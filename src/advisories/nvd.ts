@@ -17,7 +17,7 @@ import { downloadIfChanged } from './download.js';
 import { InvalidRecord } from './normalize.js';
 import { normalizeNvd } from './nvd-record.js';
 import { nvdApiEntries } from './nvd-api.js';
-import { givenFiles, jsonTreeFiles, ListingHash, listingFingerprint, type LocalFile } from './local-files.js';
+import { givenFiles, jsonTreeFiles, jsonTreeFingerprint, ListingHash, listingFingerprint, type LocalFile } from './local-files.js';
 import type { AdvisorySource, FetchContext, FetchOutcome, ParsedEntry, SourceEntry } from './source.js';
 
 /** Builds the source for one `type: nvd` config entry. */
@@ -29,9 +29,9 @@ type Entries = AsyncGenerator<SourceEntry, FetchOutcome | undefined, undefined>;
 
 async function* fetchNvd(cfg: NvdSourceConfig, ctx: FetchContext): Entries {
   if (cfg.url) return isFeedName(cfg.url) ? yield* feedUrl(cfg, cfg.url, ctx) : yield* nvdApiEntries(cfg, ctx);
-  const { files, isTree } = await localFiles(cfg.path ?? '');
+  const { files, fingerprint, isTree } = await localFiles(cfg.path ?? '');
   // 1. the whole listing unchanged since the last successful sync: nothing to read, nothing to compare
-  if (ctx.previous.etag?.startsWith('tree:') && ctx.previous.etag === listingFingerprint(files())) return { notModified: true };
+  if (ctx.previous.etag?.startsWith('tree:') && ctx.previous.etag === fingerprint()) return { notModified: true };
   // 2. else file by file (the sync skips files whose own fingerprint is unchanged), fingerprinting the listing again as
   //    it goes; that fingerprint is kept only when every record read was valid, so the next sync reports an invalid file again
   const listing = new ListingHash();
@@ -53,16 +53,21 @@ async function* fetchNvd(cfg: NvdSourceConfig, ctx: FetchContext): Entries {
 }
 
 /** The files `where` names, walked anew on each call: a directory's `*.json` (`isTree`: records, or feed files by name), else feed files (a glob, one file). */
-async function localFiles(where: string): Promise<{ files: () => Iterable<LocalFile>; isTree: boolean }> {
+async function localFiles(where: string): Promise<{ files: () => Iterable<LocalFile>; fingerprint: () => string; isTree: boolean }> {
+  const given = (paths: string[]): { files: () => Iterable<LocalFile>; fingerprint: () => string; isTree: boolean } => ({
+    files: () => givenFiles(paths),
+    fingerprint: () => listingFingerprint(givenFiles(paths)),
+    isTree: false,
+  });
   if (/[*?[]/.test(path.basename(where))) {
     const found = globFiles(where);
     if (found.length === 0) throw new Error(`no file matches ${where}`);
-    return { files: () => givenFiles(found), isTree: false };
+    return given(found);
   }
   const info = await stat(where).catch((err: Error) => {
     throw new Error(`cannot read ${where}: ${err.message}`, { cause: err });
   });
-  return info.isDirectory() ? { files: () => jsonTreeFiles(where), isTree: true } : { files: () => givenFiles([where]), isTree: false };
+  return info.isDirectory() ? { files: () => jsonTreeFiles(where), fingerprint: () => jsonTreeFingerprint(where), isTree: true } : given([where]);
 }
 
 /** A feed file's name: NVD's `nvdcve-2.0-<year|modified|recent>.json[.gz]`, or any `.json.gz`. */
