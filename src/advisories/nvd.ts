@@ -2,7 +2,8 @@
  * NVD source (enrichment): the CVE records NVD rates, read from a directory of one JSON per CVE (the public mirror's
  * `CVE-YYYY/CVE-YYYY-NNxx/CVE-YYYY-NNNN.json`), from 2.0 feed files (`nvdcve-2.0-*.json[.gz]`, by path, glob or
  * URL, streamed item by item), or from the CVE API 2.0 (nvd-api.ts). Every entry carries a fingerprint, so a re-sync
- * that finds nothing changed reads nothing: a file by size and mtime, a feed's records by the feed file's.
+ * reads only what changed: a file by size and mtime, a feed's records by the feed file's; and a local listing whose
+ * fingerprint (every file's name, size and mtime) is unchanged since the last successful sync is not compared at all.
  */
 import { createReadStream, readFileSync, readdirSync, statSync } from 'node:fs';
 import { rm, stat } from 'node:fs/promises';
@@ -16,7 +17,7 @@ import { downloadIfChanged } from './download.js';
 import { InvalidRecord } from './normalize.js';
 import { normalizeNvd } from './nvd-record.js';
 import { nvdApiEntries } from './nvd-api.js';
-import { walkJsonFiles } from './osv.js';
+import { givenFiles, jsonTreeFiles, jsonTreeFingerprint, ListingHash, listingFingerprint, type LocalFile } from './local-files.js';
 import type { AdvisorySource, FetchContext, FetchOutcome, ParsedEntry, SourceEntry } from './source.js';
 
 /** Builds the source for one `type: nvd` config entry. */
@@ -28,25 +29,45 @@ type Entries = AsyncGenerator<SourceEntry, FetchOutcome | undefined, undefined>;
 
 async function* fetchNvd(cfg: NvdSourceConfig, ctx: FetchContext): Entries {
   if (cfg.url) return isFeedName(cfg.url) ? yield* feedUrl(cfg, cfg.url, ctx) : yield* nvdApiEntries(cfg, ctx);
-  const where = cfg.path ?? '';
+  const { files, fingerprint, isTree } = await localFiles(cfg.path ?? '');
+  // 1. the whole listing unchanged since the last successful sync: nothing to read, nothing to compare
+  if (ctx.previous.etag?.startsWith('tree:') && ctx.previous.etag === fingerprint()) return { notModified: true };
+  // 2. else file by file (the sync skips files whose own fingerprint is unchanged), fingerprinting the listing again as
+  //    it goes; that fingerprint is kept only when every record read was valid, so the next sync reports an invalid file again
+  const listing = new ListingHash();
+  let isClean = true;
+  const noting = (e: SourceEntry): SourceEntry => ({
+    ...e,
+    parse: async () => {
+      const parsed = await e.parse();
+      if (!parsed.ok) isClean = false;
+      return parsed;
+    },
+  });
+  for (const f of files()) {
+    listing.add(f);
+    if (!isTree || isFeedName(f.rel)) for await (const e of feedEntries(cfg.name, f.path, ctx, f.fingerprint)) yield noting(e);
+    else yield noting(recordEntry(cfg.name, f));
+  }
+  return isClean ? { validators: { etag: listing.digest() } } : undefined;
+}
+
+/** The files `where` names, walked anew on each call: a directory's `*.json` (`isTree`: records, or feed files by name), else feed files (a glob, one file). */
+async function localFiles(where: string): Promise<{ files: () => Iterable<LocalFile>; fingerprint: () => string; isTree: boolean }> {
+  const given = (paths: string[]): { files: () => Iterable<LocalFile>; fingerprint: () => string; isTree: boolean } => ({
+    files: () => givenFiles(paths),
+    fingerprint: () => listingFingerprint(givenFiles(paths)),
+    isTree: false,
+  });
   if (/[*?[]/.test(path.basename(where))) {
-    const files = globFiles(where);
-    if (files.length === 0) throw new Error(`no file matches ${where}`);
-    for (const f of files) yield* feedEntries(cfg.name, f, ctx);
-    return undefined;
+    const found = globFiles(where);
+    if (found.length === 0) throw new Error(`no file matches ${where}`);
+    return given(found);
   }
   const info = await stat(where).catch((err: Error) => {
     throw new Error(`cannot read ${where}: ${err.message}`, { cause: err });
   });
-  if (!info.isDirectory()) {
-    yield* feedEntries(cfg.name, where, ctx);
-    return undefined;
-  }
-  for (const file of walkJsonFiles(where)) {
-    if (isFeedName(file)) yield* feedEntries(cfg.name, file, ctx);
-    else yield recordEntry(cfg.name, where, file);
-  }
-  return undefined;
+  return info.isDirectory() ? { files: () => jsonTreeFiles(where), fingerprint: () => jsonTreeFingerprint(where), isTree: true } : given([where]);
 }
 
 /** A feed file's name: NVD's `nvdcve-2.0-<year|modified|recent>.json[.gz]`, or any `.json.gz`. */
@@ -56,13 +77,8 @@ function isFeedName(p: string): boolean {
 }
 
 /** One file holding one CVE (the API's `cve` object). Synchronous reads, as for OSV directories (many small files). */
-function recordEntry(source: string, root: string, file: string): SourceEntry {
-  const info = statSync(file);
-  return {
-    file: path.relative(root, file).split(path.sep).join('/'),
-    fingerprint: `file:${info.size}:${Math.trunc(info.mtimeMs)}`,
-    parse: async () => parseRecord(readFileSync(file, 'utf8'), source),
-  };
+function recordEntry(source: string, f: LocalFile): SourceEntry {
+  return { file: f.rel, fingerprint: f.fingerprint, parse: async () => parseRecord(readFileSync(f.path, 'utf8'), source) };
 }
 
 function parseRecord(text: string, source: string): ParsedEntry {
@@ -79,12 +95,10 @@ function parseRecord(text: string, source: string): ParsedEntry {
  * The records of one feed file, as entries `<file name>#<CVE id>` carrying the file's fingerprint. When the file is
  * unchanged since the last sync, its stored entries are replayed without reading it (the sync skips them all).
  */
-async function* feedEntries(source: string, file: string, ctx: FetchContext, fingerprint?: string): AsyncGenerator<SourceEntry, void, undefined> {
-  const info = statSync(file);
-  const fp = fingerprint ?? `file:${info.size}:${Math.trunc(info.mtimeMs)}`;
+async function* feedEntries(source: string, file: string, ctx: FetchContext, fp: string, isReplayable = true): AsyncGenerator<SourceEntry, void, undefined> {
   const prefix = `${path.basename(file)}#`;
-  const stored = [...(ctx.known ?? new Map<string, { fingerprint: string }>())].filter(([k]) => k.startsWith(prefix));
-  if (fingerprint === undefined && stored.length > 0 && stored.every(([, v]) => v.fingerprint === fp)) {
+  const stored = isReplayable ? [...(ctx.known ?? new Map<string, { fingerprint: string }>())].filter(([k]) => k.startsWith(prefix)) : [];
+  if (stored.length > 0 && stored.every(([, v]) => v.fingerprint === fp)) {
     for (const [k] of stored) yield { file: k, fingerprint: fp, parse: async () => ({ ok: false, reason: 'unchanged feed entry' }) };
     return;
   }
@@ -112,7 +126,7 @@ async function* feedUrl(cfg: NvdSourceConfig, url: string, ctx: FetchContext): A
     const got = await downloadIfChanged(url, file, ctx.previous, { timeoutMs: cfg.timeoutMs, retries: cfg.retries, backoffMs: cfg.backoffMs, onProgress: ctx.onProgress });
     if (got.notModified) return { notModified: true };
     // the downloaded copy's name is random: entries are named by the URL's file name, fingerprinted by the validators
-    for await (const e of feedEntries(cfg.name, file, ctx, `url:${got.validators.etag ?? got.validators.lastModified ?? got.bytes}`)) {
+    for await (const e of feedEntries(cfg.name, file, ctx, `url:${got.validators.etag ?? got.validators.lastModified ?? got.bytes}`, false)) {
       yield { ...e, file: `${name}#${e.file.slice(e.file.indexOf('#') + 1)}` };
     }
     return { validators: got.validators };

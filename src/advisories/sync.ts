@@ -87,8 +87,8 @@ export async function syncSources(db: Db, sources: readonly AdvisorySource[], op
   const results: SourceSyncResult[] = [];
   for (const source of sources) results.push(await syncSource(db, source, opts));
   // Regrouping reads every advisory: skip it when nothing changed and groups exist.
-  const isStale = results.some((r) => r.added + r.updated + r.removed > 0) || countGroups(db) === 0;
-  const groups = isStale ? inTransaction(db, () => saveAliasGroups(db, groupAliases(loadAliasRecords(db)))) : countGroups(db);
+  const stored = results.some((r) => r.added + r.updated + r.removed > 0) ? undefined : countGroups(db);
+  const groups = stored === undefined || stored === 0 ? inTransaction(db, () => saveAliasGroups(db, groupAliases(loadAliasRecords(db)))) : stored;
   return { sources: results, groups };
 }
 
@@ -96,11 +96,17 @@ export async function syncSources(db: Db, sources: readonly AdvisorySource[], op
 export async function syncSource(db: Db, source: AdvisorySource, opts: SyncOptions): Promise<SourceSyncResult> {
   const result = emptyResult(source);
   const previous = getSourceRow(db, source.name);
-  const known = source.mode === 'merge' ? loadFingerprints(db, source.name) : undefined;
+  // read on first use: a source that finds nothing changed (304, an unchanged local listing) never needs them
+  let known: Map<string, { fingerprint: string; advisoryId: string }> | undefined;
+  const loadKnown = (): Map<string, { fingerprint: string; advisoryId: string }> => (known ??= loadFingerprints(db, source.name));
+  // validators of a failed sync are not trusted: it may have stored part of a newer state
+  const isTrusted = previous?.lastStatus === 'ok';
   const ctx: FetchContext = {
-    previous: { etag: previous?.etag ?? undefined, lastModified: previous?.lastModified ?? undefined },
+    previous: isTrusted ? { etag: previous.etag ?? undefined, lastModified: previous.lastModified ?? undefined } : {},
     watermark: previous?.watermark ?? undefined,
-    known,
+    get known() {
+      return source.mode === 'merge' ? loadKnown() : undefined;
+    },
     env: opts.env,
     now: opts.now,
     tmpDir: opts.tmpDir,
@@ -111,7 +117,7 @@ export async function syncSource(db: Db, source: AdvisorySource, opts: SyncOptio
   const entries = source.fetch(ctx);
   try {
     outcome =
-      source.mode === 'merge' ? await mergeEntries(db, source, entries, result, opts, known ?? new Map()) : await replaceEntries(db, source, entries, result);
+      source.mode === 'merge' ? await mergeEntries(db, source, entries, result, opts, loadKnown) : await replaceEntries(db, source, entries, result);
     if (outcome?.notModified) {
       result.notModified = true;
       result.unchanged = countAdvisories(db, source.name);
@@ -131,6 +137,7 @@ export async function syncSource(db: Db, source: AdvisorySource, opts: SyncOptio
     error: result.error,
     etag: outcome?.notModified ? previous?.etag : (outcome?.validators?.etag ?? null),
     lastModified: outcome?.notModified ? previous?.lastModified : (outcome?.validators?.lastModified ?? null),
+    isUnchanged: result.added + result.updated + result.removed === 0,
   });
   Object.assign(result, currentSourceStats(db, source.name, result.added + result.updated + result.removed > 0));
   return result;
@@ -148,7 +155,7 @@ interface Pending {
  * Merge mode: 1. skip entries whose fingerprint is unchanged; 2. parse the rest and upsert them in
  * batches (newer `modified` wins); 3. after a complete read, drop advisories whose entry is gone.
  */
-async function mergeEntries(db: Db, source: AdvisorySource, entries: Entries, result: SourceSyncResult, opts: SyncOptions, known: ReadonlyMap<string, { fingerprint: string; advisoryId: string }>): Promise<FetchOutcome | undefined> {
+async function mergeEntries(db: Db, source: AdvisorySource, entries: Entries, result: SourceSyncResult, opts: SyncOptions, loadKnown: () => ReadonlyMap<string, { fingerprint: string; advisoryId: string }>): Promise<FetchOutcome | undefined> {
   const writer = createAdvisoryWriter(db, source.name);
   const batchSize = opts.batchSize ?? 1000;
   const seenIds = new Set<string>();
@@ -172,7 +179,7 @@ async function mergeEntries(db: Db, source: AdvisorySource, entries: Entries, re
       return next.value;
     }
     const entry = next.value;
-    const stored = known.get(entry.file);
+    const stored = loadKnown().get(entry.file);
     seenPaths.add(entry.file);
     if (++n % 500 === 0) opts.logger.progress(`${source.name}: ${n} records`);
     if (stored !== undefined && entry.fingerprint !== undefined && stored.fingerprint === entry.fingerprint) {

@@ -1,6 +1,6 @@
 /**
- * `npm run bench [-- <data-dir>] [--only scan|sync|match|curve|ratings|shards|bigreport] [--reps N] [--projects N]
- * [--per-project N] [--sample N] [--report-mb N] [--out FILE] [--in-process]`: runs the benchmarks, each against a floor measured in the same run,
+ * `npm run bench [-- <data-dir>] [--only scan|sync|nvd|match|enrich|curve|ratings|shards|bigreport] [--reps N] [--projects N]
+ * [--per-project N] [--sample N] [--nvd-records N] [--report-mb N] [--out FILE] [--in-process]`: runs the benchmarks, each against a floor measured in the same run,
  * and writes their sections into BENCHMARKS.md (atomically; sections not run this time are kept).
  */
 import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
@@ -21,8 +21,11 @@ import { benchBigReport, renderBigReport } from './bigreport.js';
 import { benchSync, renderSync } from './sync.js';
 import { ratingsCensus } from './ratings.js';
 import { renderRatings } from './ratings-render.js';
+import { benchEnrichment, benchNvdSync, makeNvdFiles } from './nvd.js';
+import { renderEnrichment, renderNvdSync } from './nvd-render.js';
+import type { NvdBenchFiles } from './nvd-data.js';
 
-const ALL = ['scan', 'sync', 'match', 'curve', 'ratings', 'shards', 'bigreport'] as const;
+const ALL = ['scan', 'sync', 'nvd', 'match', 'enrich', 'curve', 'ratings', 'shards', 'bigreport'] as const;
 type BenchId = (typeof ALL)[number];
 
 const HEADER = `# Benchmarks
@@ -30,7 +33,7 @@ const HEADER = `# Benchmarks
 Performance is measured here, never by timed assertions in tests. Every figure is compared against a floor measured
 in the same run on the same machine, and each section says what was measured, on what data, the target, whether it
 was met, and the command that reproduces it. Regenerate with \`npm run bench\` (all) or
-\`npm run bench -- <data-dir> --only scan|sync|match|curve|ratings|shards|bigreport\` (one section; the others are kept).`;
+\`npm run bench -- <data-dir> --only scan|sync|nvd|match|enrich|curve|ratings|shards|bigreport\` (one section; the others are kept).`;
 
 async function run(): Promise<void> {
   const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
@@ -43,6 +46,7 @@ async function run(): Promise<void> {
       'per-project': { type: 'string', default: '500' },
       sample: { type: 'string', default: '10000' },
       'report-mb': { type: 'string', default: '290' },
+      'nvd-records': { type: 'string', default: '20000' },
       out: { type: 'string', default: path.join(repoRoot, 'BENCHMARKS.md') },
       'in-process': { type: 'boolean', default: false },
     },
@@ -96,6 +100,28 @@ async function run(): Promise<void> {
     if (want('match')) sections.push(withLoad(renderMatch(r, cmd('match'))));
     if (want('curve')) sections.push(withLoad(renderCurve(r, cmd('curve'), load)));
   }
+  if (want('nvd') || want('enrich')) {
+    const dir = mkdtempSync(path.join(tmp, 'icms-bench-nvd-data-'));
+    try {
+      log('nvd: generating the mirror, feed and EPSS files ...');
+      const files: NvdBenchFiles = await makeNvdFiles(data, dir, { minRecords: Number(values['nvd-records']), epssRows: 300_000, isolate });
+      if (want('nvd')) {
+        log(`nvd: ${files.records} records ...`);
+        const r = await benchNvdSync(files, tmp, { reps, isolate });
+        for (const l of r.layouts) log(`nvd ${l.layout}: ${l.recordsPerSecond} records/s, ${l.ratio}x floor, re-sync ${(l.resyncRatio * 100).toFixed(1)}%, RSS ${l.first.rssMb} MB`);
+        sections.push(withLoad(renderNvdSync(r, cmd('nvd'))));
+      }
+      if (want('enrich')) {
+        log('enrich ...');
+        const kevFile = path.join(data.root, 'kev', 'known_exploited_vulnerabilities.json');
+        const r = await benchEnrichment(data, files, tmp, { projects: Number(values.projects), perProject: Number(values['per-project']), reps, isolate, kevFile });
+        log(`enrich: ${r.ratio}x (${r.plain.median} ms without, ${r.rich.median} ms with)`);
+        sections.push(withLoad(renderEnrichment(r, cmd('enrich'))));
+      }
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  }
   if (want('ratings') && existsSync(path.join(data.root, 'nvd')) && existsSync(path.join(data.root, 'kev'))) {
     log('ratings ...');
     const work = mkdtempSync(path.join(tmp, 'icms-bench-ratings-'));
@@ -109,8 +135,9 @@ async function run(): Promise<void> {
   }
   machine.loadEnd = loadNow();
   const note = `The ${machine.cores}-core machine can be shared with other work (the load average, which includes the benchmark's own processes, is noted per section), so every figure is the best of ${reps} repetitions (all listed).`;
-  // the shards section runs once (each of its runs takes minutes) and says so itself
-  const blockFor = (id: string): string => machineBlock(machine, id === 'shards' ? note.replace(/, so every figure is the best of .*$/, '.') : note);
+  // the shards section runs once; the NVD sections report medians
+  const blockFor = (id: string): string =>
+    machineBlock(machine, id === 'shards' ? note.replace(/, so every figure is the best of .*$/, '.') : id === 'nvd' || id === 'enrich' ? note.replace(/the best of (\d+) repetitions/, 'the median of $1 repetitions') : note);
   const stamped = sections.map((s) => ({ ...s, markdown: s.markdown.replace(/^(## .*)$/m, `$1\n\n${blockFor(s.id)}`) }));
   const out = path.resolve(values.out);
   const existing = existsSync(out) ? readFileSync(out, 'utf8') : undefined;

@@ -91,6 +91,8 @@ export function buildPortfolio(dbFile: string, trivyReports: readonly string[], 
 /** One `match` over every active project, with the time of each step (as `matchProjects` reports them). */
 export interface MatchRun {
   ms: number;
+  /** CPU time of the process over the same span (all its threads), ms: less sensitive than `ms` to a shared machine's load. */
+  cpuMs: number;
   /** Build the advisory index. */
   indexMs: number;
   /** Find the candidate names and read their package rows. */
@@ -115,13 +117,16 @@ export async function matchOnce(dbFile: string): Promise<MatchRun> {
     const runId = startRun(db, { command: 'match', at: now, label: 'bench' });
     const ids = db.prepare("SELECT id FROM projects WHERE status = 'active'").pluck().all() as number[];
     const t0 = performance.now();
+    const cpu0 = process.cpuUsage();
     const value = await matchProjects(db, ids, { now, runId, logger: silentLogger });
     const ms = performance.now() - t0;
+    const cpu = process.cpuUsage(cpu0);
     finishRun(db, runId, { at: new Date(), status: 'ok', exitCode: 0, summary: {} });
     const entries = [...iterateAffectedEntries(db, { storedNamesOnly: true })].length;
     const { output, counts } = value;
     return {
       ms,
+      cpuMs: (cpu.user + cpu.system) / 1000,
       ...output.steps,
       packages: output.packagesSeen,
       candidates: output.candidates,

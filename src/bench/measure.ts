@@ -49,3 +49,10 @@ export function loadNow(): number[] {
 export function maxRssMb(): number {
   return round(process.resourceUsage().maxRSS / 1024);
 }
+
+/** The median of a non-empty list (the mean of the middle two for an even count). */
+export function median(values: readonly number[]): number {
+  const s = [...values].sort((a, b) => a - b);
+  const mid = Math.floor(s.length / 2);
+  return s.length % 2 === 1 ? s[mid]! : (s[mid - 1]! + s[mid]!) / 2;
+}

@@ -4,7 +4,7 @@ import type { MachineInfo } from './measure.js';
 /** One benchmark's part of BENCHMARKS.md. */
 export interface Section {
   /** 'run' is measured by hand (see its section); listed so a bench run keeps it. */
-  id: 'scan' | 'sync' | 'match' | 'curve' | 'ratings' | 'run' | 'shards' | 'bigreport';
+  id: 'scan' | 'sync' | 'nvd' | 'match' | 'enrich' | 'curve' | 'ratings' | 'run' | 'shards' | 'bigreport';
   markdown: string;
 }
 
@@ -29,7 +29,7 @@ export function fmtRuns(runs: readonly number[]): string {
   return runs.map(fmtMs).join(', ');
 }
 
-const ORDER: Section['id'][] = ['scan', 'shards', 'bigreport', 'sync', 'match', 'curve', 'ratings', 'run'];
+const ORDER: Section['id'][] = ['scan', 'shards', 'bigreport', 'sync', 'nvd', 'match', 'enrich', 'curve', 'ratings', 'run'];
 const begin = (id: string): string => `<!-- bench:${id} -->`;
 const end = (id: string): string => `<!-- /bench:${id} -->`;
 

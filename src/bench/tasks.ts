@@ -4,6 +4,8 @@ import { buildPortfolio, matchOnce, naiveMatch, readFloor, saveFloor, type Portf
 import { runIcms } from './icms-task.js';
 import { measureSyncBounds } from './sync-bounds.js';
 import { parseWholeFloor, readWholeAndStore, streamReadFloor } from './bigreport.js';
+import { writeNvdBenchFiles } from './nvd-data.js';
+import { nvdFloor, nvdSyncOnce, ratedCounts, statFloor, syncRatingSources } from './nvd-work.js';
 
 /** Phase name -> function of JSON-serialisable arguments returning a JSON-serialisable result. */
 export const TASKS = {
@@ -21,6 +23,12 @@ export const TASKS = {
   'bigreport-read': (a: { file: string }) => streamReadFloor(a),
   'bigreport-parse': (a: { file: string }) => parseWholeFloor(a),
   'bigreport-whole': (a: { file: string; dbFile: string }) => readWholeAndStore(a),
+  'nvd-files': (a: { templatesDir: string; osvDir: string; outDir: string; minRecords: number; epssRows: number }) => writeNvdBenchFiles(a.templatesDir, a.osvDir, a.outDir, a),
+  'nvd-floor': (a: { where: string; isFeed: boolean }) => nvdFloor(a.where, a.isFeed),
+  'nvd-stat-floor': (a: { where: string }) => statFloor(a.where),
+  'nvd-sync': (a: { dbFile: string; where: string; tmpDir: string }) => nvdSyncOnce(a.dbFile, a.where, a.tmpDir),
+  'rating-sources': (a: { dbFile: string; nvdDir: string; kevFile: string; epssFile: string; tmpDir: string }) => syncRatingSources(a),
+  'rated-counts': (a: { dbFile: string }) => ratedCounts(a.dbFile),
   /** Nothing: the peak RSS of a phase process that only loaded the benchmark code (the floor of every phase's RSS). */
   idle: () => ({}),
 };

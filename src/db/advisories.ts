@@ -28,12 +28,16 @@ export function getSourceRow(db: Db, name: string): SourceRow | undefined {
     .get(name) as SourceRow | undefined;
 }
 
-/** Records the end of a sync. Validators are only replaced on success, so a failed run is retried in full. */
+/**
+ * Records the end of a sync. Validators are only replaced on success, so a failed run is retried in full. The
+ * watermark (newest stored `modified`) is recomputed unless the sync stored nothing (`isUnchanged`) after a successful one.
+ */
 export function recordSourceSync(
   db: Db,
-  s: { name: string; kind: string; location: string; at: string; error?: string | undefined; etag?: string | null; lastModified?: string | null },
+  s: { name: string; kind: string; location: string; at: string; error?: string | undefined; etag?: string | null; lastModified?: string | null; isUnchanged?: boolean },
 ): void {
   const ok = s.error === undefined;
+  const previous = s.isUnchanged ? getSourceRow(db, s.name) : undefined;
   db.prepare(
     `INSERT INTO advisory_sources (name, kind, location, etag, last_modified, watermark, last_sync_at, last_status, last_error)
      VALUES (@name, @kind, @location, @etag, @lastModified, @watermark, @at, @status, @error)
@@ -48,7 +52,8 @@ export function recordSourceSync(
     location: s.location,
     etag: ok ? (s.etag ?? null) : null,
     lastModified: ok ? (s.lastModified ?? null) : null,
-    watermark: ok ? maxModified(db, s.name) : null,
+    // kept only from a successful sync: a failed one may have stored newer records without moving it
+    watermark: ok ? (previous?.lastStatus === 'ok' && previous.watermark !== null ? previous.watermark : maxModified(db, s.name)) : null,
     at: s.at,
     status: ok ? 'ok' : 'failed',
     error: s.error ?? null,

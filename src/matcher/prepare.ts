@@ -9,7 +9,7 @@ import { findingPreparer, type PreparedProject } from '../db/finding-content.js'
 import { groupFactsLookup } from '../db/ratings.js';
 import { listProjects } from '../db/projects.js';
 import { buildAffectedIndex, matchContext, matchPackages, type MatchOutput, type MatchPackage, type PackageNames } from './match.js';
-import { applyRatings, DEFAULT_SEVERITY_ORDER } from './rating.js';
+import { applyRatings, DEFAULT_SEVERITY_ORDER, type ResolvedRating } from './rating.js';
 import { makeEnvScorer, type EnvSettings } from '../triage/cvss.js';
 
 /** One project's prepared findings, and what matching it noticed. */
@@ -49,15 +49,16 @@ export function prepareProjects(db: Db, projectIds: readonly number[], triage: E
     return c.exact.length > 0 || c.any.length > 0;
   });
   const readMs = lap();
-  // ratings and KEV/EPSS are looked up per alias group (memoised), never per package row
+  // ratings and KEV/EPSS are looked up per alias group, and resolved per group and matching advisories, both once per run
   const facts = groupFactsLookup(db);
+  const resolved = new Map<string, ResolvedRating>();
   const prepare = findingPreparer(makeEnvScorer(listProjects(db), triage));
   function* projects(): Generator<ProjectBatch> {
     for (const id of projectIds) {
       const packages = byProject.get(id) ?? [];
       byProject.delete(id);
       const out = matchPackages(packages, index, ctx);
-      applyRatings(out.findings, facts, severityOrder);
+      applyRatings(out.findings, facts, severityOrder, resolved);
       yield { ...prepare(id, out.findings), candidates: out.packagesSeen, unparseable: out.unparseable, unmatchedEcosystems: out.unmatchedEcosystems, problems: out.problems };
     }
   }

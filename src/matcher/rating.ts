@@ -114,17 +114,16 @@ export interface GroupFacts {
 /**
  * Rates each finding over its alias group by `order`, and attaches the group's KEV listing and EPSS score. `facts`
  * is asked once per group (the caller memoises it); findings with the same group and matching advisories share one
- * resolution. A finding nothing rates keeps UNKNOWN and no severity_source.
+ * resolution, through `memo` across calls when the caller passes one (a run's projects share most groups). A finding
+ * nothing rates keeps UNKNOWN and no severity_source.
  */
-export function applyRatings(findings: readonly MatchedFinding[], facts: (groupId: string) => GroupFacts, order: readonly string[]): void {
-  const memo = new Map<string, ResolvedRating>();
+export function applyRatings(findings: readonly MatchedFinding[], facts: (groupId: string) => GroupFacts, order: readonly string[], memo = new Map<string, ResolvedRating>()): void {
   for (const f of findings) {
     const g = facts(f.groupId);
-    const ownKeys = f.advisories.map((a) => `${a.source}\0${a.id}`);
-    const key = `${f.groupId}\0${ownKeys.join('\0')}`;
+    const key = f.advisories.length === 1 ? `${f.groupId}\0${f.advisories[0]!.source}\0${f.advisories[0]!.id}` : `${f.groupId}\0${f.advisories.map((a) => `${a.source}\0${a.id}`).join('\0')}`;
     let res = memo.get(key);
     if (!res) {
-      const own = new Set(ownKeys);
+      const own = new Set(f.advisories.map((a) => `${a.source}\0${a.id}`));
       // an advisory the store does not hold (a finding made in memory) still rates by what the matcher saw
       const missing = f.advisories.filter((a) => !g.ratings.some((r) => r.source === a.source && r.record === a.id));
       const ratings = missing.length === 0 ? g.ratings : [...g.ratings, ...missing.map((a): GroupRating => ({ source: a.source, sourceKind: 'osv', record: a.id, severity: a.severity, score: a.baseScore, vector: undefined }))];
