@@ -7,6 +7,7 @@ import type { Logger } from '../shared/log.js';
 import { ExitCode, errorMessage, IcmsError } from '../shared/errors.js';
 import type { Session } from './session.js';
 import { acquireLock } from './lock.js';
+import { plural } from '../shared/plural.js';
 
 export interface CommandOutcome {
   exitCode: ExitCode;
@@ -51,5 +52,5 @@ export async function withRun(s: Session, command: string, fn: (db: Db, runId: n
 function closeInterrupted(db: Db, now: Date, logger: Logger): void {
   const runs = closeInterruptedRuns(db, now);
   const scans = closeInterruptedScans(db, now);
-  if (runs.length > 0) logger.warn(`run(s) ${runs.join(', ')} ended without finishing (killed or crashed): recorded as failed${scans ? `, with ${scans} unfinished scan(s)` : ''}`);
+  if (runs.length > 0) logger.warn(`${runs.length === 1 ? 'run' : 'runs'} ${runs.join(', ')} ended without finishing (killed or crashed): recorded as failed${scans ? `, with ${plural(scans, 'unfinished scan')}` : ''}`);
 }

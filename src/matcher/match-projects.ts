@@ -14,6 +14,7 @@ import type { EnvSettings } from '../triage/cvss.js';
 import type { MatchOutput } from './match.js';
 import { prepareProjects, type ProjectBatch } from './prepare.js';
 import { MATCH_WORKER_URL, prepareInWorker, workerAvailable } from './parallel.js';
+import { plural } from '../shared/plural.js';
 
 /** What a match run found, beside the lifecycle counts. */
 export interface MatchSummary {
@@ -98,7 +99,7 @@ function useWorker(db: Db, packages: number, opts: { mode?: MatchMode; workerUrl
 function logMatchProblems(logger: Logger, output: MatchSummary): void {
   const { steps } = output;
   logger.debug(`match${steps.worker ? ' (reading and matching in a worker thread)' : ''}: advisory index ${steps.indexMs} ms; read ${output.candidates} candidate rows of ${output.packagesSeen} packages ${steps.readMs} ms; match and save ${steps.matchSaveMs} ms`);
-  for (const [eco, n] of Object.entries(output.unmatchedEcosystems)) logger.warn(`${n} package(s) of ecosystem ${eco} left unmatched: no version scheme for it`);
+  for (const [eco, n] of Object.entries(output.unmatchedEcosystems)) logger.warn(`${plural(n, 'package')} of ecosystem ${eco} left unmatched: no version scheme for it`);
   for (const u of output.unparseable.slice(0, 20)) logger.warn(`unparseable ${u.ecosystem} version ${JSON.stringify(u.version)} of ${u.name}: not matched`);
   if (output.unparseable.length > 20) logger.warn(`... and ${output.unparseable.length - 20} more unparseable versions`);
   logRangeProblems(logger, output.problems);

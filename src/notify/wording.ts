@@ -1,10 +1,7 @@
 /** The words every message uses the same way: counts with their plural, severity levels, project names. */
 import { SEVERITIES, type Severity } from '../model/types.js';
 
-/** `1 advisory`, `2 advisories`, `0 projects`. */
-export function plural(n: number, one: string, many = `${one}s`): string {
-  return `${n} ${n === 1 ? one : many}`;
-}
+export { plural } from '../shared/plural.js';
 
 /**
  * Counts by level, most severe first, zeros left out: `2 CRITICAL, 5 HIGH, 16 UNKNOWN`. A level is written as JSON

@@ -11,6 +11,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { ExitCode, IcmsError, errorMessage } from './errors.js';
 import { redactPatterns } from './redact.js';
 import type { Logger } from './log.js';
+import { plural } from './plural.js';
 
 /** Timeout and retry settings of one endpoint. */
 export interface HttpOptions {
@@ -70,7 +71,7 @@ export async function withRetries<T>(url: string, opts: HttpOptions & { method?:
     }
   }
   const status = lastError instanceof HttpError ? lastError.status : undefined;
-  throw new HttpError(`${prefix(opts)}${opts.method ?? 'GET'} ${redactPatterns(url)} failed after ${tries} attempt(s): ${redactPatterns(errorMessage(lastError))}`, false, status);
+  throw new HttpError(`${prefix(opts)}${opts.method ?? 'GET'} ${redactPatterns(url)} failed after ${plural(tries, 'attempt')}: ${redactPatterns(errorMessage(lastError))}`, false, status);
 }
 
 /**

@@ -289,7 +289,7 @@ describe('vtopia sync against a loopback CVE Manager', () => {
       broken = true;
       server.pages.length = 0;
       const r = (await syncAdvisories(db, [vtopia(server.url, { retries: 2 })], opts)).sources[0];
-      expect(r?.error).toMatch(/failed after 3 attempt\(s\): HTTP 502/);
+      expect(r?.error).toMatch(/failed after 3 attempts: HTTP 502/);
       expect(server.pages).toEqual([1, 2, 3, 3, 3]);
       expect(r).toMatchObject({ added: 0, updated: 0, removed: 0 });
       expect(db.prepare("SELECT advisory_id, summary FROM advisories WHERE source = 'vtopia' ORDER BY advisory_id").all()).toEqual(before);

@@ -122,7 +122,7 @@ describe('icms fetch-projects (ops API on loopback)', () => {
   });
 
   it.each<[string, Handler, RegExp]>([
-    ['a persistent 500', (_q, res) => json(res, 503, {}), /ops inventory: GET \S+ failed after 2 attempt\(s\): HTTP 503/],
+    ['a persistent 500', (_q, res) => json(res, 503, {}), /ops inventory: GET \S+ failed after 2 attempts: HTTP 503/],
     ['a timeout', () => undefined, /timed out after 1000 ms/],
     ['a garbage body', (_q, res) => res.end('<html>gateway</html>'), /did not return JSON/],
     ['err_code 1', (_q, res) => json(res, 200, { err_code: 1, description: 'db down', data: [] }), /answered err_code 1: db down/],

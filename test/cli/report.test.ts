@@ -43,7 +43,7 @@ describe('icms report on a real matched portfolio', () => {
     expect(r.stdout).not.toContain('\x1b[');
     expect(r.stdout).toMatch(/│ CRITICAL │ .*search-tool.* │ grep-cli +│ 0\.1\.4 +│ CVE-2021-3013 +│ upgrade grep-cli to 0\.1\.6 +│ new/);
     expect(r.stdout).toMatch(/│ HIGH +│ .*web-frontend.* │ axios +│ 0\.19\.0 +│ CVE-2021-3749 +│ upgrade axios to 0\.21\.2 /);
-    expect(r.stdout.trimEnd().split('\n').at(-1)).toMatch(/^\d+ finding\(s\) \(status open\) in 2 project\(s\): 1 critical, 3 high, 1 medium/);
+    expect(r.stdout.trimEnd().split('\n').at(-1)).toMatch(/^\d+ findings \(status open\) in 2 projects: 1 critical, 3 high, 1 medium/);
   });
 
   it('colours on a terminal and fits its width; NO_COLOR turns colour off', async () => {

@@ -33,7 +33,7 @@ describe('icms triage accept / false-positive / revoke / list', () => {
     expect((await c.findings()).map(key).sort()).toEqual(['axios CVE-2020-28168', 'axios CVE-2021-3749', 'follow-redirects CVE-2022-0155']);
     const r = await c.run(['triage', 'accept', 'GHSA-cph5-m8f7-6c5x', '--project', 'web-frontend', '--reason', 'only admins send data to trim()', '--expires', '2024-12-31']);
     expect(r.code, r.stderr).toBe(0);
-    expect(r.stdout).toMatch(/acceptance #1: GHSA-cph5-m8f7-6c5x accepted .* until 2024-12-31; 1 finding\(s\) covered/);
+    expect(r.stdout).toMatch(/acceptance #1: GHSA-cph5-m8f7-6c5x accepted .* until 2024-12-31; 1 finding covered/);
     expect((await c.findings()).map(key).sort()).toEqual(['axios CVE-2020-28168', 'follow-redirects CVE-2022-0155']);
     const list = JSON.parse((await c.run(['triage', 'list', '--format', 'json'])).stdout) as { acceptances: Record<string, unknown>[] };
     expect(list.acceptances).toEqual([expect.objectContaining({
@@ -76,7 +76,7 @@ describe('icms triage accept / false-positive / revoke / list', () => {
     await c.run(['triage', 'false-positive', 'CVE-2022-0155', '--project', 'web-frontend', '--package', 'follow-redirects@1.5.10', '--reason', 'no cookies cross hosts']);
     const r = await c.run(['triage', 'revoke', '1']);
     expect(r.code, r.stderr).toBe(0);
-    expect(r.stdout).toContain('1 finding(s) open again');
+    expect(r.stdout).toContain('1 finding open again');
     const db = (await c.findings()).find((f) => f.advisory_id === 'CVE-2022-0155');
     expect(db).toMatchObject({ status: 'open', status_note: 'acceptance revoked' });
     expect((await c.run(['triage', 'revoke', '1'])).code).toBe(2);
@@ -107,7 +107,7 @@ describe('gates: false positives never trip them; --severity-source environmenta
     const inv = path.join(c.dir, 'inventory.yaml');
     await writeFile(inv, (await readFile(inv, 'utf8')).replace('labels: {team: web}', 'labels: {team: web, exposure: internet}'));
     expect((await c.run(['fetch-projects'])).code).toBe(0);
-    expect((await c.run(['triage', 'rescore'])).stdout).toBe('3 finding(s) re-scored\n');
+    expect((await c.run(['triage', 'rescore'])).stdout).toBe('3 findings re-scored\n');
     // internet keeps the base vector: environmental = base
     const list = await c.findings();
     expect(list.map((f) => [f.advisory_id, f.cvss_score, f.env_score])).toEqual(expect.arrayContaining([['CVE-2021-3749', 7.5, 7.5], ['CVE-2020-28168', 5.9, 5.9], ['CVE-2022-0155', 8, 8]]));

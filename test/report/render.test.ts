@@ -40,7 +40,7 @@ describe('table', () => {
     const out = renderers.table(sampleReport(), { ...OPTS, columns: 80 });
     const lines = out.trimEnd().split('\n');
     for (const l of lines.slice(0, -1)) expect([...l].length).toBeLessThanOrEqual(80);
-    expect(lines.at(-1)).toBe('5 finding(s) (status all) in 3 project(s): 1 critical, 2 high, 1 medium, 1 low');
+    expect(lines.at(-1)).toBe('5 findings (status all) in 3 projects: 1 critical, 2 high, 1 medium, 1 low');
   });
 
   it('colours severities only when asked, and never passes terminal escapes from advisory text', () => {

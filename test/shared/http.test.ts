@@ -32,7 +32,7 @@ describe('http client', () => {
     const srv = await startServer((_req, res) => json(res, 502, {}));
     const err = await failure(httpRequest(`${srv.url}/inv?token=s3cr3t-canary`, { ...fast, what: 'ops inventory' }));
     expect(srv.requests).toHaveLength(3);
-    expect(err.message).toMatch(/^ops inventory: GET http:\/\/127\.0\.0\.1:\d+\/inv\?token=\S+ failed after 3 attempt\(s\): HTTP 502$/);
+    expect(err.message).toMatch(/^ops inventory: GET http:\/\/127\.0\.0\.1:\d+\/inv\?token=\S+ failed after 3 attempts: HTTP 502$/);
     expect(err.message).not.toContain('s3cr3t-canary');
     expect(err.status).toBe(502);
     expect(err).toBeInstanceOf(IcmsError);
@@ -70,7 +70,7 @@ describe('http client', () => {
     });
     const err = await failure(getJson(srv.url, { ...fast, retries: 1 }));
     expect(srv.requests).toHaveLength(2);
-    expect(err.message).toMatch(/failed after 2 attempt\(s\): response is not JSON \(starts "<html>maintenance<\/html>"\)/);
+    expect(err.message).toMatch(/failed after 2 attempts: response is not JSON \(starts "<html>maintenance<\/html>"\)/);
     const ok = await startServer((_req, res) => json(res, 200, { body: { list: [] } }));
     expect(await getJson(ok.url, fast)).toEqual({ body: { list: [] } });
   });
@@ -82,7 +82,7 @@ describe('http client', () => {
     });
     const started = Date.now();
     const err = await failure(httpRequest(srv.url, { timeoutMs: 200, retries: 1, backoffMs: 1 }));
-    expect(err.message).toMatch(/failed after 2 attempt\(s\): .*timed out after 200 ms/);
+    expect(err.message).toMatch(/failed after 2 attempts: .*timed out after 200 ms/);
     expect(srv.requests).toHaveLength(2);
     expect(Date.now() - started).toBeLessThan(10_000);
   });

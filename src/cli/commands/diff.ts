@@ -19,6 +19,7 @@ import { formatOption, renderTable, writeJson } from '../output.js';
 import { openSession, type Session } from '../session.js';
 import { collect, findingJson, selectProjects } from '../findings-view.js';
 import { FINDINGS_SCHEMA_VERSION } from '../../report/finding-json.js';
+import { plural } from '../../shared/plural.js';
 
 /** Registers `diff`. */
 export function registerDiff(program: Command, app: App): void {
@@ -111,7 +112,7 @@ async function runTableCheck(s: Session, flags: TableFlags): Promise<ExitCode> {
   if (flags.writeUpdated) {
     const out = path.resolve(s.ctx.cwd, flags.writeUpdated);
     await writeFileAtomic(out, rewriteTable(table, new Set(diff.resolved.map((r) => r.line)), newRowsFor(table, diff.new)));
-    s.logger.info(`${out}: ${diff.new.length} row(s) added, ${diff.resolved.length} removed${diff.outOfScope.length > 0 ? `, ${diff.outOfScope.length} out of scope kept` : ''}`);
+    s.logger.info(`${out}: ${plural(diff.new.length, 'row')} added, ${diff.resolved.length} removed${diff.outOfScope.length > 0 ? `, ${diff.outOfScope.length} out of scope kept` : ''}`);
   }
   printTableDiff(s, diff, flags.format);
   return diff.new.length > 0 ? ExitCode.Gate : ExitCode.Ok;

@@ -13,6 +13,7 @@ import { addFixedFilterOptions, isFixedOnly, withFixFilter } from '../fixed-filt
 import { bySeverity, collect, findingJson, parseSeverity, selectProjects, type SeveritySource } from '../findings-view.js';
 import { describeGate, evaluateGate, gateOptions, hasGate, parseEpssThreshold } from '../gate.js';
 import { ExitCode } from '../../shared/errors.js';
+import { plural } from '../../shared/plural.js';
 
 interface MatchFlags {
   failOn?: Severity;
@@ -75,7 +76,7 @@ async function runMatch(s: Session, db: Db, runId: number, flags: MatchFlags) {
     }
   }
   s.logger.info(`match: ${output.packagesSeen} packages of ${ids.length} projects; ${summary.new} new, ${summary.open} open, ${counts.fixed} fixed`);
-  if (summary.unrated > 0) s.logger.info(`match: ${summary.unrated} open finding(s) no source rates (severity UNKNOWN; gates count them as ${gateOpts.unknownAs})`);
+  if (summary.unrated > 0) s.logger.info(`match: ${plural(summary.unrated, 'open finding')} no source rates (severity UNKNOWN; gates count them as ${gateOpts.unknownAs})`);
   if (gate) s.ctx.stderr.write(describeGate(gateOpts, verdict));
   return { exitCode: gate ? ExitCode.Gate : ExitCode.Ok, summary };
 }

@@ -19,6 +19,7 @@ import { withRun } from '../run-command.js';
 import { addFixedFilterOptions, isFixedOnly } from '../fixed-filter.js';
 import { openSession, type Session } from '../session.js';
 import { collect, parseSeverity, selectProjects } from '../findings-view.js';
+import { plural } from '../../shared/plural.js';
 
 interface ReportFlags {
   format: ReportFormat | SbomFormat;
@@ -99,7 +100,7 @@ async function report(s: Session, flags: ReportFlags): Promise<ExitCode> {
   } catch (err) {
     throw externalError(`cannot write ${file}: ${errorMessage(err)}`, { hint: 'check that the directory is writable', cause: err });
   }
-  s.logger.info(`report: ${count} ${isSbomFormat(flags.format) ? 'package' : 'finding'}(s) written to ${file} (${flags.format}, ${statSync(file).size} bytes)`);
+  s.logger.info(`report: ${plural(count, isSbomFormat(flags.format) ? 'package' : 'finding')} written to ${file} (${flags.format}, ${statSync(file).size} bytes)`);
   return ExitCode.Ok;
 }
 
@@ -123,8 +124,8 @@ async function archive(s: Session, flags: ReportFlags): Promise<ExitCode> {
   if (!dir) throw usageError('--archive needs a directory', 'pass --archive <dir> or set report.archive_dir (ICMS_REPORT_ARCHIVE_DIR)');
   return withRun(s, 'report --archive', async (db) => {
     const r = await writeArchive(db, { dir, now: s.ctx.now(), force: Boolean(flags.force), retentionDays: s.config.report.archiveRetentionDays });
-    s.logger.info(`archive: ${r.findings} finding(s) written to ${r.file} (${r.bytes} bytes${r.replaced ? ', replaced' : ''})`);
-    if (r.deleted.length > 0) s.logger.info(`archive: removed ${r.deleted.length} archive(s) older than ${s.config.report.archiveRetentionDays} days: ${r.deleted.join(', ')}`);
+    s.logger.info(`archive: ${plural(r.findings, 'finding')} written to ${r.file} (${r.bytes} bytes${r.replaced ? ', replaced' : ''})`);
+    if (r.deleted.length > 0) s.logger.info(`archive: removed ${plural(r.deleted.length, 'archive')} older than ${s.config.report.archiveRetentionDays} days: ${r.deleted.join(', ')}`);
     return { exitCode: ExitCode.Ok, summary: { file: r.file, bytes: r.bytes, findings: r.findings, replaced: r.replaced, deleted: r.deleted } };
   });
 }

@@ -36,6 +36,7 @@ import { ensureWorkDir, workDirOutside } from '../work-dir.js';
 import { addFixedFilterOptions, withFixFilter } from '../fixed-filter.js';
 import { parseShard } from '../../bundle/shard.js';
 import { applyInventoryFile, checkShardFlags, exportShard, inventoryToScan, type ShardFlags } from '../scan-shard.js';
+import { plural } from '../../shared/plural.js';
 
 interface ScanFlags extends ShardFlags {
   all?: boolean;
@@ -173,7 +174,7 @@ function collectItems(db: Db, s: Session, locals: ScanTarget[], flags: ScanFlags
   const { inventory, mine } = inventoryToScan(db, flags.all ? flags.shard : undefined);
   // shards partition the repositories; the inventory's images and SBOMs are scanned by an unsharded scan --all
   const extras = flags.all ? listInventoryExtras(db) : [];
-  if (flags.shard && extras.length > 0) s.logger.warn(`--shard scans repositories only: the inventory's ${extras.length} image/SBOM project(s) are left to an unsharded scan --all`);
+  if (flags.shard && extras.length > 0) s.logger.warn(`--shard scans repositories only: the inventory's ${plural(extras.length, 'image/SBOM project')} ${extras.length === 1 ? 'is' : 'are'} left to an unsharded scan --all`);
   if (flags.all) for (const p of [...mine, ...(flags.shard ? [] : extras)]) out.push({ item: { projectId: p.id, name: p.name }, project: p });
   // stored: the row (a local checkout is keyed by its remote); project: what to check out (a local one is its directory)
   const adhoc: { stored: Project; project: Project; name: string | undefined }[] = [

@@ -11,6 +11,7 @@ import { renderCyclonedxVex } from '../../triage/cyclonedx-vex.js';
 import { renderOpenVex } from '../../triage/openvex.js';
 import { buildVexStatements } from '../../triage/vex.js';
 import type { Session } from '../session.js';
+import { plural } from '../../shared/plural.js';
 
 /** Formats of `triage export --format`: the register file itself, or VEX. */
 export const EXPORT_FORMATS = ['register', 'openvex', 'cyclonedx-vex'] as const;
@@ -40,7 +41,7 @@ export async function exportVex(s: Session, format: Exclude<ExportFormat, 'regis
   else {
     const target = path.resolve(s.ctx.cwd, file);
     await writeFileAtomic(target, text);
-    s.logger.info(`${target}: ${statements.length} VEX statement(s) written (${format})`);
+    s.logger.info(`${target}: ${plural(statements.length, 'VEX statement')} written (${format})`);
   }
   return statements.length;
 }

@@ -24,6 +24,7 @@ import { EXPORT_FORMATS, exportVex, type ExportFormat } from './triage-vex.js';
 import { importFromTool, type InteropImportFlags } from './triage-import.js';
 import { IGNORE_FORMATS } from '../../triage/ignore-files.js';
 import { VEX_FORMATS } from '../../triage/vex-import.js';
+import { plural } from '../../shared/plural.js';
 
 interface AcceptFlags {
   reason?: string;
@@ -72,7 +73,7 @@ export function registerTriage(program: Command, app: App): void {
       const s = openSession(app.ctx, app.globals(), app.redactor);
       app.setExitCode(await withRun(s, 'triage revoke', async (db, runId) => {
         const r = revoke(db, id, { now: s.ctx.now(), runId, by: flags.by ?? s.ctx.env.USER ?? null });
-        s.ctx.stdout.write(`revoked acceptance #${id}: ${r.reopened} finding(s) open again\n`);
+        s.ctx.stdout.write(`revoked acceptance #${id}: ${plural(r.reopened, 'finding')} open again\n`);
         return { exitCode: ExitCode.Ok, summary: { revoked: id, ...r } };
       }));
     });
@@ -84,7 +85,7 @@ export function registerTriage(program: Command, app: App): void {
       const s = openSession(app.ctx, app.globals(), app.redactor);
       app.setExitCode(await withRun(s, 'triage rescore', async (db) => {
         const changed = updateEnvScores(db, makeEnvScorer(listProjects(db), s.config.triage));
-        s.ctx.stdout.write(`${changed} finding(s) re-scored\n`);
+        s.ctx.stdout.write(`${plural(changed, 'finding')} re-scored\n`);
         return { exitCode: ExitCode.Ok, summary: { changed } };
       }));
     });
@@ -132,7 +133,7 @@ function registerRegisterCommands(triage: Command, app: App): void {
       const target = registerPath(s, file);
       const entries = withDb(s, (db) => exportRegister(db));
       await writeFileAtomic(target, renderRegister(entries));
-      s.logger.info(`${target}: ${entries.length} acceptance(s) written`);
+      s.logger.info(`${target}: ${plural(entries.length, 'acceptance')} written`);
     });
 }
 
@@ -175,7 +176,7 @@ function runAccept(s: Session, db: Db, runId: number, rawId: string, kind: Accep
     advisoryId, kind, projectId, allProjects: Boolean(flags.allProjects), package: pkg?.name ?? null, packageVersion: pkg?.version ?? null,
     reason, expires: flags.expires ?? null, createdBy: flags.by ?? whoAmI(s.ctx.env),
   }, { now: s.ctx.now(), runId });
-  s.ctx.stdout.write(`acceptance #${r.id}: ${advisoryId} ${kind === 'accepted' ? 'accepted' : 'marked false positive'} in ${flags.project ?? 'all projects'}${flags.expires ? ` until ${flags.expires}` : ''}; ${r.covered} finding(s) covered\n`);
+  s.ctx.stdout.write(`acceptance #${r.id}: ${advisoryId} ${kind === 'accepted' ? 'accepted' : 'marked false positive'} in ${flags.project ?? 'all projects'}${flags.expires ? ` until ${flags.expires}` : ''}; ${plural(r.covered, 'finding')} covered\n`);
   return Promise.resolve({ exitCode: ExitCode.Ok, summary: { acceptance: r.id, covered: r.covered } });
 }
 

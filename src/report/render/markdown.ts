@@ -4,6 +4,7 @@ import type { ReportData } from '../model.js';
 import { groupFindings, severityLine } from '../summary.js';
 import { findingCells } from './cells.js';
 import type { RenderOptions } from './types.js';
+import { plural } from '../../shared/plural.js';
 
 /**
  * Text for one table cell: HTML-significant characters as entities (no raw HTML from advisories), markdown
@@ -29,7 +30,7 @@ export function renderMarkdown(data: ReportData, opts: RenderOptions): string {
   const out = [
     '## icms report',
     '',
-    `Generated ${markdownCell(data.generatedAt)}: ${t.findings} finding(s) (status ${data.filters.status}) in ${t.projects} project(s): ${severityLine(t.bySeverity)}.`,
+    `Generated ${markdownCell(data.generatedAt)}: ${plural(t.findings, 'finding')} (status ${data.filters.status}) in ${plural(t.projects, 'project')}: ${severityLine(t.bySeverity)}.`,
     '',
   ];
   if (opts.by) {

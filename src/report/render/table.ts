@@ -5,6 +5,7 @@ import type { ReportData } from '../model.js';
 import { groupFindings, severityLine } from '../summary.js';
 import { findingCells } from './cells.js';
 import type { RenderOptions } from './types.js';
+import { plural } from '../../shared/plural.js';
 
 const MAX_NATURAL = 60;
 const MIN_COL = 6;
@@ -143,7 +144,7 @@ function exploitedCell(f: { kev: { date_added: string | null } | null; epss: { s
 /** Renders the findings (or, with `by`, the groups) as a table followed by a totals line. */
 export function renderTable(data: ReportData, opts: RenderOptions): string {
   const t = data.totals;
-  const totals = `${t.findings} finding(s) (status ${data.filters.status}) in ${t.projects} project(s): ${severityLine(t.bySeverity)}`;
+  const totals = `${plural(t.findings, 'finding')} (status ${data.filters.status}) in ${plural(t.projects, 'project')}: ${severityLine(t.bySeverity)}`;
   if (opts.by) {
     const rows = groupFindings(data.findings, opts.by).map((g) => [g.key, String(g.total), String(g.projects), g.worst, severityLine(g.bySeverity)]);
     if (rows.length === 0) return `${totals}\n`;
