@@ -47,6 +47,7 @@ export interface Config {
     sendEmpty: boolean;
     links: Record<string, string>;
     digestMaxItems: number;
+    alertMaxItems: number;
     dashboardUrl: string | undefined;
   };
   smtp: {
@@ -114,6 +115,7 @@ export function buildConfig(values: Map<string, unknown>, file: string | undefin
       sendEmpty: get('notify.send_empty'),
       links: stringMap(get('notify.links'), 'notify.links', where),
       digestMaxItems: get('notify.digest_max_items'),
+      alertMaxItems: get('notify.alert_max_items'),
       dashboardUrl: dashboardUrl(get('notify.dashboard_url'), where),
     },
     smtp: {

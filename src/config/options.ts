@@ -70,6 +70,7 @@ export const OPTIONS: readonly OptionSpec[] = [
   { key: 'notify.alert_severity', type: 'enum', values: ['low', 'medium', 'high', 'critical'], default: 'high', description: 'Least severity of the security-team alert.' },
   { key: 'notify.send_empty', type: 'bool', default: false, description: 'Also mail maintainers who have nothing open.' },
   { key: 'notify.digest_max_items', type: 'int', default: 25, min: 1, max: 10000, description: 'Packages (one upgrade each) a digest lists; the rest is summed up as "and N more packages" with a link to the dashboard view (or the `report` command).' },
+  { key: 'notify.alert_max_items', type: 'int', default: 100, min: 1, max: 100000, description: 'Findings the security-team alert lists, most urgent first; the rest is counted as "and N more" with a pointer to the dashboard (or `icms report --status new`).' },
   { key: 'notify.dashboard_url', type: 'string', description: 'Where the team publishes `icms report --format html` (http(s), or file:/// for one on disk): digests link to `<url>#maintainer=<email>`, the view of the recipient\'s projects.' },
   { key: 'notify.links', type: 'object', default: {}, env: null, description: 'Advisory link prefix per source name, e.g. `{osv: https://osv.dev/vulnerability/}`.' },
   { key: 'smtp.host', type: 'string', description: 'SMTP server host.' },

@@ -92,14 +92,15 @@ export interface NotifyFindingFilter {
 
 /** Every finding of the active projects (all statuses), with its acceptance expiry and advisory title. */
 export function listNotifyFindings(db: Db, filter: NotifyFindingFilter = {}): NotifyFinding[] {
-  return notifyFindingReader(db)(filter);
+  return [...notifyFindingReader(db)(filter)];
 }
 
 /**
  * A reader of notify findings that keeps its statements and the advisory titles it looked up between calls, so
- * notify can read one recipient's projects at a time instead of the whole portfolio at once.
+ * notify can read one recipient's projects at a time instead of the whole portfolio at once. Each call yields the
+ * findings one at a time (ordered by id) as its statement steps; consume it before the next write to the database.
  */
-export function notifyFindingReader(db: Db): (filter?: NotifyFindingFilter) => NotifyFinding[] {
+export function notifyFindingReader(db: Db): (filter?: NotifyFindingFilter) => Iterable<NotifyFinding> {
   const summary = db.prepare('SELECT summary FROM advisories WHERE source = ? AND advisory_id = ?').pluck();
   const informationalOf = informationalLookup(db);
   const detailsOf = detailsLoader(db);
@@ -131,7 +132,7 @@ export function notifyFindingReader(db: Db): (filter?: NotifyFindingFilter) => N
     const rows = (
       filter.projectIds ? ofProjects.iterate(JSON.stringify(filter.projectIds)) : filter.ids ? ofIds.iterate(JSON.stringify(filter.ids)) : all.iterate()
     ) as Iterable<Record<string, unknown>>;
-    return readNotifyRows(rows, detailsOf(), titleOf, informationalOf);
+    return notifyRows(rows, detailsOf(), titleOf, informationalOf);
   };
 }
 
@@ -186,18 +187,17 @@ function toNotifyDetails(d: SharedDetails): NotifyDetails {
 
 const NO_NOTIFY_DETAILS = toNotifyDetails(NO_DETAILS);
 
-function readNotifyRows(
+function* notifyRows(
   rows: Iterable<Record<string, unknown>>,
   details: ReadonlyMap<number, NotifyDetails>,
   titleOf: (advisories: { id: string; source: string }[]) => string | null,
   informationalOf: (a: { id: string; source: string }) => string | undefined,
-): NotifyFinding[] {
-  // One row at a time: the stored rows are never all in memory next to the result.
-  const out: NotifyFinding[] = [];
+): Generator<NotifyFinding> {
+  // One row at a time: a caller that keeps only some (the alert) never holds them all.
   for (const r of rows) {
     const d = (r.details_id === null ? undefined : details.get(r.details_id as number)) ?? NO_NOTIFY_DETAILS;
     const advisories = d.advisories;
-    out.push({
+    yield {
       id: r.id as number,
       projectId: r.project_id as number,
       project: r.project as string,
@@ -224,9 +224,8 @@ function readNotifyRows(
       reason: d.reason,
       // a rated finding stays a vulnerability even when RustSec files it as informational (e.g. an unsound crate with a rated CVE)
       informational: r.severity === 'UNKNOWN' ? notice(advisories, informationalOf) : null,
-    });
+    };
   }
-  return out;
 }
 
 /** The informational kind when every matched advisory has one (the first advisory's), else null. */

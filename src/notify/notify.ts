@@ -46,6 +46,8 @@ export interface NotifyOptions {
   template: CompiledTemplate;
   /** `notify.digest_max_items`: packages a digest lists (default 25). */
   maxItems?: number | undefined;
+  /** `notify.alert_max_items`: findings the alert lists (default 100); the rest is counted. */
+  alertMaxItems?: number | undefined;
   /** `notify.dashboard_url`: digests link to its `#maintainer=<email>` view. */
   dashboardUrl?: string | undefined;
   now: Date;
@@ -82,7 +84,9 @@ export async function runNotify(db: Db, o: NotifyOptions): Promise<StageResult<N
   const readRows = notifyFindingReader(db);
   // one severity basis for digests, the alert and the gates (triage.severity_source)
   const basis = o.severityBasis ?? 'base';
-  const read: NotifyFindingReader = (filter) => readRows(filter).map((f) => ({ ...f, basisSeverity: basisSeverity(f, basis) }));
+  const read: NotifyFindingReader = function* (filter) {
+    for (const f of readRows(filter)) yield { ...f, basisSeverity: basisSeverity(f, basis) };
+  };
   if (o.only !== 'alerts') await sendDigests(db, o, read, result);
   if (o.only !== 'digests') await sendAlert(db, o, read, result);
   return result;
@@ -98,7 +102,7 @@ async function sendDigests(db: Db, o: NotifyOptions, read: NotifyFindingReader, 
   const recipients = listRecipients(db).filter((r) => !o.to || r.email.toLowerCase() === o.to.toLowerCase());
   // One digest at a time: its findings read, built, rendered, sent, dropped.
   for (const r of recipients) {
-    const build = digestBuilder(read({ projectIds: r.projects.map((p) => p.id) }), o.now);
+    const build = digestBuilder([...read({ projectIds: r.projects.map((p) => p.id) })], o.now);
     // The content hash does not depend on the previous digest, so this first build gives the period; it is
     // built again, with the finding ids of the recipient's last digest, only when there was one.
     let d = build(r, undefined);
@@ -133,13 +137,14 @@ async function sendAlert(db: Db, o: NotifyOptions, read: NotifyFindingReader, re
   if (team.length === 0) return;
   const runId = latestMatchRunId(db);
   const newIds = runId === undefined ? new Set<number>() : findingsNewInRuns(db, lastAlertedRunId(db, runId), runId);
+  // read one at a time: only the listed rows are kept (the first match of a portfolio makes every finding new)
   const findings = newIds.size > 0 ? read({ ids: [...newIds] }) : [];
-  const alert = buildAlert({ findings, runId, newIds, minSeverity: o.alertSeverity, unknownAs: o.unknownAs ?? 'UNKNOWN', owners: projectOwners(db), now: o.now });
+  const alert = buildAlert({ findings, runId, newIds, minSeverity: o.alertSeverity, unknownAs: o.unknownAs ?? 'UNKNOWN', owners: projectOwners(db), now: o.now, maxRows: o.alertMaxItems });
   if (!alert) {
     for (const m of team) result.done.push({ recipient: m.address, kind: 'alert', period: '-', outcome: 'skipped', detail: `nothing new at or above ${o.alertSeverity.toLowerCase()}` });
     return;
   }
-  const message = renderAlert(alert, { links: o.links, minSeverity: o.alertSeverity, unknownAs: o.unknownAs ?? 'UNKNOWN' });
+  const message = renderAlert(alert, { links: o.links, minSeverity: o.alertSeverity, unknownAs: o.unknownAs ?? 'UNKNOWN', dashboardUrl: o.dashboardUrl });
   for (const m of team) {
     const base = { recipient: m.address, kind: 'alert' as const, period: alert.period };
     const row = o.resend ? undefined : getNotification(db, m.address, 'alert', alert.period);

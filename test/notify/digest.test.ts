@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { listNotifyFindings, listRecipients, notifyFindingReader } from '../../src/db/notifications.js';
 import { ageDays, buildDigests, digestBuilder, digestSubject, isAcceptanceExpired, type Digest } from '../../src/notify/digest.js';
-import { buildAlert } from '../../src/notify/alert.js';
+import { buildAlert, renderAlert } from '../../src/notify/alert.js';
 import { findingsNewInRuns, projectOwners, latestMatchRunId } from '../../src/db/notifications.js';
 import { DAY1, HOSTILE_NAME, seedDb } from './seed.js';
 
@@ -26,16 +26,16 @@ describe('buildDigests', () => {
     const s = await seedDb();
     const all = listNotifyFindings(s.db);
     const read = notifyFindingReader(s.db);
-    expect(read()).toEqual(all);
+    expect([...read()]).toEqual(all);
     for (const r of listRecipients(s.db)) {
       const projects = new Set(r.projects.map((p) => p.id));
-      const mine = read({ projectIds: [...projects] });
+      const mine = [...read({ projectIds: [...projects] })];
       expect(mine).toEqual(all.filter((f) => projects.has(f.projectId)));
       expect(mine.length).toBeGreaterThan(0);
     }
     const some = [s.f.axiosSsrf!, s.f.netCritical!];
-    expect(read({ ids: some })).toEqual(all.filter((f) => some.includes(f.id)));
-    expect(read({ ids: [] })).toEqual([]);
+    expect([...read({ ids: some })]).toEqual(all.filter((f) => some.includes(f.id)));
+    expect([...read({ ids: [] })]).toEqual([]);
   });
 
   it('a project with thousands of findings: every one in its maintainer digest, grouped per package for the upgrades', () => {
@@ -157,5 +157,40 @@ describe('buildAlert', () => {
     expect(buildAlert({ findings: listNotifyFindings(s.db), runId: 1, newIds: findingsNewInRuns(s.db, undefined, 1), minSeverity: 'HIGH', owners: new Map(), now: DAY1 })).toBeUndefined();
     expect(buildAlert({ findings: listNotifyFindings(s.db), runId: 1, newIds: findingsNewInRuns(s.db, undefined, 1), minSeverity: 'MEDIUM', owners: new Map(), now: DAY1 })!.rows.map((r) => r.id)).toEqual([s.f.axiosSsrf]);
     expect(buildAlert({ findings: listNotifyFindings(s.db), runId: undefined, newIds, minSeverity: 'LOW', owners: new Map(), now: DAY1 })).toBeUndefined();
+  });
+
+  it('lists the most urgent maxRows, counts the rest, and covers them all in findingIds and the counts (read one at a time)', async () => {
+    const s = await seedDb();
+    const newIds = findingsNewInRuns(s.db, undefined, 2);
+    const base = { runId: 2, newIds, minSeverity: 'HIGH' as const, owners: projectOwners(s.db), now: DAY1 };
+    const full = buildAlert({ ...base, findings: listNotifyFindings(s.db) })!;
+    // straight from the reader's iteration, capped at one row
+    const capped = buildAlert({ ...base, findings: notifyFindingReader(s.db)({ ids: [...newIds] }), maxRows: 1 })!;
+    expect(ids(capped.rows)).toEqual([s.f.netCritical]);
+    expect(capped.more).toBe(1);
+    expect(capped.findingIds).toEqual(full.findingIds);
+    expect(capped.contentHash).toBe(full.contentHash);
+    expect([capped.critical, capped.projects, capped.kev]).toEqual([full.critical, full.projects, full.kev]);
+    const text = renderAlert(capped, { links: {}, minSeverity: 'HIGH', dashboardUrl: 'https://sec.example.com/icms.html' }).text;
+    expect(text).toContain('2 new findings at or above HIGH');
+    expect(text).toContain('And 1 more new finding at or above HIGH, not listed here (those above are the most urgent): see https://sec.example.com/icms.html');
+    expect(renderAlert(full, { links: {}, minSeverity: 'HIGH' }).text).not.toContain('more new finding');
+  });
+
+  it('keeps the same most urgent rows as sorting every finding, however many pass through', async () => {
+    const s = await seedDb();
+    const seed = listNotifyFindings(s.db);
+    // many findings of every seeded kind, ages and ids spread, all new
+    const many = Array.from({ length: 600 }, (_, i) => {
+      const f = seed[i % seed.length]!;
+      return { ...f, id: 10_000 + i, status: 'new' as const, firstSeen: `2024-0${1 + (i % 9)}-1${i % 10}T00:00:00Z` };
+    });
+    const base = { runId: 3, newIds: new Set(many.map((f) => f.id)), minSeverity: 'LOW' as const, owners: new Map(), now: DAY1 };
+    const all = buildAlert({ ...base, findings: many, maxRows: 10_000 })!;
+    for (const max of [1, 7, 50]) {
+      const top = buildAlert({ ...base, findings: many, maxRows: max })!;
+      expect(ids(top.rows)).toEqual(ids(all.rows.slice(0, max)));
+      expect(top.more).toBe(all.rows.length - max);
+    }
   });
 });

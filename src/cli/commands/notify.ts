@@ -65,7 +65,7 @@ async function notify(s: Session, db: Db, runId: number, flags: NotifyFlags) {
       mailer, dryRun: Boolean(flags.dryRun), resend: Boolean(flags.resend), only: flags.onlyDigests ? 'digests' : flags.onlyAlerts ? 'alerts' : undefined,
       to: flags.to, schedule: cfg.schedule, sendEmpty: cfg.sendEmpty, securityTeam, alertSeverity: cfg.alertSeverity.toUpperCase() as Severity,
       severityBasis: s.config.triage.severitySource, unknownAs: s.config.triage.unknownSeverity.toUpperCase() as Severity,
-      from, replyTo, links: cfg.links, template, maxItems: cfg.digestMaxItems, dashboardUrl: cfg.dashboardUrl, now: s.ctx.now(), runId, logger: s.logger, redact: (t) => s.redactor.redact(t),
+      from, replyTo, links: cfg.links, template, maxItems: cfg.digestMaxItems, alertMaxItems: cfg.alertMaxItems, dashboardUrl: cfg.dashboardUrl, now: s.ctx.now(), runId, logger: s.logger, redact: (t) => s.redactor.redact(t),
     });
   } finally {
     mailer.close();

@@ -78,7 +78,9 @@ async function report(s: Session, flags: ReportFlags): Promise<ExitCode> {
       content = sbomRenderers[flags.format](data, { color: false, toolVersion: pkg.version });
     } else {
       const projectIds = flags.project ? selectProjects(db, flags.project).map((p) => p.id) : undefined;
-      const data = buildReport(db, { status, projectIds, maintainers: flags.maintainer, severityMin: flags.severityMin, basis: s.config.triage.severitySource, onlyFixed: isFixedOnly(flags), trendDays: s.config.report.trendDays, now: s.ctx.now() });
+      // only the dashboard draws the trend: other formats skip reading every finding's status changes
+      const trendDays = flags.format === 'html' ? s.config.report.trendDays : 0;
+      const data = buildReport(db, { status, projectIds, maintainers: flags.maintainer, severityMin: flags.severityMin, basis: s.config.triage.severitySource, onlyFixed: isFixedOnly(flags), trendDays, now: s.ctx.now() });
       count = data.totals.findings;
       const toTerminal = flags.output === undefined;
       const opts = { color: toTerminal && s.color, columns: toTerminal ? s.ctx.columns : undefined, by: flags.by, toolVersion: pkg.version, unknownAs: s.config.triage.unknownSeverity.toUpperCase() as Severity };
