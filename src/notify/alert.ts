@@ -6,7 +6,7 @@
  * match (every finding new) holds no more than that. Pure.
  */
 import { createHash } from 'node:crypto';
-import type { NotifyFinding } from '../db/notifications.js';
+import type { NotifyFinding } from '../db/notify-findings.js';
 import { severityRank, type Maintainer, type Severity } from '../model/types.js';
 import { ageDays, bySeverityThenAge, effectiveSeverity, type DigestRow } from './digest.js';
 import { escapeHtml as e, headerSafe, textSafe } from './escape.js';

@@ -1,6 +1,6 @@
 /** Digests: who gets what. Pure: recipients and findings in, one digest per maintainer out. */
 import { createHash } from 'node:crypto';
-import type { NotifyFinding, Recipient } from '../db/notifications.js';
+import type { NotifyFinding, Recipient } from '../db/notify-findings.js';
 import type { Severity } from '../model/types.js';
 import { effectiveSeverity } from './severity.js';
 import { buildTodo, byPriority, type TodoItem } from './todo.js';

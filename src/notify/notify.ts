@@ -6,10 +6,8 @@
  * digest is repaired by tomorrow's; a duplicate flood cannot be taken back). `--resend` forces.
  */
 import type { Db } from '../db/open.js';
-import {
-  beginNotification, findingsNewInRuns, getNotification, lastAlertedRunId, lastSent, latestMatchRunId, listRecipients, notifyFindingReader, markFailed, markSent, markUnconfirmed, projectOwners, reconcilePending,
-  type NotificationKind,
-} from '../db/notifications.js';
+import { beginNotification, getNotification, lastSent, markFailed, markSent, markUnconfirmed, reconcilePending, type NotificationKind } from '../db/notifications.js';
+import { findingsNewInRuns, lastAlertedRunId, latestMatchRunId, listRecipients, notifyFindingReader, projectOwners } from '../db/notify-findings.js';
 import type { Severity } from '../model/types.js';
 import { basisSeverity } from '../triage/basis.js';
 import { errorMessage, type StageResult } from '../shared/errors.js';

@@ -1,5 +1,5 @@
 /** Finding rows as HTML table rows and plain-text lines, shared by digests and alerts. Every value is escaped. */
-import type { NotifyFinding } from '../db/notifications.js';
+import type { NotifyFinding } from '../db/notify-findings.js';
 import { escapeHtml as e, textSafe as t } from './escape.js';
 import { advisoryUrl } from './links.js';
 import { effectiveSeverity, otherRating } from './severity.js';

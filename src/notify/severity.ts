@@ -1,5 +1,5 @@
 /** The severity a message counts, orders and shows: the one on the configured basis (`triage.severity_source`). */
-import type { NotifyFinding } from '../db/notifications.js';
+import type { NotifyFinding } from '../db/notify-findings.js';
 import type { Severity } from '../model/types.js';
 
 type Rated = Pick<NotifyFinding, 'severity' | 'envSeverity' | 'basisSeverity'>;

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { insertFindingDetails } from '../../src/db/finding-writer.js';
-import { listNotifyFindings, listRecipients } from '../../src/db/notifications.js';
+import { listNotifyFindings, listRecipients } from '../../src/db/notify-findings.js';
 import { startRun } from '../../src/db/runs.js';
 import type { Db } from '../../src/db/open.js';
 import { buildDigests } from '../../src/notify/digest.js';

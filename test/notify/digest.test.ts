@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest';
-import { listNotifyFindings, listRecipients, notifyFindingReader } from '../../src/db/notifications.js';
+import { listNotifyFindings, listRecipients, notifyFindingReader } from '../../src/db/notify-findings.js';
 import { ageDays, buildDigests, digestBuilder, digestSubject, isAcceptanceExpired, type Digest } from '../../src/notify/digest.js';
 import { buildAlert, renderAlert } from '../../src/notify/alert.js';
-import { findingsNewInRuns, projectOwners, latestMatchRunId } from '../../src/db/notifications.js';
+import { findingsNewInRuns, projectOwners, latestMatchRunId } from '../../src/db/notify-findings.js';
 import { DAY1, HOSTILE_NAME, seedDb } from './seed.js';
 
 const ids = (rows: { id: number }[]) => rows.map((r) => r.id);
