@@ -76,7 +76,7 @@ async function runMatch(s: Session, db: Db, runId: number, flags: MatchFlags) {
     }
   }
   s.logger.info(`match: ${output.packagesSeen} packages of ${ids.length} projects; ${summary.new} new, ${summary.open} open, ${counts.fixed} fixed`);
-  if (summary.unrated > 0) s.logger.info(`match: ${plural(summary.unrated, 'open finding')} no source rates (severity UNKNOWN; gates count them as ${gateOpts.unknownAs})`);
+  if (summary.unrated > 0) s.logger.info(`match: ${plural(summary.unrated, 'open finding')} ${summary.unrated === 1 ? 'has' : 'have'} no rating from any source (severity UNKNOWN; gates count ${summary.unrated === 1 ? 'it' : 'them'} as ${gateOpts.unknownAs})`);
   if (gate) s.ctx.stderr.write(describeGate(gateOpts, verdict));
   return { exitCode: gate ? ExitCode.Gate : ExitCode.Ok, summary };
 }
