@@ -37,7 +37,7 @@ describe('listing fingerprint of a mirror directory', () => {
     expect(jsonTreeFingerprint(root)).toMatch(/^tree:4:[\w-]{43}$/);
   });
 
-  it('changes with a touch (even by a millisecond), an edit of the same size, a rename, an added file', async () => {
+  it('changes with a touch (even by a few milliseconds), an edit of the same size, a rename, an added file', async () => {
     const root = await tree();
     const seen = new Set([jsonTreeFingerprint(root)]);
     const expectNew = (): void => {
@@ -47,7 +47,9 @@ describe('listing fingerprint of a mirror directory', () => {
       seen.add(fp);
     };
     const file = path.join(root, 'CVE-2019/CVE-2019-54xx/CVE-2019-5418.json');
-    const later = new Date(statSync(file).mtimeMs + 1);
+    // 2 ms past the truncated mtime: utimes takes seconds as a double, so "+1 ms" can land at +0.999999 ms and truncate
+    // back to the same millisecond (the fingerprint's resolution)
+    const later = new Date(Math.trunc(statSync(file).mtimeMs) + 2);
     utimesSync(file, later, later);
     expectNew();
     writeFileSync(file, '{"id":"CVE-2019-5417"}');
