@@ -107,9 +107,17 @@ function cweIds(raw: unknown): string[] {
   return [...out];
 }
 
+/**
+ * NVD's own form, `YYYY-MM-DDTHH:MM:SS.sss` with a day no month lacks (1–28) and no leap or end-of-day second: exactly
+ * the ISO text of that UTC instant without its `Z`, so it needs no date arithmetic (two per record, 20k+ records a sync).
+ * Anything else (days 29–31, `24:00`, zones, fewer digits) takes the parse, which rolls over or rejects it.
+ */
+const NVD_PLAIN_TIME = /^\d{4}-(?:0[1-9]|1[0-2])-(?:0[1-9]|1\d|2[0-8])T(?:[01]\d|2[0-3]):[0-5]\d:[0-5]\d\.\d{3}$/;
+
 /** NVD timestamps carry no zone ("2024-12-12T02:02:07.970") and are UTC; undefined if unparseable. */
 export function nvdTime(v: unknown): string | undefined {
   if (typeof v !== 'string' || v === '') return undefined;
+  if (NVD_PLAIN_TIME.test(v)) return `${v}Z`;
   const text = /(Z|[+-]\d\d:?\d\d)$/.test(v) ? v : `${v}Z`;
   const ms = Date.parse(text);
   return Number.isNaN(ms) ? undefined : new Date(ms).toISOString();
