@@ -3,7 +3,7 @@
  * hash of every relative path, size and mtime): a re-sync that finds the listing unchanged stops there, with no
  * per-file work and no stored row read. Files are still stat-ed one by one, since a file rewritten in place (or only
  * touched) changes its own mtime, not its directory's. Listings are walked lazily and never held (a full NVD mirror
- * has ~300k files).
+ * has ~300k files). A directory that is a clean git checkout is named by its tree id instead (git-tree.ts).
  */
 import { createHash, type Hash } from 'node:crypto';
 import { readdirSync, statSync, type Dirent } from 'node:fs';
@@ -19,7 +19,10 @@ export interface LocalFile {
   fingerprint: string;
 }
 
-/** Every `*.json` under `root` (recursive, depth first, in name order; symbolic links are not followed). */
+/**
+ * Every `*.json` under `root` (recursive, depth first, in name order; symbolic links are not followed; a `.git`
+ * directory is git's own store, never records, and is not entered).
+ */
 export function* jsonTreeFiles(root: string): Generator<LocalFile, void, undefined> {
   // one generator walking a stack of directories: nested generators (`yield*` per level) cost more than the stat
   // calls when the process is fresh, as every sync's is; relative names are built along, not recomputed per file
@@ -32,8 +35,9 @@ export function* jsonTreeFiles(root: string): Generator<LocalFile, void, undefin
       continue;
     }
     const full = `${top.dir}${path.sep}${d.name}`;
-    if (d.isDirectory()) stack.push({ dir: full, rel: `${top.rel}${d.name}/`, entries: sortedEntries(full), next: 0 });
-    else if (d.isFile() && d.name.endsWith('.json')) yield { path: full, rel: `${top.rel}${d.name}`, fingerprint: fileFingerprint(full) };
+    if (d.isDirectory()) {
+      if (d.name !== '.git') stack.push({ dir: full, rel: `${top.rel}${d.name}/`, entries: sortedEntries(full), next: 0 });
+    } else if (d.isFile() && d.name.endsWith('.json')) yield { path: full, rel: `${top.rel}${d.name}`, fingerprint: fileFingerprint(full) };
   }
 }
 
@@ -46,8 +50,9 @@ export function jsonTreeFingerprint(root: string): string {
   const walk = (dir: string, rel: string): void => {
     for (const d of sortedEntries(dir)) {
       const full = `${dir}${path.sep}${d.name}`;
-      if (d.isDirectory()) walk(full, `${rel}${d.name}/`);
-      else if (d.isFile() && d.name.endsWith('.json')) hash.addFile(`${rel}${d.name}`, fileFingerprint(full));
+      if (d.isDirectory()) {
+        if (d.name !== '.git') walk(full, `${rel}${d.name}/`);
+      } else if (d.isFile() && d.name.endsWith('.json')) hash.addFile(`${rel}${d.name}`, fileFingerprint(full));
     }
   };
   walk(root, '');

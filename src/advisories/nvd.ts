@@ -17,6 +17,7 @@ import { downloadIfChanged } from './download.js';
 import { InvalidRecord } from './normalize.js';
 import { normalizeNvd } from './nvd-record.js';
 import { nvdApiEntries } from './nvd-api.js';
+import { cleanGitTree } from './git-tree.js';
 import { givenFiles, jsonTreeFiles, jsonTreeFingerprint, ListingHash, listingFingerprint, type LocalFile } from './local-files.js';
 import type { AdvisorySource, FetchContext, FetchOutcome, ParsedEntry, SourceEntry } from './source.js';
 
@@ -30,8 +31,13 @@ type Entries = AsyncGenerator<SourceEntry, FetchOutcome | undefined, undefined>;
 async function* fetchNvd(cfg: NvdSourceConfig, ctx: FetchContext): Entries {
   if (cfg.url) return isFeedName(cfg.url) ? yield* feedUrl(cfg, cfg.url, ctx) : yield* nvdApiEntries(cfg, ctx);
   const { files, fingerprint, isTree } = await localFiles(cfg.path ?? '');
-  // 1. the whole listing unchanged since the last successful sync: nothing to read, nothing to compare
-  if (ctx.previous.etag?.startsWith('tree:') && ctx.previous.etag === fingerprint()) return { notModified: true };
+  // 1. the whole directory unchanged since the last successful sync: nothing to read, nothing to compare. A clean git
+  //    checkout is named by its tree id (asked before anything is read: a change made during the sync changes it
+  //    again); any other directory by the fingerprint of its listing
+  const git = isTree ? await cleanGitTree(cfg.path ?? '', { env: ctx.env }) : undefined;
+  const gitEtag = git?.tree === undefined ? undefined : `git:${git.tree}`;
+  if (git?.tree === undefined && git !== undefined) ctx.logger.debug(`advisory source ${cfg.name}: no git tree id for ${cfg.path ?? ''} (${git.why}): its listing is fingerprinted`);
+  if (gitEtag !== undefined ? ctx.previous.etag === gitEtag : ctx.previous.etag?.startsWith('tree:') && ctx.previous.etag === fingerprint()) return { notModified: true };
   // 2. else file by file (the sync skips files whose own fingerprint is unchanged), fingerprinting the listing again as
   //    it goes; that fingerprint is kept only when every record read was valid, so the next sync reports an invalid file again
   const listing = new ListingHash();
@@ -49,7 +55,7 @@ async function* fetchNvd(cfg: NvdSourceConfig, ctx: FetchContext): Entries {
     if (!isTree || isFeedName(f.rel)) for await (const e of feedEntries(cfg.name, f.path, ctx, f.fingerprint)) yield noting(e);
     else yield noting(recordEntry(cfg.name, f));
   }
-  return isClean ? { validators: { etag: listing.digest() } } : undefined;
+  return isClean ? { validators: { etag: gitEtag ?? listing.digest() } } : undefined;
 }
 
 /** The files `where` names, walked anew on each call: a directory's `*.json` (`isTree`: records, or feed files by name), else feed files (a glob, one file). */
