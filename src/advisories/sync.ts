@@ -6,6 +6,7 @@ import type { Advisory, AffectedEntry } from '../model/types.js';
 import { inTransaction, type Db } from '../db/open.js';
 import {
   countAdvisories,
+  isSourceEmpty,
   countGroups,
   createAdvisoryWriter,
   deleteMissing,
@@ -161,6 +162,8 @@ async function mergeEntries(db: Db, source: AdvisorySource, entries: Entries, re
   const seenIds = new Set<string>();
   const seenPaths = new Set<string>();
   let batch: Pending[] = [];
+  // a source with nothing stored yet (its first sync) has nothing this sync could have left behind to delete
+  const isFirst = isSourceEmpty(db, source.name);
   const flush = (): void => {
     const items = batch;
     batch = [];
@@ -175,7 +178,7 @@ async function mergeEntries(db: Db, source: AdvisorySource, entries: Entries, re
   for (let next = await entries.next(); ; next = await entries.next()) {
     if (next.done) {
       flush();
-      if (!next.value?.notModified && !next.value?.incremental) inTransaction(db, () => (result.removed = deleteMissing(db, source.name, seenIds, seenPaths)));
+      if (!next.value?.notModified && !next.value?.incremental && !isFirst) inTransaction(db, () => (result.removed = deleteMissing(db, source.name, seenIds, seenPaths)));
       return next.value;
     }
     const entry = next.value;

@@ -270,6 +270,13 @@ export function countAdvisories(db: Db, source: string): number {
   return (db.prepare('SELECT COUNT(*) AS n FROM advisories WHERE source = ?').get(source) as { n: number }).n;
 }
 
+/** Whether nothing of a source is stored: no advisory, no file fingerprint (before its first sync). */
+export function isSourceEmpty(db: Db, source: string): boolean {
+  return (
+    db.prepare('SELECT EXISTS(SELECT 1 FROM advisories WHERE source = ?) OR EXISTS(SELECT 1 FROM advisory_files WHERE source = ?)').pluck().get(source, source) === 0
+  );
+}
+
 /** An advisory as stored (with its group), or undefined. */
 export function getAdvisory(db: Db, source: string, id: string): (Advisory & { groupId: string | null }) | undefined {
   const row = db
