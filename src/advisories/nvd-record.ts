@@ -6,6 +6,7 @@
 import type { Advisory, CvssVector, Severity } from '../model/types.js';
 import { severityFromScore } from './cvss.js';
 import { InvalidRecord } from './normalize.js';
+import type { ParsedEntry } from './source.js';
 
 type Json = Record<string, unknown>;
 
@@ -25,6 +26,17 @@ export interface NvdFacts {
   lastModified: string;
   cwes: string[];
   metrics: CvssVector[];
+}
+
+/** One record's JSON text as a parsed entry: the advisory, or why it is skipped (invalid JSON, not an NVD record). */
+export function parseRecord(text: string, source: string): ParsedEntry {
+  try {
+    return { ok: true, ...normalizeNvd(JSON.parse(text) as unknown, source) };
+  } catch (err) {
+    if (err instanceof InvalidRecord) return { ok: false, reason: err.message };
+    if (err instanceof SyntaxError) return { ok: false, reason: `invalid JSON: ${err.message}` };
+    throw err;
+  }
 }
 
 /** Parses one NVD `cve` object (or an API/feed item `{cve: {...}}`); throws InvalidRecord with the reason. */

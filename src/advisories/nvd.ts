@@ -5,7 +5,7 @@
  * reads only what changed: a file by size and mtime, a feed's records by the feed file's; and a local listing whose
  * fingerprint (every file's name, size and mtime) is unchanged since the last successful sync is not compared at all.
  */
-import { createReadStream, readFileSync, readdirSync, statSync } from 'node:fs';
+import { createReadStream, readdirSync, statSync } from 'node:fs';
 import { rm, stat } from 'node:fs/promises';
 import path from 'node:path';
 import { randomBytes } from 'node:crypto';
@@ -14,21 +14,26 @@ import { redactPatterns } from '../shared/redact.js';
 import { jsonArrayItems } from '../shared/json-items.js';
 import type { NvdSourceConfig } from './config.js';
 import { downloadIfChanged } from './download.js';
-import { InvalidRecord } from './normalize.js';
-import { normalizeNvd } from './nvd-record.js';
+import { parseRecord } from './nvd-record.js';
+import { RecordPool, type RecordPoolOptions } from './record-pool.js';
 import { nvdApiEntries } from './nvd-api.js';
 import { cleanGitTree } from './git-tree.js';
 import { givenFiles, jsonTreeFiles, jsonTreeFingerprint, ListingHash, listingFingerprint, type LocalFile } from './local-files.js';
-import type { AdvisorySource, FetchContext, FetchOutcome, ParsedEntry, SourceEntry } from './source.js';
+import type { AdvisorySource, FetchContext, FetchOutcome, SourceEntry } from './source.js';
 
 /** Builds the source for one `type: nvd` config entry. */
-export function createNvdSource(cfg: NvdSourceConfig): AdvisorySource {
-  return { name: cfg.name, kind: 'nvd', mode: 'merge', location: cfg.url ? redactPatterns(cfg.url) : (cfg.path ?? ''), fetch: (ctx) => fetchNvd(cfg, ctx) };
+export function createNvdSource(cfg: NvdSourceConfig, opts: NvdSourceOptions = {}): AdvisorySource {
+  return { name: cfg.name, kind: 'nvd', mode: 'merge', location: cfg.url ? redactPatterns(cfg.url) : (cfg.path ?? ''), fetch: (ctx) => fetchNvd(cfg, ctx, opts) };
+}
+
+export interface NvdSourceOptions {
+  /** How record files are parsed (default: on the compiled worker beside record-pool.js past the first 256; tests pass dist's). */
+  recordPool?: RecordPoolOptions | undefined;
 }
 
 type Entries = AsyncGenerator<SourceEntry, FetchOutcome | undefined, undefined>;
 
-async function* fetchNvd(cfg: NvdSourceConfig, ctx: FetchContext): Entries {
+async function* fetchNvd(cfg: NvdSourceConfig, ctx: FetchContext, opts: NvdSourceOptions): Entries {
   if (cfg.url) return isFeedName(cfg.url) ? yield* feedUrl(cfg, cfg.url, ctx) : yield* nvdApiEntries(cfg, ctx);
   const { files, fingerprint, isTree } = await localFiles(cfg.path ?? '');
   // 1. the whole directory unchanged since the last successful sync: nothing to read, nothing to compare. A clean git
@@ -50,10 +55,23 @@ async function* fetchNvd(cfg: NvdSourceConfig, ctx: FetchContext): Entries {
       return parsed;
     },
   });
-  for (const f of files()) {
-    listing.add(f);
-    if (!isTree || isFeedName(f.rel)) for await (const e of feedEntries(cfg.name, f.path, ctx, f.fingerprint)) yield noting(e);
-    else yield noting(recordEntry(cfg.name, f));
+  // record files are parsed up to LOOK_AHEAD ahead of the one being stored (on a worker thread once there are many)
+  const pool = new RecordPool(cfg.name, opts.recordPool);
+  const ahead: SourceEntry[] = [];
+  try {
+    for (const f of files()) {
+      listing.add(f);
+      if (!isTree || isFeedName(f.rel)) {
+        while (ahead.length > 0) yield noting(ahead.shift()!);
+        for await (const e of feedEntries(cfg.name, f.path, ctx, f.fingerprint)) yield noting(e);
+        continue;
+      }
+      ahead.push(recordEntry(f, ctx.known, pool));
+      if (ahead.length >= LOOK_AHEAD) yield noting(ahead.shift()!);
+    }
+    while (ahead.length > 0) yield noting(ahead.shift()!);
+  } finally {
+    await pool.close();
   }
   return isClean ? { validators: { etag: gitEtag ?? listing.digest() } } : undefined;
 }
@@ -82,20 +100,27 @@ function isFeedName(p: string): boolean {
   return /^nvdcve-.*\.json(\.gz)?$/i.test(base) || /\.json\.gz$/i.test(base);
 }
 
-/** One file holding one CVE (the API's `cve` object). Synchronous reads, as for OSV directories (many small files). */
-function recordEntry(source: string, f: LocalFile): SourceEntry {
-  return { file: f.rel, fingerprint: f.fingerprint, parse: async () => parseRecord(readFileSync(f.path, 'utf8'), source) };
+/** Record files parsed ahead of the one being stored. */
+const LOOK_AHEAD = 512;
+
+/**
+ * One file holding one CVE (the API's `cve` object). A file the last sync stored with the same fingerprint is not read
+ * (the sync skips it); any other starts parsing now.
+ */
+function recordEntry(f: LocalFile, known: FetchContext['known'], pool: RecordPool): SourceEntry {
+  const stored = known?.get(f.rel);
+  if (stored !== undefined && stored.fingerprint === f.fingerprint) return { file: f.rel, fingerprint: f.fingerprint, parse: () => pool.parse(f.path) };
+  const started = pool.parse(f.path);
+  return {
+    file: f.rel,
+    fingerprint: f.fingerprint,
+    parse: () => {
+      pool.flush();
+      return started;
+    },
+  };
 }
 
-function parseRecord(text: string, source: string): ParsedEntry {
-  try {
-    return { ok: true, ...normalizeNvd(JSON.parse(text) as unknown, source) };
-  } catch (err) {
-    if (err instanceof InvalidRecord) return { ok: false, reason: err.message };
-    if (err instanceof SyntaxError) return { ok: false, reason: `invalid JSON: ${err.message}` };
-    throw err;
-  }
-}
 
 /**
  * The records of one feed file, as entries `<file name>#<CVE id>` carrying the file's fingerprint. When the file is

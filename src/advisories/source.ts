@@ -3,13 +3,16 @@
  * A source only fetches and parses; `sync.ts` decides what to store.
  */
 import type { Advisory } from '../model/types.js';
+import type { AdvisoryJsonColumns } from '../db/advisories.js';
 import type { Logger } from '../shared/log.js';
 
 /**
  * One record a source produced: an advisory (with the entries inside it that were unusable and left out), or the
  * reason it was skipped; `dropped` marks a record left out on purpose by configuration (not a problem).
  */
-export type ParsedEntry = { ok: true; advisory: Advisory; rawText: string; skippedEntries?: string[] } | { ok: false; reason: string; dropped?: boolean };
+export type ParsedEntry =
+  | { ok: true; advisory: Advisory; rawText: string; skippedEntries?: string[]; columns?: AdvisoryJsonColumns | undefined }
+  | { ok: false; reason: string; dropped?: boolean };
 
 /** One entry of a source (a file, a zip entry, an API record), read only when needed. */
 export interface SourceEntry {

@@ -5,6 +5,7 @@
 import type { Advisory, AffectedEntry } from '../model/types.js';
 import { inTransaction, type Db } from '../db/open.js';
 import {
+  type AdvisoryJsonColumns,
   countAdvisories,
   isSourceEmpty,
   countGroups,
@@ -148,6 +149,7 @@ type Entries = AsyncGenerator<SourceEntry, FetchOutcome | undefined, undefined>;
 interface Pending {
   advisory: Advisory;
   rawText: string;
+  columns: AdvisoryJsonColumns | undefined;
   file: string;
   fingerprint: string | undefined;
 }
@@ -169,7 +171,7 @@ async function mergeEntries(db: Db, source: AdvisorySource, entries: Entries, re
     batch = [];
     inTransaction(db, () => {
       for (const p of items) {
-        count(result, writer.upsert(p.advisory, p.rawText, { groupId: ownGroup(p.advisory) }));
+        count(result, writer.upsert(p.advisory, p.rawText, { groupId: ownGroup(p.advisory), columns: p.columns }));
         if (p.fingerprint !== undefined) writer.saveFingerprint(p.file, p.fingerprint, p.advisory.id);
       }
     });
@@ -200,7 +202,7 @@ async function mergeEntries(db: Db, source: AdvisorySource, entries: Entries, re
     }
     seenIds.add(parsed.advisory.id);
     skipEntries(result, entry.file, parsed.skippedEntries);
-    batch.push({ advisory: parsed.advisory, rawText: parsed.rawText, file: entry.file, fingerprint: entry.fingerprint });
+    batch.push({ advisory: parsed.advisory, rawText: parsed.rawText, columns: parsed.columns, file: entry.file, fingerprint: entry.fingerprint });
     if (batch.length >= batchSize) flush();
   }
 }

@@ -50,6 +50,7 @@ export function statFloor(where: string): { ms: number; files: number } {
   let files = 0;
   const walk = (dir: string): void => {
     for (const name of readdirSync(dir)) {
+      if (name === '.git') continue; // as the sync's walk: git's store holds no records
       const info = lstatSync(path.join(dir, name));
       if (info.isDirectory()) walk(path.join(dir, name));
       else if (info.isFile()) files++;
@@ -74,7 +75,8 @@ export async function nvdSyncOnce(dbFile: string, where: string, tmpDir: string)
   const db = openDb(dbFile);
   try {
     const t = performance.now();
-    const res = await syncAdvisories(db, [nvdSource(where)], { logger: silentLogger, now: () => new Date(), tmpDir });
+    // the environment a real run has (git on PATH: a mirror that is a git checkout is answered by its tree id)
+    const res = await syncAdvisories(db, [nvdSource(where)], { logger: silentLogger, now: () => new Date(), tmpDir, env: process.env });
     const ms = performance.now() - t;
     const r = res.sources[0]!;
     if (r.error) throw new Error(`nvd sync failed: ${r.error}`);

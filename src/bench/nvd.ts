@@ -3,8 +3,9 @@
  * feed file of the same records, against the floor of reading and parsing the same files, in the same run.
  * `benchEnrichment`: the same portfolio matched with no rating source and with NVD, KEV and EPSS synced, alternately.
  */
-import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { cpSync, existsSync, mkdtempSync, rmSync } from 'node:fs';
 import path from 'node:path';
+import { execa } from 'execa';
 import { runTask } from './isolate.js';
 import type { BenchData } from './data.js';
 import { copyDb, type MatchRun, type PortfolioBuild } from './match-work.js';
@@ -21,14 +22,14 @@ export interface Runs {
 
 /** First sync and re-sync of one layout against its floor. */
 export interface NvdLayoutResult {
-  layout: 'mirror directory' | 'feed file (.json.gz)';
+  layout: 'mirror directory' | 'mirror directory, a git checkout' | 'feed file (.json.gz)';
   where: string;
   files: number;
   megabytes: number;
   floor: Runs;
   first: Runs;
   resync: Runs;
-  /** The directory only: listing every directory and stat-ing every file, alone. */
+  /** The directories only: listing every directory and stat-ing every file, alone. */
   statFloor: Runs | undefined;
   records: number;
   recordsPerSecond: number;
@@ -59,7 +60,9 @@ export async function benchNvdSync(files: NvdBenchFiles, tmpDir: string, opts: {
   const work = mkdtempSync(path.join(tmpDir, 'icms-bench-nvd-'));
   try {
     const layouts: NvdLayoutResult[] = [];
-    for (const [layout, where] of [['mirror directory', files.mirrorDir], ['feed file (.json.gz)', files.feedFile]] as const) {
+    const checkout = await gitCheckout(files.mirrorDir, path.join(work, 'nvd-json-data-feeds'));
+    const plan = [['mirror directory', files.mirrorDir], ['mirror directory, a git checkout', checkout], ['feed file (.json.gz)', files.feedFile]] as const;
+    for (const [layout, where] of plan) {
       const floor = runs(), first = runs(), resync = runs(), stats = runs();
       const isFeed = where === files.feedFile;
       const ratios: number[] = [];
@@ -96,6 +99,20 @@ export async function benchNvdSync(files: NvdBenchFiles, tmpDir: string, opts: {
   } finally {
     rmSync(work, { recursive: true, force: true });
   }
+}
+
+/**
+ * A copy of the mirror directory committed to a git repository of its own, as users hold the public mirror (a clone
+ * of fkie-cad/nvd-json-data-feeds, kept current with `git pull`); its index as git leaves it after the commit.
+ */
+async function gitCheckout(mirrorDir: string, into: string): Promise<string> {
+  cpSync(mirrorDir, into, { recursive: true });
+  const git = (...args: string[]): Promise<unknown> =>
+    execa('git', ['-c', 'user.name=icms bench', '-c', 'user.email=bench@example.invalid', '-c', 'commit.gpgSign=false', ...args], { cwd: into });
+  await git('init', '-q');
+  await git('add', '-A');
+  await git('commit', '-q', '-m', 'mirror');
+  return into;
 }
 
 /** The enrichment benchmark: one portfolio, its match with and without the rating sources. */

@@ -76,8 +76,19 @@ export function loadFingerprints(db: Db, source: string): Map<string, { fingerpr
 
 export type UpsertOutcome = 'added' | 'updated' | 'unchanged';
 
+/**
+ * An advisory's JSON columns, serialised where it was parsed (a worker thread: sending strings is cheap, sending the
+ * objects is not); the advisory then carries no `cvss`, `references` or `raw` of its own.
+ */
+export interface AdvisoryJsonColumns {
+  cvss: string;
+  refs: string;
+}
+
 /** Optional inputs of an upsert. */
 export interface UpsertExtra {
+  /** `cvss` and `refs` as already serialised (instead of the advisory's own). */
+  columns?: AdvisoryJsonColumns | undefined;
   /** Compare by this hash of the raw record instead of by `modified`. */
   contentHash?: string | undefined;
   /** Group id to store on insert until the next regrouping (saves rewriting most rows then). */
@@ -122,7 +133,7 @@ export function createAdvisoryWriter(db: Db, source: string): AdvisoryWriter {
     upsert(adv, rawText, extra = {}) {
       const { contentHash } = extra;
       const row = existing.get(source, adv.id) as { id: number; modified: string; hash: string | null } | undefined;
-      const params = advisoryParams(adv, contentHash);
+      const params = advisoryParams(adv, contentHash, extra.columns);
       if (!row) {
         const rowid = insert.run({ source, id: adv.id, group: extra.groupId ?? null, ...params }).lastInsertRowid;
         saveRaw.run(rowid, rawText);
@@ -144,7 +155,7 @@ export function createAdvisoryWriter(db: Db, source: string): AdvisoryWriter {
   };
 }
 
-function advisoryParams(adv: Advisory, contentHash: string | undefined): Record<string, unknown> {
+function advisoryParams(adv: Advisory, contentHash: string | undefined, columns: AdvisoryJsonColumns | undefined): Record<string, unknown> {
   return {
     modified: adv.modified,
     published: adv.published ?? null,
@@ -152,11 +163,11 @@ function advisoryParams(adv: Advisory, contentHash: string | undefined): Record<
     summary: adv.summary ?? null,
     details: adv.details ?? null,
     severityText: adv.severityText ?? null,
-    cvss: JSON.stringify(adv.cvss),
+    cvss: columns?.cvss ?? JSON.stringify(adv.cvss),
     baseScore: adv.baseScore ?? null,
     severity: adv.severity,
     aliases: JSON.stringify(adv.aliases),
-    refs: JSON.stringify(adv.references),
+    refs: columns?.refs ?? JSON.stringify(adv.references),
     hash: contentHash ?? null,
   };
 }
