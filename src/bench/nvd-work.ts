@@ -9,6 +9,7 @@ import { gunzipSync } from 'node:zlib';
 import { syncAdvisories } from '../advisories/sync.js';
 import type { AdvisorySourceConfig } from '../advisories/config.js';
 import { openDb } from '../db/open.js';
+import { getSourceRow } from '../db/advisories.js';
 import { jsonTreeFiles } from '../advisories/local-files.js';
 import { silentLogger } from '../shared/log.js';
 
@@ -68,6 +69,8 @@ export interface NvdSyncRun {
   unchanged: number;
   skipped: number;
   notModified: boolean;
+  /** What names the source's content after the sync: `git` (a tree id), `tree` (a listing fingerprint), or another validator. */
+  validator: string | undefined;
 }
 
 /** Runs the real `sync-vulns` stage with the one NVD source, timing it. */
@@ -80,7 +83,8 @@ export async function nvdSyncOnce(dbFile: string, where: string, tmpDir: string)
     const ms = performance.now() - t;
     const r = res.sources[0]!;
     if (r.error) throw new Error(`nvd sync failed: ${r.error}`);
-    return { ms, added: r.added, updated: r.updated, unchanged: r.unchanged, skipped: r.skipped, notModified: r.notModified };
+    const etag = getSourceRow(db, 'nvd')?.etag ?? undefined;
+    return { ms, added: r.added, updated: r.updated, unchanged: r.unchanged, skipped: r.skipped, notModified: r.notModified, validator: etag?.split(':')[0] };
   } finally {
     db.close();
   }

@@ -38,8 +38,9 @@ export interface NvdLayoutResult {
   /** median re-sync / median first, and each repetition's own ratio. */
   resyncRatio: number;
   resyncRatios: number[];
-  /** Whether each re-sync was answered from the unchanged listing. */
+  /** Whether each re-sync was answered without reading, and what answered it (`git`: the tree id; `tree`: the listing). */
   resyncNotModified: boolean;
+  validator: string | undefined;
 }
 
 export interface NvdSyncBenchResult {
@@ -66,7 +67,7 @@ export async function benchNvdSync(files: NvdBenchFiles, tmpDir: string, opts: {
       const floor = runs(), first = runs(), resync = runs(), stats = runs();
       const isFeed = where === files.feedFile;
       const ratios: number[] = [];
-      let count = { files: 0, bytes: 0 }, records = 0, notModified = true;
+      let count = { files: 0, bytes: 0 }, records = 0, notModified = true, validator: string | undefined;
       for (let rep = 0; rep < opts.reps; rep++) {
         const f = await runTask('nvd-floor', { where, isFeed }, opts.isolate);
         add(floor, f.value.ms, f.maxRssMb);
@@ -83,6 +84,7 @@ export async function benchNvdSync(files: NvdBenchFiles, tmpDir: string, opts: {
           add(stats, st.value.ms, st.maxRssMb);
         }
         notModified &&= again.value.notModified && again.value.unchanged === records;
+        validator = again.value.validator;
         rmSync(dbFile, { force: true });
       }
       layouts.push({
@@ -92,6 +94,7 @@ export async function benchNvdSync(files: NvdBenchFiles, tmpDir: string, opts: {
         resyncRatio: median(resync.runs) / median(first.runs),
         resyncRatios: ratios,
         resyncNotModified: notModified,
+        validator,
       });
     }
     const counts = { records: files.records, osvCves: files.osvCves, realRecords: files.realRecords, templates: files.templates, bytes: files.bytes };

@@ -8,7 +8,8 @@
 import { createHash } from 'node:crypto';
 import type { NotifyFinding } from '../db/notify-findings.js';
 import { severityRank, type Maintainer, type Severity } from '../model/types.js';
-import { ageDays, bySeverityThenAge, effectiveSeverity, type DigestRow } from './digest.js';
+import { ageDays, effectiveSeverity, type DigestRow } from './digest.js';
+import { byPriority } from './todo.js';
 import { escapeHtml as e, headerSafe, textSafe } from './escape.js';
 import type { RenderedMessage } from './render-digest.js';
 import { rowsTable, rowText, whyText } from './rows.js';
@@ -117,7 +118,7 @@ class TopRows {
 
   /** The kept rows, most urgent first, at most `max`. */
   sorted(): DigestRow[] {
-    return this.rows.sort(bySeverityThenAge).slice(0, this.max);
+    return this.rows.sort(byPriority).slice(0, this.max);
   }
 }
 

@@ -69,9 +69,6 @@ export function isAcceptanceExpired(f: Pick<NotifyFinding, 'status' | 'statusNot
   return !Number.isNaN(end) && end < now.getTime();
 }
 
-/** The order of attention of single findings (KEV, severity basis, EPSS, age): see `byPriority`. */
-export const bySeverityThenAge = byPriority;
-
 export { effectiveSeverity };
 
 /**

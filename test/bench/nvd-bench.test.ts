@@ -41,10 +41,11 @@ describe('NVD benchmarks on fixtures', () => {
     expect(readFileSync(files.epssFile, 'utf8').trim().split('\n')).toHaveLength(2 + Math.max(100, files.records));
   });
 
-  it('sync: both layouts against their floor; every re-sync answered from the unchanged listing', async () => {
+  it('sync: every layout against its floor; every re-sync answered without reading, a git checkout by its tree id', async () => {
     const files = await makeNvdFiles(fixtures, await tmpDir(), { minRecords: 60, epssRows: 100, isolate: false });
     const r = await benchNvdSync(files, await tmpDir(), { reps: 2, isolate: false });
-    expect(r.layouts.map((l) => l.layout)).toEqual(['mirror directory', 'feed file (.json.gz)']);
+    expect(r.layouts.map((l) => l.layout)).toEqual(['mirror directory', 'mirror directory, a git checkout', 'feed file (.json.gz)']);
+    expect(r.layouts.map((l) => l.validator)).toEqual(['tree', 'git', 'tree']);
     for (const l of r.layouts) {
       expect(l.records).toBe(files.records);
       expect(l.first.runs).toHaveLength(2);
@@ -53,9 +54,13 @@ describe('NVD benchmarks on fixtures', () => {
       expect(l.resyncRatios).toHaveLength(2);
     }
     expect(r.layouts[0]!.files).toBe(files.records);
+    expect(r.layouts[1]!.files).toBe(files.records);
     expect(r.layouts[0]!.statFloor?.runs).toHaveLength(2);
-    expect(r.layouts[1]!.statFloor).toBeUndefined();
-    expect(renderNvdSync(r, 'cmd').markdown).toMatch(/\| mirror directory \| re-sync, nothing changed \|/);
+    expect(r.layouts[1]!.statFloor?.runs).toHaveLength(2);
+    expect(r.layouts[2]!.statFloor).toBeUndefined();
+    const md = renderNvdSync(r, 'cmd').markdown;
+    expect(md).toMatch(/\| mirror directory \| re-sync, nothing changed \|/);
+    expect(md).toMatch(/mirror directory, a git checkout: .*every one answered by the unchanged git tree id/);
   });
 
   it('enrich: the same findings with and without the rating sources, scored by EPSS, none of them unrated by it', { timeout: 120_000 }, async () => {

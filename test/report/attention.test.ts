@@ -1,6 +1,7 @@
 import { describe, it, expect } from 'vitest';
 import { attentionOrder, bySeverity } from '../../src/report/model.js';
-import { bySeverityThenAge, type DigestRow } from '../../src/notify/digest.js';
+import type { DigestRow } from '../../src/notify/digest.js';
+import { byPriority } from '../../src/notify/todo.js';
 import type { Severity } from '../../src/model/types.js';
 
 const kev = { date_added: '2024-01-01', due_date: null, ransomware: false, cve: 'CVE-2024-1' };
@@ -25,6 +26,6 @@ describe('order of attention', () => {
   it('digest and alert rows follow the same order', () => {
     const base = { ageDays: 1, envSeverity: null } as unknown as DigestRow;
     const rows = [row('A', 'CRITICAL'), row('B', 'LOW', { kev }), row('C', 'CRITICAL', { epss: epss(0.5) })].map((r) => ({ ...base, ...r }) as DigestRow);
-    expect(rows.sort(bySeverityThenAge).map((r) => r.groupId)).toEqual(['B', 'C', 'A']);
+    expect(rows.sort(byPriority).map((r) => r.groupId)).toEqual(['B', 'C', 'A']);
   });
 });
