@@ -42,6 +42,34 @@ describe('HTML dashboard in headless Chromium', () => {
     expect(await page.locator('#projects').textContent()).toContain('<script>alert(1)</script>');
   });
 
+  it('shows every finding with its own aliases, files and dates (stored once in the page, shared by index); an alias finds it', async () => {
+    const data = sampleReport();
+    const html = renderHtml(data, opts);
+    // the repeated lists and timestamps are in the page once
+    expect(html.split('"2024-06-01T06:00:00.000Z"').length - 1).toBe(1);
+    const { page, errors } = await openDashboard(html);
+    await page.selectOption('#f-status', 'all');
+    for (const f of data.findings) {
+      await page.fill('#f-q', f.package);
+      await page.dispatchEvent('#f-q', 'input');
+      const row = page.locator('#findings-body tr.finding', { hasText: f.groupId }).filter({ hasText: f.version }).first();
+      await row.click();
+      const detail = page.locator('#findings-body tr.detail-row');
+      await expect.poll(() => detail.count()).toBe(1);
+      const text = (await detail.textContent()) ?? '';
+      expect(text).toContain(`Aliases: ${f.aliases.join(', ')}`);
+      expect(text).toContain(`Found in: ${f.targets.join(', ')} (`);
+      expect(text).toContain(`First seen / last seen: ${f.firstSeen} / ${f.lastSeen}`);
+      for (const id of f.advisoryIds) expect(text).toContain(id);
+      await row.click(); // closes the detail
+    }
+    // an alias only the finding's alias list names (not its group id or package)
+    await page.fill('#f-q', 'GHSA-g4xg-fxmg-vcg5');
+    await page.dispatchEvent('#f-q', 'input');
+    expect(await cells(page, 5)).toEqual(['grep-cli']);
+    expect(errors).toEqual([]);
+  });
+
   it('puts KEV-listed findings first, shows KEV and EPSS, and filters on them', async () => {
     const data = sampleReport();
     const axios = data.findings.find((f) => f.package === 'axios' && f.status !== 'fixed')!;

@@ -29,6 +29,13 @@ export interface DashboardData {
   reasons: string[][];
   /** The trend's points as [label, at]; per run or per day. */
   trend: { perRun: boolean; points: [label: string, at: string][] };
+  /**
+   * Values many findings repeat, each stored once: advisory id lists, alias lists and file lists (the same for every
+   * finding of a group or project file) and timestamps (one per run). A finding holds the index at those positions
+   * (`F.advisoryIds`, `F.aliases`, `F.firstSeen`, `F.lastSeen`, `F.targets`): at 281k findings this halves the page's
+   * JSON, and the browser parses and keeps one copy of each.
+   */
+  shared: unknown[];
   findings: unknown[][];
 }
 
@@ -61,6 +68,17 @@ export function dashboardData(data: ReportData, unknownAs: Severity = 'HIGH'): D
   for (const p of data.projects) addProject(p.name, p.url, p.maintainers.map((m) => m.email));
   const reasonIndex = new Map<string, number>();
   const reasons: string[][] = [];
+  const sharedIndex = new Map<string, number>();
+  const shared: unknown[] = [];
+  const share = (v: string | readonly string[]): number => {
+    const key = typeof v === 'string' ? `s${v}` : `j${JSON.stringify(v)}`;
+    let i = sharedIndex.get(key);
+    if (i === undefined) {
+      i = shared.push(v) - 1;
+      sharedIndex.set(key, i);
+    }
+    return i;
+  };
   const spans = data.trend.spans;
   const findings = data.findings.map((f) => {
     const key = JSON.stringify(f.reason);
@@ -69,11 +87,11 @@ export function dashboardData(data: ReportData, unknownAs: Severity = 'HIGH'): D
       ri = reasons.push(reasonSentences(f.reason)) - 1;
       reasonIndex.set(key, ri);
     }
-    return [addProject(f.project, f.projectUrl, f.maintainers), f.ecosystem, f.package, f.version, f.groupId, f.advisoryIds, f.aliases, SEVERITIES.indexOf(f.severity), f.cvssScore, f.fixedVersion, f.upgrade, f.status, f.firstSeen, f.lastSeen, f.targets, ri, f.acceptance?.reason ?? null, f.statusNote, f.kev ? (f.kev.date_added ?? '?') : null, f.epss?.score ?? null, encodeSpans(spans.get(f.id)), f.upgradeTarget];
+    return [addProject(f.project, f.projectUrl, f.maintainers), f.ecosystem, f.package, f.version, f.groupId, share(f.advisoryIds), share(f.aliases), SEVERITIES.indexOf(f.severity), f.cvssScore, f.fixedVersion, f.upgrade, f.status, share(f.firstSeen), share(f.lastSeen), share(f.targets), ri, f.acceptance?.reason ?? null, f.statusNote, f.kev ? (f.kev.date_added ?? '?') : null, f.epss?.score ?? null, encodeSpans(spans.get(f.id)), f.upgradeTarget];
   });
   const advisories: DashboardData['advisories'] = {};
   for (const [id, a] of Object.entries(data.advisories)) advisories[id] = [a.summary ?? '', a.details ?? '', a.aliases, a.references.map((r) => [r.type, r.url])];
   const defaultStatus = data.filters.status === 'all' || data.filters.status === 'open' ? 'active' : 'all';
   const trend: DashboardData['trend'] = { perRun: data.trend.perRun, points: data.trend.points.map((p) => [p.label, p.at]) };
-  return { generatedAt: data.generatedAt, defaultStatus, severities: SEVERITIES, weights: { severity: severityWeights(unknownAs), epss: EPSS_WEIGHT }, projects, advisories, reasons, trend, findings };
+  return { generatedAt: data.generatedAt, defaultStatus, severities: SEVERITIES, weights: { severity: severityWeights(unknownAs), epss: EPSS_WEIGHT }, projects, advisories, reasons, trend, shared, findings };
 }

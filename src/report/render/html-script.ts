@@ -15,10 +15,12 @@ export const DASHBOARD_SCRIPT = String.raw`(function () {
   var ACTIVE = { 'new': 1, open: 1, reopened: 1 };
   // maintainers compared case-insensitively (a digest links #maintainer=<email> as the inventory spells it)
   var maintOf = D.projects.map(function (p) { return p[2].map(function (m) { return m.toLowerCase(); }); });
+  // lists and timestamps many findings repeat are stored once (D.shared); a finding holds their index. Never mutated.
+  var S = D.shared;
   var rows = D.findings.map(function (a, i) {
     var p = D.projects[a[0]];
-    return { i: i, project: p[0], maint: maintOf[a[0]], eco: a[1], pkg: a[2], ver: a[3], group: a[4], ids: a[5], aliases: a[6],
-      sev: a[7], cvss: a[8], fixed: a[9], upgrade: a[10], status: a[11], first: a[12], last: a[13], targets: a[14],
+    return { i: i, project: p[0], maint: maintOf[a[0]], eco: a[1], pkg: a[2], ver: a[3], group: a[4], ids: S[a[5]], aliases: S[a[6]],
+      sev: a[7], cvss: a[8], fixed: a[9], upgrade: a[10], status: a[11], first: S[a[12]], last: S[a[13]], targets: S[a[14]],
       reason: a[15], acceptance: a[16], note: a[17], kev: a[18], epss: a[19], spans: a[20], target: a[21], gk: undefined, hay: null };
   });
   var state = { project: '', maintainer: '', severity: '', status: D.defaultStatus, ecosystem: '', exploited: '', epss: '', q: '', sort: 'sev', dir: -1, page: 0 };
