@@ -2,8 +2,10 @@
  * NVD source (enrichment): the CVE records NVD rates, read from a directory of one JSON per CVE (the public mirror's
  * `CVE-YYYY/CVE-YYYY-NNxx/CVE-YYYY-NNNN.json`), from 2.0 feed files (`nvdcve-2.0-*.json[.gz]`, by path, glob or
  * URL, streamed item by item), or from the CVE API 2.0 (nvd-api.ts). Every entry carries a fingerprint, so a re-sync
- * reads only what changed: a file by size and mtime, a feed's records by the feed file's; and a local listing whose
- * fingerprint (every file's name, size and mtime) is unchanged since the last successful sync is not compared at all.
+ * reads only what changed: a file by size and mtime, a feed's records by the feed file's; and a directory unchanged
+ * since the last successful sync is not compared at all: a clean git checkout by its tree id (git-tree.ts), any other
+ * by the fingerprint of its listing (every file's name, size and mtime). Record files are parsed ahead of the writes,
+ * on a worker thread when there are many (record-pool.ts).
  */
 import { createReadStream, readdirSync, statSync } from 'node:fs';
 import { rm, stat } from 'node:fs/promises';
@@ -19,7 +21,7 @@ import { RecordPool, type RecordPoolOptions } from './record-pool.js';
 import { nvdApiEntries } from './nvd-api.js';
 import { cleanGitTree } from './git-tree.js';
 import { givenFiles, jsonTreeFiles, jsonTreeFingerprint, ListingHash, listingFingerprint, type LocalFile } from './local-files.js';
-import type { AdvisorySource, FetchContext, FetchOutcome, SourceEntry } from './source.js';
+import type { AdvisorySource, FetchContext, FetchOutcome, ParsedEntry, SourceEntry } from './source.js';
 
 /** Builds the source for one `type: nvd` config entry. */
 export function createNvdSource(cfg: NvdSourceConfig, opts: NvdSourceOptions = {}): AdvisorySource {
@@ -109,7 +111,14 @@ const LOOK_AHEAD = 512;
  */
 function recordEntry(f: LocalFile, known: FetchContext['known'], pool: RecordPool): SourceEntry {
   const stored = known?.get(f.rel);
-  if (stored !== undefined && stored.fingerprint === f.fingerprint) return { file: f.rel, fingerprint: f.fingerprint, parse: () => pool.parse(f.path) };
+  if (stored !== undefined && stored.fingerprint === f.fingerprint) {
+    const later = (): Promise<ParsedEntry> => {
+      const p = pool.parse(f.path);
+      pool.flush();
+      return p;
+    };
+    return { file: f.rel, fingerprint: f.fingerprint, parse: later };
+  }
   const started = pool.parse(f.path);
   return {
     file: f.rel,
@@ -120,7 +129,6 @@ function recordEntry(f: LocalFile, known: FetchContext['known'], pool: RecordPoo
     },
   };
 }
-
 
 /**
  * The records of one feed file, as entries `<file name>#<CVE id>` carrying the file's fingerprint. When the file is
