@@ -40,11 +40,13 @@ async function* fetchNvd(cfg: NvdSourceConfig, ctx: FetchContext, opts: NvdSourc
   const { files, fingerprint, isTree } = await localFiles(cfg.path ?? '');
   // 1. the whole directory unchanged since the last successful sync: nothing to read, nothing to compare. A clean git
   //    checkout is named by its tree id (asked before anything is read: a change made during the sync changes it
-  //    again); any other directory by the fingerprint of its listing
+  //    again), any other directory by the fingerprint of its listing; whichever named it last is asked first (a
+  //    directory named by its listing pays for no git process)
+  if (ctx.previous.etag?.startsWith('tree:') && ctx.previous.etag === fingerprint()) return { notModified: true };
   const git = isTree ? await cleanGitTree(cfg.path ?? '', { env: ctx.env }) : undefined;
   const gitEtag = git?.tree === undefined ? undefined : `git:${git.tree}`;
   if (git?.tree === undefined && git !== undefined) ctx.logger.debug(`advisory source ${cfg.name}: no git tree id for ${cfg.path ?? ''} (${git.why}): its listing is fingerprinted`);
-  if (gitEtag !== undefined ? ctx.previous.etag === gitEtag : ctx.previous.etag?.startsWith('tree:') && ctx.previous.etag === fingerprint()) return { notModified: true };
+  if (gitEtag !== undefined && ctx.previous.etag === gitEtag) return { notModified: true };
   // 2. else file by file (the sync skips files whose own fingerprint is unchanged), fingerprinting the listing again as
   //    it goes; that fingerprint is kept only when every record read was valid, so the next sync reports an invalid file again
   const listing = new ListingHash();

@@ -107,8 +107,14 @@ describe('re-sync of an NVD mirror that is a git checkout', () => {
       expect(await c.sync()).toMatchObject({ updated: 1 });
       expect(railsScore(c.db)).toBe(3.3);
       await c.commitAll('now committed');
-      // committed: named by the tree again (the records are as stored: nothing read, nothing updated)
-      expect(await c.sync()).toMatchObject({ updated: 0, added: 0, notModified: false });
+      // committed, no file changed: the listing that named it last still answers
+      expect(await c.sync()).toMatchObject({ notModified: true });
+      expect(storedEtag(c.db)).toMatch(/^tree:/);
+      // the next change (pulled) is compared file by file, and from then on the tree id names it
+      rescore(path.join(c.dir, RAILS), 4.4);
+      await c.commitAll('pulled');
+      expect(await c.sync()).toMatchObject({ updated: 1, notModified: false });
+      expect(railsScore(c.db)).toBe(4.4);
       expect(storedEtag(c.db)).toMatch(/^git:/);
       expect(await c.sync()).toMatchObject({ notModified: true });
     } finally {
@@ -171,8 +177,15 @@ describe('re-sync of an NVD mirror that is a git checkout', () => {
       expect((await syncAdvisories(c.db, cfg(c.dir), opts)).sources[0]).toMatchObject({ added: COUNT });
       expect(storedEtag(c.db)).toMatch(/^tree:/);
       expect((await syncAdvisories(c.db, cfg(c.dir), opts)).sources[0]).toMatchObject({ notModified: true });
-      // with git it is named by its tree: once compared file by file (nothing read), then answered
-      expect(await c.sync()).toMatchObject({ added: 0, updated: 0, notModified: false });
+      // with git: the listing that named it last still answers, and no git process is started for that
+      expect(await c.sync()).toMatchObject({ notModified: true });
+      expect(storedEtag(c.db)).toMatch(/^tree:/);
+      expect(c.debug).toEqual([]);
+      // once something changes (here a commit touching a record), it is compared file by file and named by its tree
+      rescore(path.join(c.dir, RAILS), 6.6);
+      await c.commitAll('rescored');
+      expect(await c.sync()).toMatchObject({ updated: 1, notModified: false });
+      expect(storedEtag(c.db)).toBe(`git:${await git(c.repo, 'rev-parse', 'HEAD:cves')}`);
       expect(await c.sync()).toMatchObject({ notModified: true });
       appendFileSync(path.join(c.dir, RAILS), ' ');
       expect(await c.sync()).toMatchObject({ notModified: false });
