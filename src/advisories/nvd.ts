@@ -21,7 +21,7 @@ import { RecordPool, type RecordPoolOptions } from './record-pool.js';
 import { nvdApiEntries } from './nvd-api.js';
 import { cleanGitTree } from './git-tree.js';
 import { givenFiles, jsonTreeFiles, jsonTreeFingerprint, ListingHash, listingFingerprint, type LocalFile } from './local-files.js';
-import type { AdvisorySource, FetchContext, FetchOutcome, ParsedEntry, SourceEntry } from './source.js';
+import type { AdvisorySource, FetchContext, FetchOutcome, SourceEntry } from './source.js';
 
 /** Builds the source for one `type: nvd` config entry. */
 export function createNvdSource(cfg: NvdSourceConfig, opts: NvdSourceOptions = {}): AdvisorySource {
@@ -112,20 +112,13 @@ const LOOK_AHEAD = 512;
  * (the sync skips it); any other starts parsing now.
  */
 function recordEntry(f: LocalFile, known: FetchContext['known'], pool: RecordPool): SourceEntry {
-  const stored = known?.get(f.rel);
-  if (stored !== undefined && stored.fingerprint === f.fingerprint) {
-    const later = (): Promise<ParsedEntry> => {
-      const p = pool.parse(f.path);
-      pool.flush();
-      return p;
-    };
-    return { file: f.rel, fingerprint: f.fingerprint, parse: later };
-  }
-  const started = pool.parse(f.path);
+  const isUnchanged = known?.get(f.rel)?.fingerprint === f.fingerprint;
+  let started = isUnchanged ? undefined : pool.parse(f.path);
   return {
     file: f.rel,
     fingerprint: f.fingerprint,
     parse: () => {
+      started ??= pool.parse(f.path);
       pool.flush();
       return started;
     },

@@ -5,6 +5,7 @@
  */
 import { readFileSync } from 'node:fs';
 import { parentPort } from 'node:worker_threads';
+import { advisoryJsonColumns } from '../db/advisories.js';
 import { parseRecord } from './nvd-record.js';
 import type { RecordReply, RecordRequest } from './record-pool.js';
 
@@ -18,8 +19,7 @@ port.on('message', (m: RecordRequest) => {
       // strings cross to the main thread cheaply, nested objects do not: the JSON columns go serialised, and the
       // record's facts only as the raw text stored (the advisory keeps what the sync itself reads: ids, dates, scores)
       const { advisory: a } = parsed;
-      const columns = { cvss: JSON.stringify(a.cvss), refs: JSON.stringify(a.references) };
-      return { parsed: { ...parsed, advisory: { ...a, cvss: [], references: [], raw: undefined }, columns } };
+      return { parsed: { ...parsed, advisory: { ...a, cvss: [], references: [], raw: undefined }, columns: advisoryJsonColumns(a) } };
     } catch (err) {
       return { error: err instanceof Error ? err.message : String(err) };
     }

@@ -85,6 +85,11 @@ export interface AdvisoryJsonColumns {
   refs: string;
 }
 
+/** How an advisory's `cvss` and `references` are stored (the writer's own encoding, for code that serialises ahead). */
+export function advisoryJsonColumns(adv: Pick<Advisory, 'cvss' | 'references'>): AdvisoryJsonColumns {
+  return { cvss: JSON.stringify(adv.cvss), refs: JSON.stringify(adv.references) };
+}
+
 /** Optional inputs of an upsert. */
 export interface UpsertExtra {
   /** `cvss` and `refs` as already serialised (instead of the advisory's own). */
@@ -155,7 +160,8 @@ export function createAdvisoryWriter(db: Db, source: string): AdvisoryWriter {
   };
 }
 
-function advisoryParams(adv: Advisory, contentHash: string | undefined, columns: AdvisoryJsonColumns | undefined): Record<string, unknown> {
+function advisoryParams(adv: Advisory, contentHash: string | undefined, given: AdvisoryJsonColumns | undefined): Record<string, unknown> {
+  const columns = given ?? advisoryJsonColumns(adv);
   return {
     modified: adv.modified,
     published: adv.published ?? null,
@@ -163,11 +169,11 @@ function advisoryParams(adv: Advisory, contentHash: string | undefined, columns:
     summary: adv.summary ?? null,
     details: adv.details ?? null,
     severityText: adv.severityText ?? null,
-    cvss: columns?.cvss ?? JSON.stringify(adv.cvss),
+    cvss: columns.cvss,
     baseScore: adv.baseScore ?? null,
     severity: adv.severity,
     aliases: JSON.stringify(adv.aliases),
-    refs: columns?.refs ?? JSON.stringify(adv.references),
+    refs: columns.refs,
     hash: contentHash ?? null,
   };
 }
