@@ -142,7 +142,7 @@ export function renderAlert(a: Alert, opts: { links: Readonly<Record<string, str
     : '';
   const html = `<!DOCTYPE html>
 <html lang="en"><head><meta charset="utf-8"><title>${e(subject)}</title>
-<style>body{font-family:-apple-system,"Segoe UI",Roboto,Helvetica,Arial,sans-serif}table{border-collapse:collapse;font-size:13px}th,td{border:1px solid #d0d7de;padding:4px 6px;text-align:left;vertical-align:top}.muted{color:#59636e;font-size:12px}</style>
+<style>body{font-family:-apple-system,"Segoe UI",Roboto,Helvetica,Arial,sans-serif}table{border-collapse:collapse;font-size:13px;width:100%}th,td{border:1px solid #d0d7de;padding:4px 6px;text-align:left;vertical-align:top}td.wrap{overflow-wrap:anywhere;word-break:break-word}.muted{color:#59636e;font-size:12px}</style>
 </head><body>
 <p>${e(intro)}</p>
 ${rowsTable(a.rows, ['severity', 'exploited', 'project', 'package', 'installed', 'fixed_in', 'advisory', 'why', 'owners'], ctx)}

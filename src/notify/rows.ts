@@ -75,11 +75,14 @@ function cellHtml(c: Column, f: Row, ctx: RowContext): string {
   }
 }
 
+/** Columns whose long unbroken values (Go pseudo-versions, module paths, addresses) may wrap anywhere, not widen the table. */
+const WRAP: ReadonlySet<Column> = new Set(['project', 'package', 'installed', 'fixed_in', 'owners']);
+
 /** An HTML table of `rows` with `columns`; empty string when there are no rows. */
 export function rowsTable(rows: readonly Row[], columns: readonly Column[], ctx: RowContext): string {
   if (rows.length === 0) return '';
   const head = columns.map((c) => `<th>${HEAD[c]}</th>`).join('');
-  const body = rows.map((f) => `<tr>${columns.map((c) => `<td>${cellHtml(c, f, ctx)}</td>`).join('')}</tr>`).join('\n');
+  const body = rows.map((f) => `<tr>${columns.map((c) => `<td${WRAP.has(c) ? ' class="wrap"' : ''}>${cellHtml(c, f, ctx)}</td>`).join('')}</tr>`).join('\n');
   return `<table>\n<thead><tr>${head}</tr></thead>\n<tbody>\n${body}\n</tbody>\n</table>`;
 }
 

@@ -207,6 +207,9 @@ describe('the security alert, by priority with the reason (real SMTP on loopback
       '  https://nvd.nist.gov/vuln/detail/CVE-2099-0103\n' +
       '  because CVE-2099-0103 (osv-npm): SEMVER range [introduced 0, fixed 4.19.2] ordered by npm; upgrade express to 4.19.2');
     expect(String(mail.html)).toContain('<td>because CVE-2099-0104 (osv-npm): SEMVER range [introduced 0] ordered by npm; no fix yet</td>');
+    // versions and package names may wrap anywhere (a Go pseudo-version must not widen the table past the window)
+    expect(String(mail.html)).toContain('<td class="wrap">4.0.0</td>');
+    expect(String(mail.html)).toMatch(/td\.wrap\{overflow-wrap:anywhere/);
     expect(text).not.toMatch(/@ main @ main|@main @ main/);
   });
 });

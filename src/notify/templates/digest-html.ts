@@ -13,6 +13,7 @@ export const DEFAULT_DIGEST_TEMPLATE = `<!DOCTYPE html>
   body { font-family: -apple-system, "Segoe UI", Roboto, Helvetica, Arial, sans-serif; color: #1f2328; max-width: 960px; margin: 0 auto; padding: 16px; }
   table { border-collapse: collapse; width: 100%; margin: 8px 0 20px; font-size: 13px; }
   th, td { border: 1px solid #d0d7de; padding: 4px 6px; text-align: left; vertical-align: top; }
+  td.wrap { overflow-wrap: anywhere; word-break: break-word; } /* Go pseudo-versions and module paths wrap instead of widening the table */
   th { background: #f6f8fa; }
   .sev-CRITICAL { color: #fff; background: #a40e26; } .sev-HIGH { color: #fff; background: #d1242f; }
   .sev-MEDIUM { background: #fff1c2; } .sev-LOW { background: #ddf4ff; }
